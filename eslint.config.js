@@ -1,0 +1,53 @@
+// @ts-check
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+import reactHooks from 'eslint-plugin-react-hooks';
+import globals from 'globals';
+
+export default tseslint.config(
+  { ignores: ['dist', 'node_modules', 'test-results', 'playwright-report', 'bench/results.json'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { ...globals.browser, ...globals.node } },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'no-console': 'off',
+    },
+  },
+  {
+    files: ['src/**/*.{ts,tsx}'],
+    plugins: { 'react-hooks': reactHooks },
+    rules: { ...reactHooks.configs.recommended.rules },
+  },
+  // Layer boundaries: core is framework-free and knows nothing of stores, UI or the server.
+  {
+    files: ['src/core/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [
+          { group: ['react', 'react-dom', 'react/*', 'zustand', 'zustand/*'], message: 'src/core is framework-free: no React or Zustand.' },
+          { group: ['**/store/**', '**/ui/**', '**/server/**'], message: 'src/core must not import from store, ui or server.' },
+        ],
+      }],
+    },
+  },
+  // Stores hold state and actions; they never import components.
+  {
+    files: ['src/store/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [{ group: ['**/ui/**', 'react-dom', '**/server/**'], message: 'src/store must not import UI components or the server.' }],
+      }],
+    },
+  },
+  // The server reuses core rules but never the browser app.
+  {
+    files: ['server/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [{ group: ['**/src/ui/**', '**/src/store/**', 'react', 'react-dom'], message: 'The server may import src/core only.' }],
+      }],
+    },
+  },
+);

@@ -1,0 +1,90 @@
+/**
+ * The shape of one pair's result in the archive (`results/<pair_id>.json`), built from a CallResult.
+ * Key order follows the Playground document:
+ *   pair_id, image1_path, image2_path, success, http_status, response_time_ms, body | (error, error_body), attempts
+ */
+import { readVerdict, type ProviderContract, type Verdict } from './contracts.ts';
+import type { CallResult, ErrorType } from './request.ts';
+
+/** A pair found in the input ZIP. */
+export interface PairEntry {
+  pair_id: string;
+  image1_path: string;
+  image2_path: string;
+  /** Set when an extension is not .jpg/.jpeg/.png: the pair is still sent, the API decides. */
+  flag?: string;
+}
+
+/** An entry of the input ZIP that is not part of a pair, and why. */
+export interface SkippedEntry {
+  path: string;
+  reason: string;
+}
+
+export interface SuccessRecord {
+  pair_id: string;
+  image1_path: string;
+  image2_path: string;
+  success: true;
+  http_status: number;
+  response_time_ms: number;
+  body: unknown;
+  attempts: number;
+}
+
+export interface FailureRecord {
+  pair_id: string;
+  image1_path: string;
+  image2_path: string;
+  success: false;
+  http_status: number | null;
+  response_time_ms: number | null;
+  error: { type: ErrorType; message: string };
+  error_body?: unknown;
+  attempts: number;
+}
+
+export type PairRecord = SuccessRecord | FailureRecord;
+
+export function recordFromCall(pair: PairEntry, r: CallResult): PairRecord {
+  const head = { pair_id: pair.pair_id, image1_path: pair.image1_path, image2_path: pair.image2_path };
+  if (r.ok) {
+    return { ...head, success: true, http_status: r.status!, response_time_ms: r.timeMs, body: r.body, attempts: r.attempts };
+  }
+  const rec: FailureRecord = {
+    ...head,
+    success: false,
+    http_status: r.status,
+    response_time_ms: r.timeMs,
+    error: r.error ?? { type: 'network', message: 'The call failed for an unknown reason.' },
+    attempts: r.attempts,
+  };
+  if (r.errorBody !== undefined) rec.error_body = r.errorBody;
+  // Re-create in document order: error_body before attempts.
+  const { attempts, ...rest } = rec;
+  return { ...rest, attempts };
+}
+
+/** A record for a pair that could not be read from the input ZIP (it was never sent). */
+export function recordForUnreadablePair(pair: PairEntry, message: string): FailureRecord {
+  return {
+    pair_id: pair.pair_id, image1_path: pair.image1_path, image2_path: pair.image2_path,
+    success: false, http_status: null, response_time_ms: null,
+    error: { type: 'not_run', message }, attempts: 0,
+  };
+}
+
+/** A record for a pair never sent because the run was stopped. */
+export function notRunRecord(pair: PairEntry, reason = 'The run was stopped before this pair was sent.'): FailureRecord {
+  return recordForUnreadablePair(pair, reason);
+}
+
+/** The verdict of a record, normalised through its contract; null for failures or bodies without one. */
+export function recordVerdict(contract: ProviderContract, rec: PairRecord): Verdict | null {
+  return rec.success ? readVerdict(contract, rec.body) : null;
+}
+
+/** Pretty-printed JSON for `results/<pair_id>.json`. */
+export function recordJson(rec: PairRecord): string {
+  return `${JSON.stringify(rec, null, 2)}\n`;
+}
