@@ -1,0 +1,3 @@
+export const DEBIAN_CHROMIUM: string;
+export function findChromium(): string | undefined;
+export const CHROMIUM_ARGS: string[];
