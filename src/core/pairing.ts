@@ -1,0 +1,212 @@
+/**
+ * Finds image pairs among the entries of an input archive (names only — no bytes are read).
+ *
+ * The rule (Playground document, "How to use bulk testing"): `<stem>_image1.<ext>` pairs with
+ * `<stem>_image2.<ext>` in the same folder; the two extensions may differ.
+ *
+ * Decisions, as a QA engineer would expect them:
+ *  - The `_image1` / `_image2` suffix is matched case-insensitively (`x_IMAGE1.JPG` works; a notice
+ *    says so); the stem keeps its case and is compared exactly (`A_image1` does not pair with `a_image2`).
+ *  - `pair_id` is the stem. When one stem occurs in several folders, each of those pair_ids is
+ *    prefixed with its folder (`batchA/customer01`) and a notice says so.
+ *  - Ambiguous stems are not guessed: when a folder holds two `_image1` files (or two `_image2`
+ *    files) for one stem, e.g. `a_image1.jpg` + `a_image1.png`, no pair is formed for that stem in
+ *    that folder and every file of it is skipped with a sentence saying which files clash.
+ *  - Everything else that is not part of a pair is skipped with a reason: orphans, names that do not
+ *    follow the rule, folders, `__MACOSX/`, dotfiles (incl. AppleDouble `._x`), Thumbs.db,
+ *    desktop.ini and nested archives (never opened).
+ *  - Pairs whose extension is not .jpg/.jpeg/.png are kept with a `flag`: the API decides.
+ *  - Pairs and skipped entries come out in natural order of their paths (folder, then name).
+ *  - Paths are normalised for matching only (backslashes → `/`, leading `./` or `/` dropped);
+ *    `image1_path` / `image2_path` keep the path exactly as read from the archive.
+ */
+import type { PairEntry, SkippedEntry } from './records.ts';
+
+export interface ArchiveEntryName {
+  path: string;
+  dir: boolean;
+}
+
+export interface PairingResult {
+  pairs: PairEntry[];
+  skipped: SkippedEntry[];
+  notices: string[];
+}
+
+export const ACCEPTED_EXTENSIONS: ReadonlySet<string> = new Set(['jpg', 'jpeg', 'png']);
+const ARCHIVE_EXTENSIONS: ReadonlySet<string> = new Set(['zip', '7z', 'rar', 'tar', 'gz', 'tgz', 'bz2', 'xz']);
+const SYSTEM_FILES: ReadonlySet<string> = new Set(['thumbs.db', 'desktop.ini', 'ehthumbs.db']);
+const NAME_RULE = /^(.*)_(image)([12])\.([^.]+)$/i;
+
+const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' });
+
+/** Natural order, tie-broken by plain code-unit comparison so the order is total and stable. */
+export function naturalCompare(a: string, b: string): number {
+  return collator.compare(a, b) || (a < b ? -1 : a > b ? 1 : 0);
+}
+
+/** Backslashes as separators, no leading `./` or `/`. */
+export function normalisePath(path: string): string {
+  let p = path.replace(/\\/g, '/');
+  for (;;) {
+    const next = p.replace(/^\.\//, '').replace(/^\/+/, '');
+    if (next === p) return p;
+    p = next;
+  }
+}
+
+function splitPath(norm: string): { folder: string; base: string } {
+  const trimmed = norm.replace(/\/+$/, '');
+  const i = trimmed.lastIndexOf('/');
+  return i < 0 ? { folder: '', base: trimmed } : { folder: trimmed.slice(0, i), base: trimmed.slice(i + 1) };
+}
+
+function where(folder: string): string {
+  return folder ? `folder ${folder}/` : 'the top level of the ZIP';
+}
+
+interface Candidate {
+  original: string;
+  norm: string;
+  folder: string;
+  base: string;
+  stem: string;
+  slot: 1 | 2;
+  ext: string;
+  upperSuffix: boolean;
+}
+
+/** Why an entry is never a candidate, or null when it may be one. */
+function ignoreReason(norm: string, dir: boolean): string | null {
+  const segments = norm.split('/').filter(Boolean);
+  const base = segments[segments.length - 1] ?? '';
+  if (segments.some((s) => s === '__MACOSX')) return 'macOS resource data (__MACOSX folder), not an image; ignored.';
+  if (dir || norm.endsWith('/')) return 'A folder entry; folders are searched for pairs, nothing to send.';
+  if (base.startsWith('._')) return 'macOS AppleDouble metadata file (name starts with "._"), not an image; ignored.';
+  if (segments.some((s) => s.startsWith('.'))) return 'Hidden file or folder (name starts with "."); ignored.';
+  if (SYSTEM_FILES.has(base.toLowerCase())) return 'Windows folder metadata file, not an image; ignored.';
+  const ext = base.includes('.') ? base.slice(base.lastIndexOf('.') + 1).toLowerCase() : '';
+  if (ARCHIVE_EXTENSIONS.has(ext)) return `A nested archive (.${ext}); nested archives are not opened. Extract its images into this ZIP instead.`;
+  return null;
+}
+
+export function pairEntries(entries: readonly ArchiveEntryName[]): PairingResult {
+  const skipped: SkippedEntry[] = [];
+  const notices: string[] = [];
+  // folder -> stem -> slot candidates
+  const groups = new Map<string, { folder: string; stem: string; one: Candidate[]; two: Candidate[] }>();
+  const stemFolders = new Map<string, Set<string>>();
+  let upperCount = 0;
+
+  for (const entry of entries) {
+    const norm = normalisePath(entry.path);
+    const ignored = ignoreReason(norm, entry.dir);
+    if (ignored) {
+      skipped.push({ path: entry.path, reason: ignored });
+      continue;
+    }
+    const { folder, base } = splitPath(norm);
+    const m = NAME_RULE.exec(base);
+    if (!m || !m[1]) {
+      skipped.push({
+        path: entry.path,
+        reason: m
+          ? `The name has nothing before _image${m[3]}; name files <stem>_image1.<ext> and <stem>_image2.<ext>.`
+          : `The name does not follow the rule <stem>_image1.<ext> / <stem>_image2.<ext>, so it is not part of a pair.`,
+      });
+      continue;
+    }
+    const cand: Candidate = {
+      original: entry.path, norm, folder, base,
+      stem: m[1], slot: m[3] === '1' ? 1 : 2, ext: (m[4] ?? '').toLowerCase(),
+      upperSuffix: m[2] !== 'image',
+    };
+    const key = `${folder}\u0000${cand.stem}`;
+    let g = groups.get(key);
+    if (!g) {
+      g = { folder, stem: cand.stem, one: [], two: [] };
+      groups.set(key, g);
+    }
+    (cand.slot === 1 ? g.one : g.two).push(cand);
+  }
+
+  const byStem = new Map<string, { folder: string; one: Candidate[]; two: Candidate[] }[]>();
+  for (const g of groups.values()) {
+    const list = byStem.get(g.stem);
+    if (list) list.push(g);
+    else byStem.set(g.stem, [g]);
+  }
+
+  const formed: { folder: string; stem: string; a: Candidate; b: Candidate }[] = [];
+  for (const g of groups.values()) {
+    const clash = g.one.length > 1 ? g.one : g.two.length > 1 ? g.two : null;
+    if (clash) {
+      const slot = clash === g.one ? 1 : 2;
+      const names = clash.map((c) => c.base).sort(naturalCompare).join(', ');
+      for (const c of [...g.one, ...g.two]) {
+        skipped.push({
+          path: c.original,
+          reason: c.slot === slot
+            ? `Ambiguous: ${where(g.folder)} holds ${clash.length} _image${slot} files for "${g.stem}" (${names}), so no pair was formed for it. Keep one and re-create the ZIP.`
+            : `Not sent: its _image${slot} partner is ambiguous (${names} in ${where(g.folder)}). Keep one and re-create the ZIP.`,
+        });
+      }
+      continue;
+    }
+    const a = g.one[0];
+    const b = g.two[0];
+    if (a && b) {
+      formed.push({ folder: g.folder, stem: g.stem, a, b });
+      let folders = stemFolders.get(g.stem);
+      if (!folders) stemFolders.set(g.stem, folders = new Set());
+      folders.add(g.folder);
+      if (a.upperSuffix) upperCount++;
+      if (b.upperSuffix) upperCount++;
+      continue;
+    }
+    const lone = (a ?? b)!;
+    const missing = lone.slot === 1 ? 2 : 1;
+    const elsewhere = (byStem.get(g.stem) ?? [])
+      .filter((o) => o !== g && (missing === 1 ? o.one : o.two).length > 0)
+      .map((o) => (o.folder ? `${o.folder}/` : 'the top level'));
+    skipped.push({
+      path: lone.original,
+      reason: `No partner: ${where(g.folder)} has no ${g.stem}_image${missing}.* file for this ${g.stem}_image${lone.slot}.`
+        + (elsewhere.length ? ` A ${g.stem}_image${missing} file exists in ${elsewhere.join(', ')}, but both files of a pair must be in the same folder.` : ''),
+    });
+  }
+
+  formed.sort((x, y) => naturalCompare(x.folder, y.folder) || naturalCompare(x.stem, y.stem) || naturalCompare(x.a.norm, y.a.norm));
+
+  const prefixed = new Set<string>();
+  const pairs: PairEntry[] = formed.map(({ folder, stem, a, b }) => {
+    const several = (stemFolders.get(stem)?.size ?? 0) > 1;
+    if (several) prefixed.add(stem);
+    const pair: PairEntry = {
+      pair_id: several && folder ? `${folder}/${stem}` : stem,
+      image1_path: a.original,
+      image2_path: b.original,
+    };
+    const odd = [a, b].filter((c) => !ACCEPTED_EXTENSIONS.has(c.ext));
+    if (odd.length) {
+      pair.flag = `${odd.map((c) => `${c.base} has the extension .${c.ext}`).join(' and ')}; the API documents JPEG and PNG only. The pair is sent anyway and the API decides.`;
+    }
+    return pair;
+  });
+
+  skipped.sort((x, y) => naturalCompare(normalisePath(x.path), normalisePath(y.path)));
+
+  if (prefixed.size) {
+    const list = [...prefixed].sort(naturalCompare);
+    const shown = list.slice(0, 5).map((s) => `"${s}"`).join(', ') + (list.length > 5 ? ` and ${list.length - 5} more` : '');
+    notices.push(`${list.length} stem${list.length === 1 ? '' : 's'} (${shown}) occur${list.length === 1 ? 's' : ''} in several folders; those pair_ids are prefixed with their folder (e.g. "folder/stem") so each is unique.`);
+  }
+  if (upperCount) {
+    notices.push(`${upperCount} file name${upperCount === 1 ? ' uses' : 's use'} an upper- or mixed-case _IMAGE1/_IMAGE2 suffix; the suffix is matched case-insensitively, so they were paired.`);
+  }
+  const flagged = pairs.filter((p) => p.flag).length;
+  if (flagged) {
+    notices.push(`${flagged} pair${flagged === 1 ? ' has' : 's have'} an image whose extension is not .jpg, .jpeg or .png; ${flagged === 1 ? 'it is' : 'they are'} sent anyway and the API decides.`);
+  }
+  return { pairs, skipped, notices };
+}

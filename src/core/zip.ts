@@ -1,0 +1,183 @@
+/**
+ * Opens the user's input ZIP for a bulk run.
+ *
+ * Only the central directory is read up front (names and declared sizes); images are decompressed
+ * lazily, two at a time, when the runner asks for a pair. JSZip is loaded on demand so it stays out
+ * of the first bundle. Every failure is a ZipError whose message is a sentence for the user.
+ */
+import type JSZip from 'jszip';
+import { pairEntries } from './pairing.ts';
+import type { PairEntry, SkippedEntry } from './records.ts';
+import type { ImagePart } from './request.ts';
+import { describeType, formatBytes, mimeOf, sniff } from './filetype.ts';
+
+/** More entries than this and the archive is refused before JSZip parses it. */
+export const MAX_ENTRIES = 50_000;
+/** An entry declaring more than this uncompressed is never decompressed (zip-bomb guard). */
+export const MAX_IMAGE_BYTES = 50 * 1024 * 1024;
+
+/** A failure to open or read the input ZIP; `message` is the sentence to show. */
+export class ZipError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ZipError';
+  }
+}
+
+export interface OpenedZip {
+  pairs: PairEntry[];
+  skipped: SkippedEntry[];
+  notices: string[];
+  /** Entries in the archive, folders included. */
+  entryCount: number;
+  /** Decompresses the two images of one pair; rejects with a ZipError naming the entry. */
+  readPair(pair: PairEntry): Promise<[ImagePart, ImagePart]>;
+}
+
+export interface OpenZipOptions {
+  maxEntries?: number;
+  maxImageBytes?: number;
+}
+
+type ZipObject = JSZip.JSZipObject;
+
+export async function openZip(
+  data: Blob | ArrayBuffer | Uint8Array,
+  name = 'The selected file',
+  options: OpenZipOptions = {},
+): Promise<OpenedZip> {
+  const maxEntries = options.maxEntries ?? MAX_ENTRIES;
+  const maxImageBytes = options.maxImageBytes ?? MAX_IMAGE_BYTES;
+  let bytes: Uint8Array;
+  try {
+    bytes = await toBytes(data);
+  } catch {
+    throw new ZipError(`${name} could not be read from disk. Choose the file again.`);
+  }
+  if (bytes.length === 0) throw new ZipError(`${name} is empty (0 bytes). Choose a .zip file that contains the image pairs.`);
+  const kind = sniff(bytes.subarray(0, 512));
+  if (kind !== 'zip') {
+    const looks = kind === 'unknown' ? 'its first bytes are not a ZIP signature' : `it looks like ${article(describeType(kind))}`;
+    throw new ZipError(`${name} is not a ZIP archive (${looks}). Choose a .zip file whose images are named <stem>_image1.<ext> and <stem>_image2.<ext>.`);
+  }
+  const declared = declaredEntryCount(bytes);
+  if (declared !== null && declared > maxEntries) {
+    throw new ZipError(`${name} holds ${declared.toLocaleString('en')} entries; the limit is ${maxEntries.toLocaleString('en')}. Split it into smaller ZIP files.`);
+  }
+
+  const { default: JSZipCtor } = await import('jszip');
+  let zip: JSZip;
+  try {
+    zip = await JSZipCtor.loadAsync(bytes);
+  } catch (err) {
+    throw new ZipError(explainLoadError(name, err));
+  }
+
+  // JSZip keys files by a resolved name; keep the name as stored in the archive for the paths.
+  const byPath = new Map<string, ZipObject>();
+  const entries: { path: string; dir: boolean }[] = [];
+  for (const [key, obj] of Object.entries(zip.files)) {
+    const original = obj.unsafeOriginalName ?? key;
+    byPath.set(original, obj);
+    entries.push({ path: original, dir: obj.dir });
+  }
+  if (entries.length > maxEntries) {
+    throw new ZipError(`${name} holds ${entries.length.toLocaleString('en')} entries; the limit is ${maxEntries.toLocaleString('en')}. Split it into smaller ZIP files.`);
+  }
+  if (entries.length === 0) {
+    throw new ZipError(`${name} is an empty ZIP archive (it has no files). Add the image pairs and create it again.`);
+  }
+
+  const { pairs, skipped, notices } = pairEntries(entries);
+  if (pairs.length === 0) {
+    notices.unshift(`${name} contains no image pairs. Name the files <stem>_image1.<ext> and <stem>_image2.<ext>, with both files of a pair in the same folder.`);
+  }
+
+  async function readEntry(path: string): Promise<ImagePart> {
+    const obj = byPath.get(path);
+    if (!obj) throw new ZipError(`${path} is not in ${name}.`);
+    const size = declaredUncompressedSize(obj);
+    if (size !== null && size > maxImageBytes) {
+      throw new ZipError(`${path} declares ${formatBytes(size)} uncompressed, over the ${formatBytes(maxImageBytes)} limit for one image; it was not decompressed (it may be a zip bomb). Replace it with a smaller image.`);
+    }
+    let content: Uint8Array;
+    try {
+      content = await obj.async('uint8array');
+    } catch (err) {
+      throw new ZipError(`${path} in ${name} could not be decompressed (${errorText(err)}). The archive may be damaged; create it again.`);
+    }
+    if (content.length > maxImageBytes) {
+      throw new ZipError(`${path} is ${formatBytes(content.length)} uncompressed, over the ${formatBytes(maxImageBytes)} limit for one image. Replace it with a smaller image.`);
+    }
+    const type = sniff(content.subarray(0, 512));
+    const base = path.replace(/\\/g, '/').split('/').filter(Boolean).pop() ?? path;
+    return { name: base, data: new Blob([content as Uint8Array<ArrayBuffer>], { type: mimeOf(type) }) };
+  }
+
+  return {
+    pairs,
+    skipped,
+    notices,
+    entryCount: entries.length,
+    async readPair(pair) {
+      const one = await readEntry(pair.image1_path);
+      const two = await readEntry(pair.image2_path);
+      return [one, two];
+    },
+  };
+}
+
+/**
+ * The uncompressed size an entry declares in the ZIP's central directory, or null if unknown.
+ *
+ * JSZip 3.10 has no public API for it. After `loadAsync`, each file's private `_data` is a
+ * CompressedObject holding `uncompressedSize` as read from the central directory (ZIP64 extra
+ * field included). This is the only place that reaches into JSZip internals; if a JSZip upgrade
+ * changes them, this returns null and the size is checked after decompression instead.
+ */
+export function declaredUncompressedSize(obj: ZipObject): number | null {
+  const internal = (obj as unknown as { _data?: { uncompressedSize?: unknown } })._data;
+  const size = internal && typeof internal === 'object' ? internal.uncompressedSize : undefined;
+  // JSZip reads 32-bit fields with `<<`, so a declared size of 2 GiB or more comes back negative.
+  return typeof size === 'number' && Number.isFinite(size) ? (size < 0 ? size + 2 ** 32 : size) : null;
+}
+
+/** Total entries from the end-of-central-directory record, or null when it cannot be found (or is ZIP64). */
+export function declaredEntryCount(bytes: Uint8Array): number | null {
+  const min = Math.max(0, bytes.length - 22 - 0xffff);
+  for (let i = bytes.length - 22; i >= min; i--) {
+    if (bytes[i] === 0x50 && bytes[i + 1] === 0x4b && bytes[i + 2] === 0x05 && bytes[i + 3] === 0x06) {
+      const total = (bytes[i + 10] ?? 0) | ((bytes[i + 11] ?? 0) << 8);
+      return total === 0xffff ? null : total;
+    }
+  }
+  return null;
+}
+
+function explainLoadError(name: string, err: unknown): string {
+  const msg = errorText(err);
+  if (/encrypted/i.test(msg)) {
+    return `${name} is encrypted; JSZip cannot read password-protected archives. Re-create it without a password.`;
+  }
+  if (/multi-volumes/i.test(msg)) {
+    return `${name} is one part of a split (multi-volume) archive, which cannot be read. Create a single .zip file instead.`;
+  }
+  if (/compression .* unknown/i.test(msg)) {
+    return `${name} uses a compression method that cannot be read here (only Stored and Deflate are supported). Re-create it with your system's standard "Compress" / "Send to ZIP" command.`;
+  }
+  return `${name} looks like a ZIP but could not be read: it is truncated or damaged (${msg}). Download or create it again.`;
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+function article(label: string): string {
+  return /^[aeiou]/i.test(label) ? `an ${label}` : `a ${label}`;
+}
+
+async function toBytes(data: Blob | ArrayBuffer | Uint8Array): Promise<Uint8Array> {
+  if (data instanceof Uint8Array) return data;
+  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  return new Uint8Array(await data.arrayBuffer());
+}
