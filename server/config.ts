@@ -1,6 +1,7 @@
 /** Reference server settings, read from the environment once at start-up. */
 import os from 'node:os';
 import type { EngineMode } from './engine/types.ts';
+import { DEFAULT_TOKEN, DEFAULT_DEEPVUE_CLIENT_ID, DEFAULT_DEEPVUE_CLIENT_SECRET } from '../src/core/defaults.ts';
 
 export interface DeepvueConfig {
   clientId: string;
@@ -31,9 +32,7 @@ export interface ServerConfig {
   staticDir?: string;
 }
 
-export const DEFAULT_TOKEN = 'demo-token';
-export const DEFAULT_DEEPVUE_CLIENT_ID = 'demo-client';
-export const DEFAULT_DEEPVUE_CLIENT_SECRET = 'demo-secret';
+export { DEFAULT_TOKEN, DEFAULT_DEEPVUE_CLIENT_ID, DEFAULT_DEEPVUE_CLIENT_SECRET };
 
 function num(v: string | undefined, fallback: number): number {
   if (v === undefined || v.trim() === '') return fallback;

@@ -87,7 +87,7 @@ export async function callFacematch(
   const sleep = deps.sleep ?? abortableSleep;
   const random = deps.random ?? Math.random;
   const maxAttempts = 1 + Math.max(0, Math.floor(settings.retries));
-  let last: CallResult | undefined;
+  let last: AttemptResult | undefined;
   for (let attempt = 1; attempt <= maxAttempts; attempt++) {
     last = await attemptOnce(settings, images, attempt, signal, deps);
     if (!shouldRetry(last) || attempt === maxAttempts) break;

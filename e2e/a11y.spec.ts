@@ -1,0 +1,39 @@
+import AxeBuilder from '@axe-core/playwright';
+import type { Page } from '@playwright/test';
+import { test, expect, facePath } from './fixtures.ts';
+
+test.use({ serverOptions: { engine: 'instant' } });
+
+async function seriousViolations(page: Page) {
+  const results = await new AxeBuilder({ page }).analyze();
+  return results.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.map((n) => n.target.join(' ')) }));
+}
+
+for (const colorScheme of ['light', 'dark'] as const) {
+  test.describe(`${colorScheme} theme`, () => {
+    test.use({ colorScheme });
+
+    test('Single mode idle has no serious or critical violations', async ({ page }) => {
+      await page.goto('/');
+      await expect(page.getByLabel('Choose image1')).toBeAttached();
+      expect(await seriousViolations(page)).toEqual([]);
+    });
+
+    test('Single mode with a result and with an error has no serious or critical violations', async ({ page }) => {
+      await page.goto('/');
+      await page.getByLabel('Choose image1').setInputFiles(facePath('obama-1.jpg'));
+      await page.getByLabel('Choose image2').setInputFiles(facePath('obama-2.jpg'));
+      await page.locator('#submit-btn').click();
+      await expect(page.getByTestId('verdict')).toHaveText('MATCH');
+      expect(await seriousViolations(page)).toEqual([]);
+
+      await page.getByLabel('Bearer token', { exact: true }).fill('wrong');
+      await page.getByLabel('Choose image2').setInputFiles({ name: 'notes.png', mimeType: 'image/png', buffer: Buffer.from('notes') });
+      await page.locator('#submit-btn').click();
+      await expect(page.getByRole('alert')).toBeVisible();
+      expect(await seriousViolations(page)).toEqual([]);
+    });
+  });
+}

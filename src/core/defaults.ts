@@ -1,0 +1,16 @@
+/**
+ * Demo credentials of the offline reference server. The server uses them when the environment
+ * sets none; the browser pre-fills them only while the Base URL is the page's own origin.
+ */
+import type { CredentialKey } from './contracts.ts';
+
+export const DEFAULT_TOKEN = 'demo-token';
+export const DEFAULT_DEEPVUE_CLIENT_ID = 'demo-client';
+export const DEFAULT_DEEPVUE_CLIENT_SECRET = 'demo-secret';
+
+/** The reference server's demo value for each credential a contract may ask for. */
+export const DEMO_CREDENTIALS: Readonly<Record<CredentialKey, string>> = {
+  token: DEFAULT_TOKEN,
+  clientId: DEFAULT_DEEPVUE_CLIENT_ID,
+  clientSecret: DEFAULT_DEEPVUE_CLIENT_SECRET,
+};

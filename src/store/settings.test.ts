@@ -1,0 +1,156 @@
+import { describe, expect, it } from 'vitest';
+import { deepvue, kwikid } from '../core/contracts.ts';
+import { DEFAULT_DEEPVUE_CLIENT_ID, DEFAULT_DEEPVUE_CLIENT_SECRET, DEFAULT_TOKEN } from '../core/defaults.ts';
+import { STORAGE_KEY, callSettingsOf, createSettingsStore, upstreamBaseUrl } from './settings.ts';
+
+const ORIGIN = 'http://127.0.0.1:8080';
+
+class MemoryStorage implements Storage {
+  private map = new Map<string, string>();
+  writes = 0;
+  get length() { return this.map.size; }
+  clear() { this.map.clear(); }
+  getItem(key: string) { return this.map.get(key) ?? null; }
+  key(i: number) { return [...this.map.keys()][i] ?? null; }
+  removeItem(key: string) { this.map.delete(key); }
+  setItem(key: string, value: string) { this.writes++; this.map.set(key, value); }
+}
+
+function makeStore(storage = new MemoryStorage()) {
+  return { storage, store: createSettingsStore({ pageOrigin: ORIGIN, storage: () => storage }) };
+}
+
+describe('settings store: persistence', () => {
+  it('writes nothing while Remember is off, whatever changes', () => {
+    const { storage, store } = makeStore();
+    const s = store.getState();
+    s.setCredential('token', 'secret-token-123');
+    s.setBaseUrl('https://api.example.com');
+    s.setTimeoutMs(5000);
+    s.setUniqueId('abc');
+    expect(storage.writes).toBe(0);
+    expect(storage.length).toBe(0);
+  });
+
+  it('stores the token only once Remember is on, and removes it when turned off', () => {
+    const { storage, store } = makeStore();
+    store.getState().setCredential('token', 'secret-token-123');
+    expect(storage.getItem(STORAGE_KEY)).toBeNull();
+    store.getState().setRemember(true);
+    const saved = storage.getItem(STORAGE_KEY);
+    expect(saved).toContain('secret-token-123');
+    store.getState().setRemember(false);
+    expect(storage.getItem(STORAGE_KEY)).toBeNull();
+    store.getState().setCredential('token', 'another-token');
+    expect(storage.getItem(STORAGE_KEY)).toBeNull();
+  });
+
+  it('restores remembered settings in a new store', () => {
+    const storage = new MemoryStorage();
+    const a = createSettingsStore({ pageOrigin: ORIGIN, storage: () => storage });
+    a.getState().setRemember(true);
+    a.getState().setBaseUrl('https://api.example.com');
+    a.getState().setCredential('token', 'tok-xyz');
+    a.getState().setRetries(4);
+    const b = createSettingsStore({ pageOrigin: ORIGIN, storage: () => storage });
+    expect(b.getState().remember).toBe(true);
+    expect(b.getState().baseUrl).toBe('https://api.example.com');
+    expect(b.getState().credentials.token).toBe('tok-xyz');
+    expect(b.getState().retries).toBe(4);
+  });
+
+  it('ignores a stored item written without Remember', () => {
+    const storage = new MemoryStorage();
+    storage.setItem(STORAGE_KEY, JSON.stringify({ state: { remember: false, credentials: { token: 'x' } }, version: 1 }));
+    const { store } = makeStore(storage);
+    expect(store.getState().credentials.token).toBe(DEFAULT_TOKEN);
+  });
+});
+
+describe('settings store: demo pre-fill', () => {
+  it('starts on KwikID against the page origin with the demo token and defaults', () => {
+    const { store } = makeStore();
+    const s = store.getState();
+    expect(s.providerId).toBe(kwikid.id);
+    expect(s.baseUrl).toBe(ORIGIN);
+    expect(s.credentials.token).toBe(DEFAULT_TOKEN);
+    expect(s.timeoutMs).toBe(60_000);
+    expect(s.retries).toBe(2);
+    expect(s.remember).toBe(false);
+  });
+
+  it('drops the demo token for another origin and brings it back for the own origin', () => {
+    const { store } = makeStore();
+    store.getState().setBaseUrl('https://api.vendor.example');
+    expect(store.getState().credentials.token).toBe('');
+    store.getState().setBaseUrl(upstreamBaseUrl(ORIGIN));
+    expect(store.getState().credentials.token).toBe('');
+    store.getState().setBaseUrl(`${ORIGIN}/`);
+    expect(store.getState().credentials.token).toBe(DEFAULT_TOKEN);
+  });
+
+  it('keeps a token the user typed when the Base URL changes', () => {
+    const { store } = makeStore();
+    store.getState().setCredential('token', 'my-real-token');
+    store.getState().setBaseUrl('https://api.vendor.example');
+    expect(store.getState().credentials.token).toBe('my-real-token');
+    store.getState().setBaseUrl(ORIGIN);
+    expect(store.getState().credentials.token).toBe('my-real-token');
+  });
+
+  it('pre-fills the client id and secret (not the token) for a contract with a token endpoint', () => {
+    const { store } = makeStore();
+    store.getState().setProvider(deepvue.id);
+    const c = store.getState().credentials;
+    expect(c.clientId).toBe(DEFAULT_DEEPVUE_CLIENT_ID);
+    expect(c.clientSecret).toBe(DEFAULT_DEEPVUE_CLIENT_SECRET);
+    expect(c.token).toBe('');
+    store.getState().setBaseUrl('https://production.deepvue.tech');
+    expect(store.getState().credentials).toEqual({ token: '', clientId: '', clientSecret: '' });
+  });
+});
+
+describe('settings store: call settings and token', () => {
+  it('passes only the contract credentials, and unique_id only when the contract has the field', () => {
+    const { store } = makeStore();
+    store.getState().setUniqueId('  case-42 ');
+    expect(store.getState().callSettings()).toMatchObject({
+      contract: kwikid, baseUrl: ORIGIN, credentials: { token: DEFAULT_TOKEN }, uniqueId: 'case-42', timeoutMs: 60_000, retries: 2,
+    });
+    store.getState().setProvider(deepvue.id);
+    const cs = callSettingsOf(store.getState());
+    expect(cs.uniqueId).toBeUndefined();
+    expect(Object.keys(cs.credentials).sort()).toEqual(['clientId', 'clientSecret', 'token']);
+  });
+
+  it('clamps timeout and retries and ignores non-numbers', () => {
+    const { store } = makeStore();
+    store.getState().setTimeoutMs(Number.NaN);
+    expect(store.getState().timeoutMs).toBe(60_000);
+    store.getState().setTimeoutMs(10);
+    expect(store.getState().timeoutMs).toBe(1000);
+    store.getState().setRetries(99);
+    expect(store.getState().retries).toBe(10);
+  });
+
+  it('Get token fills the token from the token endpoint', async () => {
+    const { store } = makeStore();
+    store.getState().setProvider(deepvue.id);
+    const calls: string[] = [];
+    const fakeFetch = (async (url: string, init?: RequestInit) => {
+      calls.push(`${url} ${String(init?.body)}`);
+      return new Response(JSON.stringify({ access_token: 'jwt-abc', token_type: 'bearer', expiry: '2030-01-01T00:00:00Z' }), { status: 200 });
+    }) as unknown as typeof fetch;
+    await store.getState().getToken(fakeFetch);
+    expect(calls[0]).toBe(`${ORIGIN}/v1/authorize client_id=demo-client&client_secret=demo-secret`);
+    expect(store.getState().credentials.token).toBe('jwt-abc');
+    expect(store.getState().tokenStatus).toMatchObject({ state: 'done', ok: true });
+  });
+
+  it('reads the upstream origin from /health', async () => {
+    const { store } = makeStore();
+    const fakeFetch = (async () => new Response(JSON.stringify({ status: 'ok', upstream: 'https://api.vendor.example' }))) as unknown as typeof fetch;
+    await store.getState().loadHealth(fakeFetch);
+    expect(store.getState().upstream).toBe('https://api.vendor.example');
+  });
+});

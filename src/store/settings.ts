@@ -1,0 +1,292 @@
+/**
+ * Connection settings shared by Single and Bulk: provider, Base URL, credentials, unique_id,
+ * timeout, retries and "Remember on this device".
+ *
+ * Secrets stay in memory unless the user turns "Remember" on; with it off nothing at all is
+ * written to storage and turning it off removes what was stored. The reference server's demo
+ * credentials are pre-filled only while the Base URL is the page's own origin.
+ */
+import { create, type StoreApi, type UseBoundStore } from 'zustand';
+import { persist, type PersistStorage, type StorageValue } from 'zustand/middleware';
+import { contractById, contracts, type CredentialKey, type ProviderContract } from '../core/contracts.ts';
+import { DEMO_CREDENTIALS } from '../core/defaults.ts';
+import { fetchToken, type CallSettings } from '../core/request.ts';
+
+export type CredentialValues = Record<CredentialKey, string>;
+
+export const STORAGE_KEY = 'facematch-playground:settings';
+export const DEFAULT_TIMEOUT_MS = 60_000;
+export const DEFAULT_RETRIES = 2;
+export const UPSTREAM_PATH = '/upstream';
+export const MIN_TIMEOUT_MS = 1_000;
+export const MAX_TIMEOUT_MS = 600_000;
+export const MAX_RETRIES = 10;
+
+export type TokenStatus =
+  | { state: 'idle' }
+  | { state: 'busy' }
+  | { state: 'done'; ok: boolean; message: string };
+
+export interface SettingsState {
+  providerId: string;
+  baseUrl: string;
+  credentials: CredentialValues;
+  uniqueId: string;
+  timeoutMs: number;
+  retries: number;
+  remember: boolean;
+  /** Vendor origin the reference server proxies at /upstream, from GET /health; null when none. */
+  upstream: string | null;
+  /** Origin of the page (the reference server that served it). */
+  pageOrigin: string;
+  tokenStatus: TokenStatus;
+
+  setProvider: (id: string) => void;
+  setBaseUrl: (url: string) => void;
+  setCredential: (key: CredentialKey, value: string) => void;
+  setUniqueId: (value: string) => void;
+  /** Ignores values that are not a finite number; clamps to 1–600 s. */
+  setTimeoutMs: (ms: number) => void;
+  /** Ignores values that are not a finite number; clamps to 0–10. */
+  setRetries: (n: number) => void;
+  setRemember: (on: boolean) => void;
+  /** Reads `upstream` from GET /health; a failure leaves it null. */
+  loadHealth: (doFetch?: typeof fetch) => Promise<void>;
+  /** Exchanges the client credentials for a token and fills the token field. */
+  getToken: (doFetch?: typeof fetch) => Promise<void>;
+  /** The settings for one call, read fresh each time. */
+  callSettings: () => CallSettings;
+}
+
+type Persisted = Pick<SettingsState, 'providerId' | 'baseUrl' | 'credentials' | 'uniqueId' | 'timeoutMs' | 'retries' | 'remember'>;
+
+const EMPTY_CREDENTIALS: CredentialValues = { token: '', clientId: '', clientSecret: '' };
+const CREDENTIAL_KEYS = Object.keys(EMPTY_CREDENTIALS) as CredentialKey[];
+
+export function selectContract(s: Pick<SettingsState, 'providerId'>): ProviderContract {
+  return contractById(s.providerId);
+}
+
+/** Base URL of the reference server's upstream proxy. */
+export function upstreamBaseUrl(pageOrigin: string): string {
+  return `${pageOrigin}${UPSTREAM_PATH}`;
+}
+
+export function isOwnOrigin(baseUrl: string, pageOrigin: string): boolean {
+  return baseUrl.trim().replace(/\/+$/, '') === pageOrigin.replace(/\/+$/, '');
+}
+
+/**
+ * The demo credentials a contract gets against the reference server. The token is left out when
+ * the contract issues tokens from its own endpoint (the user presses Get token instead).
+ */
+export function demoCredentialsFor(contract: ProviderContract): Partial<CredentialValues> {
+  const out: Partial<CredentialValues> = {};
+  for (const c of contract.credentials) {
+    if (c.key === 'token' && contract.tokenEndpoint) continue;
+    out[c.key] = DEMO_CREDENTIALS[c.key];
+  }
+  return out;
+}
+
+/**
+ * Applies the pre-fill rule: on the page's own origin, empty (or other-contract demo) fields get the
+ * contract's demo values; anywhere else, demo values are removed. Values the user typed stay.
+ */
+export function withDemoRule(
+  credentials: CredentialValues, contract: ProviderContract, baseUrl: string, pageOrigin: string,
+): CredentialValues {
+  const own = isOwnOrigin(baseUrl, pageOrigin);
+  const demo = own ? demoCredentialsFor(contract) : {};
+  const next = { ...credentials };
+  for (const key of CREDENTIAL_KEYS) {
+    const isDemoValue = next[key] === DEMO_CREDENTIALS[key];
+    const wanted = demo[key];
+    if (wanted !== undefined) {
+      if (next[key] === '' || isDemoValue) next[key] = wanted;
+    } else if (isDemoValue) {
+      next[key] = '';
+    }
+  }
+  return next;
+}
+
+function defaultPageOrigin(): string {
+  return typeof location !== 'undefined' && location.origin && location.origin !== 'null' ? location.origin : 'http://localhost';
+}
+
+function defaultStorage(): Storage | undefined {
+  try {
+    return typeof localStorage !== 'undefined' ? localStorage : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A JSON storage that writes only while `remember` is on and removes the item otherwise,
+ * so nothing reaches storage until the user asks for it.
+ */
+export function rememberOnlyStorage(getStorage: () => Storage | undefined): PersistStorage<Persisted> {
+  return {
+    getItem: (name) => {
+      const raw = getStorage()?.getItem(name);
+      if (!raw) return null;
+      try {
+        return JSON.parse(raw) as StorageValue<Persisted>;
+      } catch {
+        return null;
+      }
+    },
+    setItem: (name, value) => {
+      const storage = getStorage();
+      if (!storage) return;
+      if (value.state.remember) storage.setItem(name, JSON.stringify(value));
+      else storage.removeItem(name);
+    },
+    removeItem: (name) => getStorage()?.removeItem(name),
+  };
+}
+
+export interface SettingsStoreOptions {
+  pageOrigin?: string;
+  storage?: () => Storage | undefined;
+}
+
+export type SettingsStore = UseBoundStore<StoreApi<SettingsState>>;
+
+export function createSettingsStore(options: SettingsStoreOptions = {}): SettingsStore {
+  const pageOrigin = options.pageOrigin ?? defaultPageOrigin();
+  const first = contracts[0]!;
+  let healthLoaded = false;
+  return create<SettingsState>()(
+    persist(
+      (set, get) => ({
+        providerId: first.id,
+        baseUrl: pageOrigin,
+        credentials: withDemoRule(EMPTY_CREDENTIALS, first, pageOrigin, pageOrigin),
+        uniqueId: '',
+        timeoutMs: DEFAULT_TIMEOUT_MS,
+        retries: DEFAULT_RETRIES,
+        remember: false,
+        upstream: null,
+        pageOrigin,
+        tokenStatus: { state: 'idle' },
+
+        setProvider: (id) => {
+          const contract = contractById(id);
+          set((s) => ({
+            providerId: contract.id,
+            credentials: withDemoRule(s.credentials, contract, s.baseUrl, s.pageOrigin),
+            tokenStatus: { state: 'idle' },
+          }));
+        },
+        setBaseUrl: (url) => set((s) => ({
+          baseUrl: url,
+          credentials: withDemoRule(s.credentials, contractById(s.providerId), url, s.pageOrigin),
+        })),
+        setCredential: (key, value) => set((s) => ({ credentials: { ...s.credentials, [key]: value } })),
+        setUniqueId: (value) => set({ uniqueId: value }),
+        setTimeoutMs: (ms) => {
+          if (!Number.isFinite(ms)) return;
+          set({ timeoutMs: Math.round(Math.min(MAX_TIMEOUT_MS, Math.max(MIN_TIMEOUT_MS, ms))) });
+        },
+        setRetries: (n) => {
+          if (!Number.isFinite(n)) return;
+          set({ retries: Math.min(MAX_RETRIES, Math.max(0, Math.floor(n))) });
+        },
+        setRemember: (on) => set({ remember: on }),
+
+        loadHealth: async (doFetch) => {
+          if (healthLoaded) return;
+          healthLoaded = true;
+          try {
+            const f = doFetch ?? globalThis.fetch.bind(globalThis);
+            const res = await f(`${get().pageOrigin}/health`, { headers: { accept: 'application/json' } });
+            if (!res.ok) return;
+            const body: unknown = await res.json();
+            const upstream = body && typeof body === 'object' ? (body as { upstream?: unknown }).upstream : undefined;
+            set({ upstream: typeof upstream === 'string' && upstream.trim() ? upstream.trim() : null });
+          } catch {
+            // No /health (e.g. a static host): the upstream choice is simply not offered.
+          }
+        },
+
+        getToken: async (doFetch) => {
+          const s = get();
+          const contract = selectContract(s);
+          set({ tokenStatus: { state: 'busy' } });
+          const r = await fetchToken(contract, s.baseUrl.trim(), s.credentials, undefined, { fetch: doFetch, pageOrigin: s.pageOrigin });
+          if (r.ok && r.token) {
+            const expiry = r.expiry ? ` It expires ${formatExpiry(r.expiry)}.` : '';
+            set((cur) => ({
+              credentials: { ...cur.credentials, token: r.token! },
+              tokenStatus: { state: 'done', ok: true, message: `Token received and filled in.${expiry}` },
+            }));
+          } else {
+            set({ tokenStatus: { state: 'done', ok: false, message: r.message } });
+          }
+        },
+
+        callSettings: () => callSettingsOf(get()),
+      }),
+      {
+        name: STORAGE_KEY,
+        version: 1,
+        storage: rememberOnlyStorage(options.storage ?? defaultStorage),
+        partialize: (s): Persisted => (s.remember
+          ? {
+            providerId: s.providerId, baseUrl: s.baseUrl, credentials: s.credentials, uniqueId: s.uniqueId,
+            timeoutMs: s.timeoutMs, retries: s.retries, remember: true,
+          }
+          : { remember: false } as Persisted),
+        merge: (persisted, current) => {
+          const p = (persisted ?? {}) as Partial<Persisted>;
+          if (!p.remember) return current;
+          const providerId = contracts.some((c) => c.id === p.providerId) ? p.providerId! : current.providerId;
+          const baseUrl = typeof p.baseUrl === 'string' && p.baseUrl.trim() ? p.baseUrl : current.baseUrl;
+          const credentials = { ...current.credentials };
+          for (const key of CREDENTIAL_KEYS) {
+            const v = p.credentials?.[key];
+            if (typeof v === 'string') credentials[key] = v;
+          }
+          return {
+            ...current,
+            providerId,
+            baseUrl,
+            credentials: withDemoRule(credentials, contractById(providerId), baseUrl, current.pageOrigin),
+            uniqueId: typeof p.uniqueId === 'string' ? p.uniqueId : current.uniqueId,
+            timeoutMs: typeof p.timeoutMs === 'number' && Number.isFinite(p.timeoutMs) ? p.timeoutMs : current.timeoutMs,
+            retries: typeof p.retries === 'number' && Number.isFinite(p.retries) ? p.retries : current.retries,
+            remember: true,
+          };
+        },
+      },
+    ),
+  );
+}
+
+export type CallSettingsSource = Pick<SettingsState, 'providerId' | 'baseUrl' | 'credentials' | 'uniqueId' | 'timeoutMs' | 'retries'>;
+
+/** The CallSettings for a settings snapshot: only the contract's credentials, unique_id only when the contract has one. */
+export function callSettingsOf(s: CallSettingsSource): CallSettings {
+  const contract = selectContract(s);
+  const credentials: Partial<CredentialValues> = {};
+  for (const c of contract.credentials) credentials[c.key] = s.credentials[c.key];
+  return {
+    contract,
+    baseUrl: s.baseUrl.trim(),
+    credentials,
+    uniqueId: contract.uniqueIdField && s.uniqueId.trim() ? s.uniqueId.trim() : undefined,
+    timeoutMs: s.timeoutMs,
+    retries: s.retries,
+  };
+}
+
+function formatExpiry(iso: string): string {
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? `at ${iso}` : `at ${d.toLocaleString()}`;
+}
+
+/** The app's one settings store. */
+export const useSettingsStore = createSettingsStore();

@@ -1,0 +1,225 @@
+import { useEffect, useId, useState } from 'react';
+import { contracts, type CredentialField } from '../../core/contracts.ts';
+import {
+  MAX_RETRIES, MAX_TIMEOUT_MS, MIN_TIMEOUT_MS, isOwnOrigin, selectContract, upstreamBaseUrl, useSettingsStore,
+} from '../../store/settings.ts';
+import { Button } from '../components/Button.tsx';
+import { Card } from '../components/Card.tsx';
+import { Field, Select, TextInput, describedBy } from '../components/Field.tsx';
+import { NumberField } from '../components/NumberField.tsx';
+
+/** Connection settings (left column), rendered from the selected contract. */
+export function SettingsPanel() {
+  const contract = useSettingsStore(selectContract);
+  const providerId = useSettingsStore((s) => s.providerId);
+  const setProvider = useSettingsStore((s) => s.setProvider);
+  const uniqueId = useSettingsStore((s) => s.uniqueId);
+  const setUniqueId = useSettingsStore((s) => s.setUniqueId);
+  const timeoutMs = useSettingsStore((s) => s.timeoutMs);
+  const setTimeoutMs = useSettingsStore((s) => s.setTimeoutMs);
+  const retries = useSettingsStore((s) => s.retries);
+  const setRetries = useSettingsStore((s) => s.setRetries);
+  const loadHealth = useSettingsStore((s) => s.loadHealth);
+
+  useEffect(() => {
+    void loadHealth();
+  }, [loadHealth]);
+
+  return (
+    <aside aria-label="Connection settings" className="space-y-6 self-start">
+      <Card title="Connection" titleId="settings-title">
+        {/* A form only so the browser groups the fields; nothing is submitted. */}
+        <form className="space-y-4" noValidate autoComplete="off" onSubmit={(e) => e.preventDefault()}>
+          <Field id="provider" label="Provider" hint="The API contract: endpoint, fields and headers.">
+            <Select
+              id="provider"
+              value={providerId}
+              aria-describedby="provider-hint"
+              onChange={(e) => setProvider(e.target.value)}
+            >
+              {contracts.map((c) => <option key={c.id} value={c.id}>{c.label}</option>)}
+            </Select>
+          </Field>
+          <BaseUrlFields />
+          {contract.credentials.map((c) => <CredentialInput key={c.key} field={c} />)}
+          {contract.tokenEndpoint && <GetToken />}
+          {contract.uniqueIdField && (
+            <Field
+              id="unique-id"
+              label={contract.uniqueIdField}
+              hint="Optional. Sent with the images to correlate logs."
+            >
+              <TextInput
+                id="unique-id"
+                value={uniqueId}
+                autoComplete="off"
+                spellCheck={false}
+                aria-describedby="unique-id-hint"
+                onChange={(e) => setUniqueId(e.target.value)}
+              />
+            </Field>
+          )}
+          <div className="grid grid-cols-2 gap-3">
+            <NumberField
+              id="timeout"
+              label="Timeout (s)"
+              value={timeoutMs / 1000}
+              min={MIN_TIMEOUT_MS / 1000}
+              max={MAX_TIMEOUT_MS / 1000}
+              onCommit={(v) => setTimeoutMs(v * 1000)}
+            />
+            <NumberField
+              id="retries"
+              label="Retries"
+              value={retries}
+              min={0}
+              max={MAX_RETRIES}
+              onCommit={setRetries}
+            />
+          </div>
+          <RememberToggle />
+        </form>
+      </Card>
+    </aside>
+  );
+}
+
+function BaseUrlFields() {
+  const contract = useSettingsStore(selectContract);
+  const baseUrl = useSettingsStore((s) => s.baseUrl);
+  const setBaseUrl = useSettingsStore((s) => s.setBaseUrl);
+  const pageOrigin = useSettingsStore((s) => s.pageOrigin);
+  const upstream = useSettingsStore((s) => s.upstream);
+  const proxyUrl = upstreamBaseUrl(pageOrigin);
+  const normalised = baseUrl.trim().replace(/\/+$/, '');
+  const preset = isOwnOrigin(baseUrl, pageOrigin) ? 'own' : upstream && normalised === proxyUrl ? 'upstream' : 'custom';
+  const invalid = !isHttpUrl(baseUrl);
+  const error = invalid ? 'Base URL: enter an http:// or https:// address, like https://api.example.com.' : undefined;
+  return (
+    <>
+      <Field id="base-preset" label="Server">
+        <Select
+          id="base-preset"
+          value={preset}
+          onChange={(e) => {
+            if (e.target.value === 'own') setBaseUrl(pageOrigin);
+            else if (e.target.value === 'upstream') setBaseUrl(proxyUrl);
+          }}
+        >
+          <option value="own">This server ({pageOrigin})</option>
+          {upstream && <option value="upstream">Upstream proxy ({upstream})</option>}
+          <option value="custom">Custom URL</option>
+        </Select>
+      </Field>
+      <Field id="base-url" label="Base URL" error={error} hint={<>Calls <code className="font-mono">POST {contract.path}</code> on this host.</>}>
+        <div className="flex items-stretch">
+          <TextInput
+            id="base-url"
+            type="url"
+            inputMode="url"
+            value={baseUrl}
+            spellCheck={false}
+            autoComplete="url"
+            aria-invalid={invalid}
+            aria-describedby={describedBy('base-url', true, error)}
+            className="rounded-r-none"
+            onChange={(e) => setBaseUrl(e.target.value)}
+          />
+          <span
+            aria-hidden
+            className="inline-flex items-center rounded-r-md border border-l-0 border-slate-300 bg-slate-50 px-2.5 font-mono text-xs text-slate-600 dark:border-slate-700 dark:bg-slate-800 dark:text-slate-300"
+          >
+            {contract.path}
+          </span>
+        </div>
+      </Field>
+    </>
+  );
+}
+
+function isHttpUrl(value: string): boolean {
+  try {
+    const u = new URL(value.trim());
+    return u.protocol === 'http:' || u.protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
+
+function CredentialInput({ field }: { field: CredentialField }) {
+  const value = useSettingsStore((s) => s.credentials[field.key]);
+  const setCredential = useSettingsStore((s) => s.setCredential);
+  const [shown, setShown] = useState(false);
+  const id = `cred-${field.key}`;
+  return (
+    <Field
+      id={id}
+      label={field.label}
+      aside={field.secret ? (
+        <button
+          type="button"
+          aria-controls={id}
+          onClick={() => setShown((v) => !v)}
+          className="rounded px-1 text-xs font-medium text-sky-700 hover:underline focus-visible:outline-2 focus-visible:outline-sky-500 dark:text-sky-300"
+        >
+          {shown ? `Hide ${field.label}` : `Show ${field.label}`}
+        </button>
+      ) : undefined}
+    >
+      <TextInput
+        id={id}
+        type={field.secret && !shown ? 'password' : 'text'}
+        value={value}
+        autoComplete="off"
+        spellCheck={false}
+        className="font-mono"
+        onChange={(e) => setCredential(field.key, e.target.value)}
+      />
+    </Field>
+  );
+}
+
+function GetToken() {
+  const getToken = useSettingsStore((s) => s.getToken);
+  const status = useSettingsStore((s) => s.tokenStatus);
+  const busy = status.state === 'busy';
+  return (
+    <div className="space-y-2">
+      <Button variant="secondary" onClick={() => void getToken()} disabled={busy} aria-describedby="token-status">
+        {busy && <span aria-hidden className="h-3 w-3 animate-spin rounded-full border-2 border-slate-400/40 border-t-slate-600" />}
+        Get token
+      </Button>
+      <p
+        id="token-status"
+        role="status"
+        className={`text-xs ${status.state === 'done' && !status.ok ? 'text-red-600 dark:text-red-400' : 'text-slate-600 dark:text-slate-400'}`}
+      >
+        {status.state === 'busy' ? 'Requesting a token…' : status.state === 'done' ? status.message : ''}
+      </p>
+    </div>
+  );
+}
+
+function RememberToggle() {
+  const remember = useSettingsStore((s) => s.remember);
+  const setRemember = useSettingsStore((s) => s.setRemember);
+  const noteId = useId();
+  return (
+    <div className="flex items-start gap-2.5 rounded-lg bg-slate-50 p-3 dark:bg-slate-800/60">
+      <input
+        id="remember"
+        type="checkbox"
+        checked={remember}
+        aria-describedby={noteId}
+        onChange={(e) => setRemember(e.target.checked)}
+        className="mt-0.5 h-4 w-4 rounded border-slate-300 accent-sky-600 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-500"
+      />
+      <div>
+        <label htmlFor="remember" className="text-sm font-medium text-slate-800 dark:text-slate-200">Remember on this device</label>
+        <p id={noteId} className="text-xs text-slate-500 dark:text-slate-400">
+          Keeps these settings, including the token and secrets, in this browser&rsquo;s local storage. Off: nothing is stored.
+        </p>
+      </div>
+    </div>
+  );
+}
