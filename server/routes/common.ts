@@ -1,0 +1,156 @@
+/** Helpers shared by the KwikID and Deepvue routes: bearer parsing, multipart reading, image checks. */
+import { timingSafeEqual } from 'node:crypto';
+import type { Context } from 'hono';
+import { describeType, formatBytes, isAcceptedImage, sniff, SNIFF_BYTES, type SniffedType } from '../../src/core/filetype.ts';
+import type { Engine } from '../engine/types.ts';
+
+/** Response header telling the client which engine answered (the browser keeps it in CallResult.engine). */
+export const ENGINE_HEADER = 'x-facematch-engine';
+
+/** More parts than this in one request is refused before any image is looked at. */
+export const MAX_PARTS = 10;
+
+/** How long a face-match request waits for a loading engine before answering 503. */
+export const ENGINE_READY_WAIT_MS = 20_000;
+export const RETRY_AFTER_LOADING_S = 5;
+
+/** The whole-body limit for a request carrying two images: 2 × the image limit + 1 MB of overhead. */
+export function bodyLimitFor(maxImageBytes: number): number {
+  return 2 * maxImageBytes + 1024 * 1024;
+}
+
+export type BearerResult = { kind: 'missing' } | { kind: 'malformed' } | { kind: 'ok'; token: string };
+
+/** Reads `Authorization: Bearer <token>` (scheme is case-insensitive). */
+export function readBearer(c: Context): BearerResult {
+  const header = c.req.header('authorization');
+  if (header === undefined || header.trim() === '') return { kind: 'missing' };
+  const m = /^\s*bearer\s+(\S+)\s*$/i.exec(header);
+  if (!m) return { kind: 'malformed' };
+  return { kind: 'ok', token: m[1]! };
+}
+
+/** Constant-time string comparison for secrets. */
+export function safeEqual(a: string, b: string): boolean {
+  const ba = Buffer.from(a);
+  const bb = Buffer.from(b);
+  if (ba.length !== bb.length) return false;
+  return timingSafeEqual(ba, bb);
+}
+
+export type FormResult =
+  | { ok: true; form: FormData }
+  | { ok: false; reason: 'not_multipart' | 'unreadable' | 'too_many_parts'; message: string };
+
+/** Parses a multipart body (already capped by the body-limit middleware). */
+export async function readMultipart(c: Context, expected: readonly string[]): Promise<FormResult> {
+  const type = c.req.header('content-type') ?? '';
+  if (!/^multipart\/form-data\s*;/i.test(type) && !/^multipart\/form-data$/i.test(type.trim())) {
+    const got = type.split(';')[0]?.trim() || 'no Content-Type';
+    return {
+      ok: false,
+      reason: 'not_multipart',
+      message: `The body must be multipart/form-data with the parts ${expected.join(' and ')}; got ${got}.`,
+    };
+  }
+  let form: FormData;
+  try {
+    form = await c.req.raw.formData();
+  } catch (err) {
+    return {
+      ok: false,
+      reason: 'unreadable',
+      message: `The multipart body could not be read (${err instanceof Error ? err.message : 'parse error'}). Send the parts ${expected.join(' and ')} as multipart/form-data.`,
+    };
+  }
+  let count = 0;
+  for (const _ of form.keys()) count++;
+  if (count > MAX_PARTS) {
+    return {
+      ok: false,
+      reason: 'too_many_parts',
+      message: `The request has ${count} parts; at most ${MAX_PARTS} are accepted. Send only ${expected.join(' and ')}.`,
+    };
+  }
+  return { ok: true, form };
+}
+
+export type ImageCheck =
+  | { ok: true; bytes: Uint8Array; type: SniffedType }
+  | { ok: false; status: 400 | 413; message: string };
+
+/** Checks one image part: present once, a file, not empty, within the limit, and JPEG or PNG by its bytes. */
+export async function readImagePart(form: FormData, field: string, maxImageBytes: number): Promise<ImageCheck> {
+  const values = form.getAll(field);
+  if (values.length === 0) {
+    return { ok: false, status: 400, message: `${field} is missing: send it as a multipart file part named "${field}".` };
+  }
+  if (values.length > 1) {
+    return { ok: false, status: 400, message: `${field} was sent ${values.length} times; send exactly one file.` };
+  }
+  const value = values[0]!;
+  if (typeof value === 'string') {
+    return { ok: false, status: 400, message: `${field} is a text field, not a file: send the image bytes as a file part (curl -F ${field}=@photo.jpg).` };
+  }
+  if (value.size === 0) return { ok: false, status: 400, message: `${field} is an empty file.` };
+  if (value.size > maxImageBytes) {
+    return { ok: false, status: 413, message: `${field} is ${formatBytes(value.size)}; the limit is ${formatBytes(maxImageBytes)} per image.` };
+  }
+  const head = new Uint8Array(await value.slice(0, Math.max(SNIFF_BYTES, 512)).arrayBuffer());
+  const type = sniff(head);
+  if (!isAcceptedImage(type)) {
+    return { ok: false, status: 400, message: `${field} is ${article(describeType(type))}; only JPEG and PNG are accepted.` };
+  }
+  return { ok: true, bytes: new Uint8Array(await value.arrayBuffer()), type };
+}
+
+function article(label: string): string {
+  return /^[aeiou]/i.test(label) ? `an ${label}` : `a ${label}`;
+}
+
+export type ReadyResult = { ok: true } | { ok: false; status: 503 | 500; message: string; retryAfter?: number };
+
+/**
+ * Waits for the engine when it is still loading (up to ENGINE_READY_WAIT_MS), so a first call right
+ * after start-up simply takes longer instead of failing; answers 503 + Retry-After past that.
+ */
+export async function awaitEngine(engine: Engine, signal: AbortSignal, waitMs = ENGINE_READY_WAIT_MS): Promise<ReadyResult> {
+  const state = engine.info().state;
+  if (state === 'ready') return { ok: true };
+  if (state === 'failed') return failed(engine);
+  let timer: NodeJS.Timeout | undefined;
+  const outcome = await Promise.race([
+    engine.ready().then(() => 'ready' as const, () => 'failed' as const),
+    new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), waitMs);
+      signal.addEventListener('abort', () => resolve('timeout'), { once: true });
+    }),
+  ]);
+  clearTimeout(timer);
+  if (outcome === 'ready') return { ok: true };
+  if (outcome === 'failed') return failed(engine);
+  return { ok: false, status: 503, message: 'The face engine is still loading; retry in a few seconds.', retryAfter: RETRY_AFTER_LOADING_S };
+}
+
+function failed(engine: Engine): ReadyResult {
+  const why = engine.info().error;
+  return { ok: false, status: 500, message: `The face engine failed to load${why ? `: ${why}` : ''}. Restart the server, or run it with FACEMATCH_ENGINE=instant.` };
+}
+
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (ms <= 0 || signal?.aborted) return resolve();
+    const t = setTimeout(() => { signal?.removeEventListener('abort', onAbort); resolve(); }, ms);
+    const onAbort = () => { clearTimeout(t); resolve(); };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+export function round(n: number, decimals: number): number {
+  const f = 10 ** decimals;
+  return Math.round(n * f) / f;
+}
+
+export function clamp01(n: number): number {
+  return Math.min(1, Math.max(0, n));
+}

@@ -1,0 +1,106 @@
+/** KwikID contract: POST /facematch, Bearer token, multipart image1 / image2, optional unique_id. */
+import { Hono } from 'hono';
+import type { Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { kwikid } from '../../src/core/contracts.ts';
+import { formatBytes } from '../../src/core/filetype.ts';
+import type { FaultShape } from '../faults.ts';
+import {
+  awaitEngine, bodyLimitFor, clamp01, ENGINE_HEADER, readBearer, readImagePart, readMultipart, round, safeEqual, sleep,
+} from './common.ts';
+import type { RouteDeps } from './deps.ts';
+
+const CREDITS_PER_CALL = 1;
+
+const shape: FaultShape = {
+  error: (message) => ({ message }),
+  success: () => ({ confidence_score: 0.9731, facematch_result: 'True', credits_consumed: CREDITS_PER_CALL }),
+};
+
+function fieldError(c: Context, status: 400 | 413 | 422, field: string, message: string) {
+  return c.json({ detail: { image: field }, message }, status);
+}
+
+export function kwikidRoutes({ config, engine, faults }: RouteDeps): Hono {
+  const app = new Hono();
+  const [field1, field2] = kwikid.imageFields;
+  const limit = bodyLimitFor(config.maxImageBytes);
+
+  app.post(
+    kwikid.path,
+    // 1. Auth first: nothing of the body is read for an unauthenticated caller.
+    async (c, next) => {
+      const bearer = readBearer(c);
+      if (bearer.kind === 'missing') {
+        return c.json({ msg: 'Missing Authorization header: send "Authorization: Bearer <token>".' }, 401);
+      }
+      if (bearer.kind === 'malformed') {
+        return c.json({ msg: 'Malformed Authorization header: expected "Bearer <token>".' }, 401);
+      }
+      if (!safeEqual(bearer.token, config.token)) return c.json({ msg: 'Invalid token.' }, 401);
+      await next();
+    },
+    // 2. Configured latency on every authenticated answer.
+    async (c, next) => {
+      await next();
+      await sleep(config.latencyMs, c.req.raw.signal);
+    },
+    // 3. Whole-body cap, enforced while streaming.
+    bodyLimit({
+      maxSize: limit,
+      onError: (c) => c.json({
+        detail: { body: 'too_large' },
+        message: `The request body is larger than ${formatBytes(limit)}; each image may be at most ${formatBytes(config.maxImageBytes)}.`,
+      }, 413),
+    }),
+    async (c) => {
+      const parsed = await readMultipart(c, kwikid.imageFields);
+      if (!parsed.ok) {
+        return c.json({ detail: { body: parsed.reason }, message: parsed.message }, parsed.reason === 'not_multipart' ? 415 : 400);
+      }
+      const fault = await faults.apply(c, shape);
+      if (fault) return fault;
+
+      const form = parsed.form;
+      const uniqueIdRaw = kwikid.uniqueIdField ? form.get(kwikid.uniqueIdField) : null;
+      const uniqueId = typeof uniqueIdRaw === 'string' && uniqueIdRaw.trim() !== '' ? uniqueIdRaw : undefined;
+
+      const images: Uint8Array[] = [];
+      for (const field of [field1, field2]) {
+        const check = await readImagePart(form, field, config.maxImageBytes);
+        if (!check.ok) return fieldError(c, check.status, field, check.message);
+        images.push(check.bytes);
+      }
+
+      const ready = await awaitEngine(engine, c.req.raw.signal);
+      if (!ready.ok) {
+        if (ready.retryAfter) c.header('Retry-After', String(ready.retryAfter));
+        return c.json({ message: ready.message }, ready.status);
+      }
+      c.header(ENGINE_HEADER, engine.info().mode);
+
+      const outcome = await engine.match(images[0]!, images[1]!);
+      if (outcome.kind === 'no_face') {
+        const field = kwikid.imageFields[outcome.image];
+        return fieldError(c, 422, field, `No face found in ${field}`);
+      }
+      if (outcome.kind === 'undecodable') {
+        const field = kwikid.imageFields[outcome.image];
+        return fieldError(c, 400, field, `${field} could not be decoded: ${outcome.message}`);
+      }
+      return c.json({
+        confidence_score: round(clamp01(outcome.confidence), 4),
+        facematch_result: outcome.match ? 'True' : 'False',
+        credits_consumed: CREDITS_PER_CALL,
+        ...(uniqueId !== undefined ? { unique_id: uniqueId } : {}),
+      });
+    },
+  );
+
+  app.all(kwikid.path, (c) => {
+    c.header('Allow', 'POST, OPTIONS');
+    return c.json({ message: `Use POST ${kwikid.path} with multipart parts ${field1} and ${field2}.` }, 405);
+  });
+
+  return app;
+}
