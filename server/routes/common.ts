@@ -5,7 +5,7 @@ import { describeType, formatBytes, isAcceptedImage, sniff, SNIFF_BYTES, type Sn
 import type { Engine } from '../engine/types.ts';
 
 /** Response header telling the client which engine answered (the browser keeps it in CallResult.engine). */
-export const ENGINE_HEADER = 'x-facematch-engine';
+export { ENGINE_HEADER } from '../../src/core/defaults.ts';
 
 /** More parts than this in one request is refused before any image is looked at. */
 export const MAX_PARTS = 10;

@@ -14,3 +14,6 @@ export const DEMO_CREDENTIALS: Readonly<Record<CredentialKey, string>> = {
   clientId: DEFAULT_DEEPVUE_CLIENT_ID,
   clientSecret: DEFAULT_DEEPVUE_CLIENT_SECRET,
 };
+
+/** Response header the reference server sets to its engine mode ("real" or "instant"). */
+export const ENGINE_HEADER = 'x-facematch-engine';

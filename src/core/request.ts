@@ -8,6 +8,7 @@ import {
   buildHeaders, joinUrl, readErrorMessage, readPath,
   type CredentialKey, type ProviderContract,
 } from './contracts.ts';
+import { ENGINE_HEADER } from './defaults.ts';
 
 export type Credentials = Partial<Record<CredentialKey, string>>;
 
@@ -158,7 +159,7 @@ async function attemptOnce(
     });
     const text = await res.text();
     const timeMs = now() - started;
-    const engine = res.headers.get('x-facematch-engine') ?? undefined;
+    const engine = res.headers.get(ENGINE_HEADER) ?? undefined;
     const parsed = parseJson(text);
     const retryAfterMs = parseRetryAfter(res.headers.get('retry-after'));
     if (res.ok) {
