@@ -6,15 +6,16 @@
  *
  * fflate and xlsx are loaded on demand. xlsx is only ever used to WRITE here.
  *
- * Limits of the community xlsx 0.18.5 writer: it writes one font and no pane in the sheet view,
- * so the header row can be neither bold nor frozen. Column widths, the autofilter and number
- * formats are written.
+ * The community xlsx 0.18.5 writer has no cell styles or panes; `boldFrozenHeaders`
+ * (xlsx-header.ts) adds a bold, frozen header row to what it writes. Column widths, the
+ * autofilter and number formats come from xlsx itself.
  */
 import type { WorkSheet } from 'xlsx';
 import type { ProviderContract } from './contracts.ts';
 import { recordJson, recordVerdict, type PairRecord, type SkippedEntry } from './records.ts';
 import { archiveEntryName } from './sanitize.ts';
 import { summarise } from './stats.ts';
+import { boldFrozenHeaders } from './xlsx-header.ts';
 
 export interface ReportInput {
   records: PairRecord[];
@@ -165,7 +166,7 @@ async function workbookFromRedacted(input: ReportInput, records: readonly PairRe
   XLSX.utils.book_append_sheet(wb, skippedSheet, 'Skipped files');
 
   const out = XLSX.write(wb, { type: 'array', bookType: 'xlsx', compression: true }) as ArrayBuffer;
-  return new Uint8Array(out);
+  return boldFrozenHeaders(new Uint8Array(out));
 }
 
 /** Column letters: 0 → A, 25 → Z, 26 → AA. */
