@@ -571,17 +571,22 @@ export const zipCases: ZipCase[] = [
   },
   {
     id: 'traversal-collision',
-    title: '"sub/../pair_image1.jpg" next to "pair_image1.jpg": both entries must be seen',
+    title: '"sub/../pair_image1.jpg" next to "pair_image1.jpg": the collision is reported, nothing vanishes',
     kind: 'zip-file',
     build: async () => zipFile('collide.zip', await zipOf({
       ...VALID('pair'),
       'sub/../pair_image1.jpg': face('c'),
     })),
     expect: {
-      pairIds: ['pair'],
-      skippedCount: 1,
-      skipped: [{ path: 'sub/../pair_image1.jpg', reason: /no partner/i }],
-      knownBug: 'zip.ts keys entries by JSZip\'s resolved name, so "sub/../pair_image1.jpg" replaces "pair_image1.jpg" and the valid pair is lost.',
+      // JSZip resolves "sub/../pair_image1.jpg" to "pair_image1.jpg" and keeps only the last of the two;
+      // the user is told the archive has colliding paths and the pair cannot be trusted.
+      pairIds: [],
+      skippedCount: 3,
+      skipped: [
+        { path: 'sub/../pair_image1.jpg', reason: /outside the archive/i },
+        { path: 'pair_image2.jpg', reason: /no partner/i },
+        { path: '(1 entry of collide.zip)', reason: /same path as another entry/i },
+      ],
     },
   },
   {

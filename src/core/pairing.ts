@@ -83,6 +83,7 @@ function ignoreReason(norm: string, dir: boolean): string | null {
   if (segments.some((s) => s === '__MACOSX')) return 'macOS resource data (__MACOSX folder), not an image; ignored.';
   if (dir || norm.endsWith('/')) return 'A folder entry; folders are searched for pairs, nothing to send.';
   if (base.startsWith('._')) return 'macOS AppleDouble metadata file (name starts with "._"), not an image; ignored.';
+  if (segments.some((s) => s === '..')) return 'The path points outside the archive ("../"); ignored for safety.';
   if (segments.some((s) => s.startsWith('.'))) return 'Hidden file or folder (name starts with "."); ignored.';
   if (SYSTEM_FILES.has(base.toLowerCase())) return 'Windows folder metadata file, not an image; ignored.';
   const ext = base.includes('.') ? base.slice(base.lastIndexOf('.') + 1).toLowerCase() : '';

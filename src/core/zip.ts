@@ -68,7 +68,9 @@ export async function openZip(
   const { default: JSZipCtor } = await import('jszip');
   let zip: JSZip;
   try {
-    zip = await JSZipCtor.loadAsync(bytes);
+    // createFolders: false keeps zip.files to the entries the archive really holds, so the count
+    // can be checked against the central directory below.
+    zip = await JSZipCtor.loadAsync(bytes, { createFolders: false });
   } catch (err) {
     throw new ZipError(explainLoadError(name, err));
   }
@@ -89,6 +91,15 @@ export async function openZip(
   }
 
   const { pairs, skipped, notices } = pairEntries(entries);
+  // JSZip keys entries by their resolved name: two entries with one name (or "a/../x" beside "x")
+  // leave only the last readable. Say so rather than lose them silently.
+  const collapsed = declared !== null ? declared - entries.length : 0;
+  if (collapsed > 0) {
+    skipped.push({
+      path: `(${collapsed} ${collapsed === 1 ? 'entry' : 'entries'} of ${name})`,
+      reason: `${collapsed === 1 ? 'One entry has' : `${collapsed} entries have`} the same path as another entry (once "../" is resolved), so only the last of each could be read. Re-create the archive with unique file names.`,
+    });
+  }
   if (pairs.length === 0) {
     notices.unshift(`${name} contains no image pairs. Name the files <stem>_image1.<ext> and <stem>_image2.<ext>, with both files of a pair in the same folder.`);
   }
@@ -104,7 +115,7 @@ export async function openZip(
     try {
       content = await obj.async('uint8array');
     } catch (err) {
-      throw new ZipError(`${path} in ${name} could not be decompressed (${errorText(err)}). The archive may be damaged; create it again.`);
+      throw new ZipError(`${path} in ${name} could not be decompressed (${explainEntryError(err)}). The archive may be damaged or crafted; create it again.`);
     }
     if (content.length > maxImageBytes) {
       throw new ZipError(`${path} is ${formatBytes(content.length)} uncompressed, over the ${formatBytes(maxImageBytes)} limit for one image. Replace it with a smaller image.`);
@@ -118,7 +129,7 @@ export async function openZip(
     pairs,
     skipped,
     notices,
-    entryCount: entries.length,
+    entryCount: entries.length + Math.max(0, collapsed),
     async readPair(pair) {
       const one = await readEntry(pair.image1_path);
       const two = await readEntry(pair.image2_path);
@@ -166,6 +177,15 @@ function explainLoadError(name: string, err: unknown): string {
     return `${name} uses a compression method that cannot be read here (only Stored and Deflate are supported). Re-create it with your system's standard "Compress" / "Send to ZIP" command.`;
   }
   return `${name} looks like a ZIP but could not be read: it is truncated or damaged (${msg}). Download or create it again.`;
+}
+
+/** JSZip's entry errors ("Bug : uncompressed data size mismatch", "Corrupted zip : CRC32 mismatch") in plain words. */
+function explainEntryError(err: unknown): string {
+  const msg = errorText(err);
+  if (/size mismatch/i.test(msg)) return 'its data does not match the size the archive declares';
+  if (/crc32/i.test(msg)) return 'its checksum does not match its data';
+  if (/invalid|corrupt|unexpected end|incorrect/i.test(msg)) return 'its compressed data is invalid';
+  return msg;
 }
 
 function errorText(err: unknown): string {
