@@ -1,0 +1,70 @@
+import { useEffect, useState } from 'react';
+import { etaMs, useBulkStore } from '../../store/bulk.ts';
+import { formatDuration } from './format.ts';
+
+/** Progress bar ("k of N"), elapsed time, ETA and the Stop button. */
+export function RunProgress() {
+  const phase = useBulkStore((s) => s.phase);
+  const done = useBulkStore((s) => s.records.length);
+  const total = useBulkStore((s) => s.total);
+  const startedAt = useBulkStore((s) => s.startedAt);
+  const endedAt = useBulkStore((s) => s.endedAt);
+  const stopRequested = useBulkStore((s) => s.stopRequested);
+  const paused = useBulkStore((s) => s.authPause !== null);
+  const stop = useBulkStore((s) => s.stop);
+  const running = phase === 'running';
+  const now = useNow(running);
+
+  if (phase === 'idle' || startedAt === null) return null;
+  const elapsed = Math.max(0, (endedAt ?? now) - startedAt);
+  const shown = Math.min(done, total);
+  const eta = running ? etaMs(shown, total, elapsed) : 0;
+  const state = phase === 'building'
+    ? 'Building the results archive…'
+    : phase === 'finished'
+      ? 'Run finished.'
+      : paused ? 'Paused: the API rejected the token.' : stopRequested ? 'Stopping…' : 'Running…';
+
+  return (
+    <section aria-label="Bulk run progress" className="rounded-lg border border-slate-200 bg-white p-5 shadow-sm dark:border-slate-800 dark:bg-slate-900">
+      <div className="flex flex-wrap items-center gap-x-6 gap-y-2 text-sm">
+        <p role="status" className="font-medium">{state}</p>
+        <p><span className="font-semibold tabular-nums">{shown} of {total}</span> pairs</p>
+        <p>Elapsed <span className="tabular-nums">{formatDuration(elapsed)}</span></p>
+        {running && <p>ETA <span className="tabular-nums">{formatDuration(eta)}</span></p>}
+        {running && !paused && (
+          <button
+            type="button"
+            onClick={stop}
+            disabled={stopRequested}
+            className="ml-auto rounded-md border border-red-300 bg-white px-4 py-1.5 text-sm font-semibold text-red-700 hover:bg-red-50 disabled:opacity-50 dark:border-red-800 dark:bg-slate-900 dark:text-red-300 dark:hover:bg-red-950/40"
+          >
+            Stop
+          </button>
+        )}
+      </div>
+      <div
+        role="progressbar"
+        aria-label="Pairs processed"
+        aria-valuemin={0}
+        aria-valuemax={total}
+        aria-valuenow={shown}
+        aria-valuetext={`${shown} of ${total}`}
+        className="mt-3 h-2.5 w-full overflow-hidden rounded-full bg-slate-200 dark:bg-slate-700"
+      >
+        <div className="h-full w-full origin-left rounded-full bg-green-600" style={{ transform: `scaleX(${total > 0 ? shown / total : 0})` }} />
+      </div>
+    </section>
+  );
+}
+
+/** Date.now(), refreshed every half second while `active`. */
+function useNow(active: boolean): number {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    if (!active) return;
+    const id = setInterval(() => setNow(Date.now()), 500);
+    return () => clearInterval(id);
+  }, [active]);
+  return now;
+}

@@ -1,0 +1,80 @@
+import { useState, type DragEvent } from 'react';
+import { useShallow } from 'zustand/react/shallow';
+import { selectBulkBusy, useBulkStore } from '../../store/bulk.ts';
+import { LoadReport } from './LoadReport.tsx';
+
+/** The "Bulk testing (ZIP)" card: the naming rule, the ZIP picker, the drop target and what the parse found. */
+export function ZipCard() {
+  const busy = useBulkStore(selectBulkBusy);
+  const loadFile = useBulkStore((s) => s.loadFile);
+  const [dragging, setDragging] = useState(false);
+
+  const onDrop = (e: DragEvent<HTMLElement>) => {
+    e.preventDefault();
+    setDragging(false);
+    if (busy) return;
+    const file = e.dataTransfer.files[0];
+    if (file) void loadFile(file);
+  };
+
+  return (
+    <section
+      aria-labelledby="bulk-card-title"
+      onDragOver={(e) => { e.preventDefault(); if (!busy) setDragging(true); }}
+      onDragLeave={() => setDragging(false)}
+      onDrop={onDrop}
+      className={`rounded-lg border bg-white p-5 shadow-sm dark:bg-slate-900 ${dragging ? 'border-sky-500 ring-2 ring-sky-500/40' : 'border-slate-200 dark:border-slate-800'}`}
+    >
+      <h2 id="bulk-card-title" className="text-base font-semibold">Bulk testing (ZIP)</h2>
+      <div className="mt-2 space-y-2 text-sm text-slate-700 dark:text-slate-300">
+        <p>
+          Put every pair in one <code>.zip</code>: a shared name stem, then <code>_image1</code>, a dot and any extension,
+          and the matching <code>_image2</code> file with the same stem. The two extensions may differ, for
+          example <code>customer01_image1.jpg</code> and <code>customer01_image2.png</code>.
+        </p>
+        <p>
+          The pairs are sent one at a time. A bulk run keeps the page busy until it finishes: keep this tab open
+          and do not reload it while it runs.
+        </p>
+      </div>
+      <div className="mt-4 flex flex-wrap items-center gap-3">
+        <label
+          className={`inline-flex cursor-pointer items-center rounded-md border border-slate-300 bg-white px-4 py-2 text-sm font-medium text-slate-800 shadow-sm hover:bg-slate-50 has-[:focus-visible]:outline-2 has-[:focus-visible]:outline-offset-2 has-[:focus-visible]:outline-sky-500 dark:border-slate-600 dark:bg-slate-800 dark:text-slate-100 dark:hover:bg-slate-700 ${busy ? 'pointer-events-none opacity-50' : ''}`}
+        >
+          <input
+            type="file"
+            accept=".zip,application/zip,application/x-zip-compressed"
+            className="sr-only"
+            disabled={busy}
+            onChange={(e) => {
+              const file = e.currentTarget.files?.[0];
+              e.currentTarget.value = '';
+              if (file) void loadFile(file);
+            }}
+          />
+          Choose ZIP
+        </label>
+        <span className="text-sm text-slate-500 dark:text-slate-400">or drop a .zip file on this card</span>
+        <FileName />
+      </div>
+      <LoadReport />
+    </section>
+  );
+}
+
+function FileName() {
+  const { name, size } = useBulkStore(useShallow((s) => ({ name: s.file?.name, size: s.file?.size })));
+  if (!name) return null;
+  return (
+    <span className="text-sm text-slate-600 dark:text-slate-400">
+      <span className="font-medium text-slate-800 dark:text-slate-200">{name}</span>
+      {size !== undefined && ` (${formatBytes(size)})`}
+    </span>
+  );
+}
+
+function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
+  return `${(n / 1024 / 1024).toFixed(1)} MB`;
+}
