@@ -45,8 +45,26 @@ export function naturalCompare(a: string, b: string): number {
   return collator.compare(a, b) || (a < b ? -1 : a > b ? 1 : 0);
 }
 
+/** Sorts in place unless already in order: archives usually list their entries sorted, and one linear check is far cheaper than a collator sort. */
+function sortIfNeeded<T>(list: T[], compare: (a: T, b: T) => number): void {
+  for (let i = 1; i < list.length; i++) {
+    if (compare(list[i - 1]!, list[i]!) > 0) {
+      list.sort(compare);
+      return;
+    }
+  }
+}
+
+/** naturalCompare, skipping the collator when the strings are equal (the common case for folders). */
+function naturalCompareFast(a: string, b: string): number {
+  return a === b ? 0 : naturalCompare(a, b);
+}
+
 /** Backslashes as separators, no leading `./` or `/`. */
 export function normalisePath(path: string): string {
+  // Fast path: most names need no change.
+  const c = path.charCodeAt(0);
+  if (c !== 0x2e /* . */ && c !== 0x2f /* / */ && c !== 0x5c /* \ */ && !path.includes('\\')) return path;
   let p = path.replace(/\\/g, '/');
   for (;;) {
     const next = p.replace(/^\.\//, '').replace(/^\/+/, '');
@@ -96,7 +114,8 @@ export function pairEntries(entries: readonly ArchiveEntryName[]): PairingResult
   const notices: string[] = [];
   // folder -> stem -> slot candidates
   const groups = new Map<string, { folder: string; stem: string; one: Candidate[]; two: Candidate[] }>();
-  const stemFolders = new Map<string, Set<string>>();
+  // How many folders each stem formed a pair in (each folder/stem group is unique, so a count will do).
+  const stemFolders = new Map<string, number>();
   let upperCount = 0;
 
   for (const entry of entries) {
@@ -158,9 +177,7 @@ export function pairEntries(entries: readonly ArchiveEntryName[]): PairingResult
     const b = g.two[0];
     if (a && b) {
       formed.push({ folder: g.folder, stem: g.stem, a, b });
-      let folders = stemFolders.get(g.stem);
-      if (!folders) stemFolders.set(g.stem, folders = new Set());
-      folders.add(g.folder);
+      stemFolders.set(g.stem, (stemFolders.get(g.stem) ?? 0) + 1);
       if (a.upperSuffix) upperCount++;
       if (b.upperSuffix) upperCount++;
       continue;
@@ -177,25 +194,27 @@ export function pairEntries(entries: readonly ArchiveEntryName[]): PairingResult
     });
   }
 
-  formed.sort((x, y) => naturalCompare(x.folder, y.folder) || naturalCompare(x.stem, y.stem) || naturalCompare(x.a.norm, y.a.norm));
+  sortIfNeeded(formed, (x, y) => naturalCompareFast(x.folder, y.folder) || naturalCompareFast(x.stem, y.stem) || naturalCompareFast(x.a.norm, y.a.norm));
 
   const prefixed = new Set<string>();
   const pairs: PairEntry[] = formed.map(({ folder, stem, a, b }) => {
-    const several = (stemFolders.get(stem)?.size ?? 0) > 1;
+    const several = (stemFolders.get(stem) ?? 0) > 1;
     if (several) prefixed.add(stem);
     const pair: PairEntry = {
       pair_id: several && folder ? `${folder}/${stem}` : stem,
       image1_path: a.original,
       image2_path: b.original,
     };
-    const odd = [a, b].filter((c) => !ACCEPTED_EXTENSIONS.has(c.ext));
-    if (odd.length) {
+    if (!ACCEPTED_EXTENSIONS.has(a.ext) || !ACCEPTED_EXTENSIONS.has(b.ext)) {
+      const odd = [a, b].filter((c) => !ACCEPTED_EXTENSIONS.has(c.ext));
       pair.flag = `${odd.map((c) => `${c.base} has the extension .${c.ext}`).join(' and ')}; the API documents JPEG and PNG only. The pair is sent anyway and the API decides.`;
     }
     return pair;
   });
 
-  skipped.sort((x, y) => naturalCompare(normalisePath(x.path), normalisePath(y.path)));
+  const keyed = skipped.map((entry) => ({ entry, key: normalisePath(entry.path) }));
+  sortIfNeeded(keyed, (x, y) => naturalCompareFast(x.key, y.key));
+  skipped.splice(0, skipped.length, ...keyed.map((k) => k.entry));
 
   if (prefixed.size) {
     const list = [...prefixed].sort(naturalCompare);

@@ -1,8 +1,11 @@
+import { lazy, Suspense } from 'react';
 import { useAppStore } from '../store/app.ts';
 import { Header } from './Header.tsx';
 import { SettingsPanel } from './settings/SettingsPanel.tsx';
 import { SinglePanel } from './single/SinglePanel.tsx';
-import { BulkPanel } from './bulk/BulkPanel.tsx';
+
+// Bulk mode (its table virtualiser and panels) loads when the user switches to it, not with the page.
+const BulkPanel = lazy(() => import('./bulk/BulkPanel.tsx').then((m) => ({ default: m.BulkPanel })));
 
 export function App() {
   const mode = useAppStore((s) => s.mode);
@@ -11,7 +14,15 @@ export function App() {
       <Header />
       <main className="mx-auto grid max-w-7xl gap-6 px-4 py-6 sm:px-6 lg:grid-cols-[22rem_1fr]">
         <SettingsPanel />
-        <div className="min-w-0">{mode === 'single' ? <SinglePanel /> : <BulkPanel />}</div>
+        <div className="min-w-0">
+          {mode === 'single' ? (
+            <SinglePanel />
+          ) : (
+            <Suspense fallback={<p role="status" className="text-sm text-slate-500 dark:text-slate-400">Loading Bulk mode…</p>}>
+              <BulkPanel />
+            </Suspense>
+          )}
+        </div>
       </main>
     </div>
   );
