@@ -23,7 +23,7 @@ export function Header() {
           onClick={() => void run()}
           disabled={!canRun || busy}
           aria-busy={busy}
-          className="inline-flex items-center gap-2 rounded-md bg-green-600 px-5 py-2 text-sm font-semibold text-white shadow-sm hover:bg-green-700 disabled:cursor-not-allowed disabled:bg-green-600/40 dark:disabled:bg-green-900/60"
+          className="inline-flex items-center gap-2 rounded-md bg-green-700 px-5 py-2 text-sm font-semibold text-white shadow-sm hover:bg-green-800 disabled:cursor-not-allowed disabled:bg-green-700/40 dark:disabled:bg-green-900/60"
         >
           {busy && <span aria-hidden className="h-3 w-3 animate-spin rounded-full border-2 border-white/40 border-t-white" />}
           Run
