@@ -1,0 +1,47 @@
+/** Image decoding for the engine: bytes → upright, opaque, downscaled 8-bit RGB pixels. */
+import sharp from 'sharp';
+import { describeType, isAcceptedImage, sniff } from '../../src/core/filetype.ts';
+
+/**
+ * Longest side after downscaling. Both detectors resize their input to a fixed square (416 / 512
+ * px) and the landmark / recognition nets work on 112 / 150 px face crops, so more pixels only
+ * cost time: on the fixture pairs, max sides of 480, 640, 800, 1024 and full resolution all gave
+ * the same 16/16 decisions with distances within ±0.03. 1024 keeps headroom for small faces in
+ * large photos (e.g. an ID card scan).
+ */
+export const MAX_SIDE = 1024;
+
+export interface RgbImage {
+  /** Packed RGB, row-major, 3 bytes per pixel. */
+  data: Uint8Array;
+  width: number;
+  height: number;
+}
+
+export type DecodeResult = { ok: true; image: RgbImage } | { ok: false; message: string };
+
+/**
+ * Decodes a JPEG or PNG: honours the EXIF orientation, flattens any alpha onto white, converts to
+ * sRGB 8-bit and shrinks so the longest side is at most `maxSide` (never enlarges).
+ * Other formats are refused by magic number, the same rule the routes use.
+ */
+export async function decodeRgb(bytes: Uint8Array, maxSide: number = MAX_SIDE): Promise<DecodeResult> {
+  const type = sniff(bytes.subarray(0, 512));
+  if (!isAcceptedImage(type)) {
+    return { ok: false, message: `not a JPEG or PNG image (the bytes look like: ${describeType(type)})` };
+  }
+  try {
+    const { data, info } = await sharp(bytes, { failOn: 'error' })
+      .rotate()
+      .flatten({ background: '#ffffff' })
+      .resize({ width: maxSide, height: maxSide, fit: 'inside', withoutEnlargement: true })
+      .toColourspace('srgb')
+      .removeAlpha()
+      .raw({ depth: 'uchar' })
+      .toBuffer({ resolveWithObject: true });
+    if (info.channels !== 3) return { ok: false, message: `decoded to ${info.channels} channels, expected 3` };
+    return { ok: true, image: { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height } };
+  } catch (err) {
+    return { ok: false, message: `the image could not be decoded (${err instanceof Error ? err.message.trim() : String(err)})` };
+  }
+}

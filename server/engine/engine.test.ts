@@ -1,0 +1,202 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { performance as nodePerformance } from 'node:perf_hooks';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { confidenceFromDistance, createEngine, type Engine, type MatchOutcome } from './index.ts';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const FACES = path.resolve(repoRoot, '../shared/fixtures/faces');
+const THRESHOLD = 0.6;
+
+const face = (name: string): Buffer => fs.readFileSync(path.join(FACES, name));
+const pairs = fs.readFileSync(path.join(FACES, 'pairs.csv'), 'utf8').trim().split(/\r?\n/).slice(1)
+  .map((line) => line.split(',')).map(([a, b, same]) => ({ a: a!, b: b!, same: same === '1' }));
+
+function compared(r: MatchOutcome): Extract<MatchOutcome, { kind: 'compared' }> {
+  if (r.kind !== 'compared') throw new Error(`expected a comparison, got ${JSON.stringify(r)}`);
+  return r;
+}
+
+/** A plain left-to-right grey gradient: an image with no face in it. */
+async function gradient(width = 640, height = 480): Promise<Buffer> {
+  const px = Buffer.alloc(width * height * 3);
+  for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) px.fill(Math.round((x / (width - 1)) * 255), (y * width + x) * 3, (y * width + x) * 3 + 3);
+  return sharp(px, { raw: { width, height, channels: 3 } }).jpeg().toBuffer();
+}
+
+describe('confidence calibration', () => {
+  it('is exactly 0.5 at the threshold', () => {
+    for (const t of [0.4, 0.6, 0.75]) expect(confidenceFromDistance(t, t)).toBe(0.5);
+  });
+  it('decreases strictly with distance, towards 1 near 0 and towards 0 far away', () => {
+    let prev = Infinity;
+    for (let d = 0; d <= 2; d += 0.01) {
+      const c = confidenceFromDistance(d, THRESHOLD);
+      expect(c).toBeLessThan(prev);
+      expect(c).toBeGreaterThan(0);
+      expect(c).toBeLessThan(1);
+      prev = c;
+    }
+    expect(confidenceFromDistance(0, THRESHOLD)).toBeGreaterThan(0.99);
+    expect(confidenceFromDistance(1.5, THRESHOLD)).toBeLessThan(0.001);
+    expect(confidenceFromDistance(THRESHOLD - 0.01, THRESHOLD)).toBeGreaterThan(0.5);
+    expect(confidenceFromDistance(THRESHOLD + 0.01, THRESHOLD)).toBeLessThan(0.5);
+  });
+});
+
+describe('instant engine', () => {
+  const engine = createEngine({ mode: 'instant', threshold: THRESHOLD, workers: 2 });
+
+  it('says it is instant and is ready at once', async () => {
+    await engine.ready();
+    expect(engine.info()).toMatchObject({ mode: 'instant', state: 'ready', workers: 0, threshold: THRESHOLD });
+  });
+
+  it('is deterministic, symmetric and fast', async () => {
+    const [a, b] = [face('obama-1.jpg'), face('biden-1.jpg')];
+    const first = compared(await engine.match(a, b));
+    expect(await engine.match(a, b)).toEqual(first);
+    expect(await engine.match(b, a)).toEqual(first);
+    expect(first.confidence).toBeCloseTo(confidenceFromDistance(first.distance, THRESHOLD), 12);
+    expect(first.match).toBe(first.distance < THRESHOLD);
+    expect(compared(await engine.match(a, a))).toMatchObject({ match: true, distance: 0 });
+    const t0 = performance.now();
+    for (let i = 0; i < 100; i++) await engine.match(a, b);
+    expect((performance.now() - t0) / 100).toBeLessThan(20);
+  });
+
+  it('gives both verdicts across the fixture pairs', async () => {
+    const verdicts = new Set<boolean>();
+    for (const p of pairs) verdicts.add(compared(await engine.match(face(p.a), face(p.b))).match);
+    expect([...verdicts].sort()).toEqual([false, true]);
+  });
+
+  it('refuses bytes that are not JPEG or PNG, and empty images, naming which one', async () => {
+    const good = face('obama-1.jpg');
+    expect(await engine.match(good, new TextEncoder().encode('hello, not an image'))).toMatchObject({ kind: 'undecodable', image: 1 });
+    expect(await engine.match(new Uint8Array(0), good)).toMatchObject({ kind: 'undecodable', image: 0 });
+  });
+});
+
+describe('real engine (face-api in worker threads)', () => {
+  let engine: Engine;
+
+  beforeAll(async () => {
+    engine = createEngine({ mode: 'real', threshold: THRESHOLD, workers: 2 });
+    expect(['loading', 'ready']).toContain(engine.info().state);
+    await engine.ready();
+  });
+  afterAll(async () => {
+    await engine?.close();
+  });
+
+  it('reports itself ready with its workers and model', () => {
+    const info = engine.info();
+    expect(info).toMatchObject({ mode: 'real', state: 'ready', workers: 2, threshold: THRESHOLD });
+    expect(info.model).toMatch(/face-api/);
+    expect(info.error).toBeUndefined();
+  });
+
+  it.each(pairs)('decides $a vs $b as same=$same', async ({ a, b, same }) => {
+    const r = compared(await engine.match(face(a), face(b)));
+    expect(r.match).toBe(same);
+    expect(r.confidence).toBeCloseTo(confidenceFromDistance(r.distance, THRESHOLD), 12);
+    expect(r.confidence > 0.5).toBe(same);
+  });
+
+  it('gives the same answers when several pairs are queued at once', async () => {
+    const some = pairs.slice(0, 4);
+    const sequential: MatchOutcome[] = [];
+    for (const p of some) sequential.push(await engine.match(face(p.a), face(p.b)));
+    const parallel = await Promise.all(some.map((p) => engine.match(face(p.a), face(p.b))));
+    expect(parallel).toEqual(sequential);
+  });
+
+  it('does not detach or alter the caller\'s buffers', async () => {
+    const a = face('obama-1.jpg');
+    const copy = Buffer.from(a);
+    await engine.match(a, face('obama-2.jpg'));
+    expect(a.byteLength).toBe(copy.byteLength);
+    expect(a.equals(copy)).toBe(true);
+  });
+
+  it('honours the EXIF orientation', async () => {
+    // Pixels stored turned 90° anticlockwise, with orientation 6 ("turn 90° clockwise to view").
+    const sideways = await sharp(face('obama-2.jpg')).rotate(270).jpeg().toBuffer();
+    const tagged = await sharp(sideways).withMetadata({ orientation: 6 }).jpeg().toBuffer();
+    expect((await sharp(tagged).metadata()).orientation).toBe(6);
+    // Control: the sideways pixels alone do not match, so only honouring the tag can recover it.
+    const control = await engine.match(face('obama-1.jpg'), sideways);
+    expect(control.kind === 'compared' && control.match).toBe(false);
+    expect(compared(await engine.match(face('obama-1.jpg'), tagged)).match).toBe(true);
+  });
+
+  it('handles the RGBA PNG fixture', async () => {
+    expect(compared(await engine.match(face('obama-5-rgba.png'), face('obama-1.jpg'))).match).toBe(true);
+    expect(compared(await engine.match(face('obama-5-rgba.png'), face('biden-2.jpg'))).match).toBe(false);
+  });
+
+  it('flattens transparency onto white: a face hidden under alpha = 0 is not seen', async () => {
+    // Left: Obama, opaque. Right: a bigger Biden, fully transparent (alpha 0, RGB still there).
+    const h = 600;
+    const leftW = 400;
+    const left = await sharp(face('obama-1.jpg')).resize({ width: leftW, height: h, fit: 'contain', background: '#808080' }).png().toBuffer();
+    const right = await sharp(face('biden-2.jpg')).resize({ width: h, height: h }).png().toBuffer();
+    const width = leftW + h;
+    const rgb = await sharp({ create: { width, height: h, channels: 3, background: '#000000' } })
+      .composite([{ input: left, left: 0, top: 0 }, { input: right, left: leftW, top: 0 }]).removeAlpha().raw().toBuffer();
+    const alpha = Buffer.alloc(width * h);
+    for (let y = 0; y < h; y++) alpha.fill(255, y * width, y * width + leftW);
+    const rgbOnly = await sharp(rgb, { raw: { width, height: h, channels: 3 } }).png().toBuffer();
+    const rgba = await sharp(rgb, { raw: { width, height: h, channels: 3 } }).joinChannel(alpha, { raw: { width, height: h, channels: 1 } }).png().toBuffer();
+    expect((await sharp(rgba).metadata()).channels).toBe(4);
+    // Precondition: ignoring alpha, the largest face is Biden's.
+    expect(compared(await engine.match(rgbOnly, face('biden-1.jpg'))).match).toBe(true);
+    // With alpha honoured only Obama is visible.
+    expect(compared(await engine.match(rgba, face('obama-2.jpg'))).match).toBe(true);
+    expect(compared(await engine.match(rgba, face('biden-1.jpg'))).match).toBe(false);
+  });
+
+  it('uses the largest face of a group photo (two-people.jpg)', async () => {
+    // Rule: the face with the largest detection box (width × height) is compared; the others are
+    // ignored. In two-people.jpg Obama (left) and Biden (right) have boxes within ~10 % of each
+    // other; with the default detector (Tiny 416) Obama's box is the larger one (SSD alone picks
+    // Biden's). So the photo matches Obama and not Biden.
+    const two = face('two-people.jpg');
+    expect(compared(await engine.match(two, face('obama-1.jpg'))).match).toBe(true);
+    expect(compared(await engine.match(two, face('biden-1.jpg'))).match).toBe(false);
+    // Cropping away the left half leaves Biden, who then matches: the choice is the rule, not luck.
+    const meta = await sharp(two).metadata();
+    const rightHalf = await sharp(two).extract({ left: Math.floor(meta.width! / 2), top: 0, width: meta.width! - Math.floor(meta.width! / 2), height: meta.height! }).jpeg().toBuffer();
+    expect(compared(await engine.match(rightHalf, face('biden-1.jpg'))).match).toBe(true);
+  });
+
+  it('reports no_face with the index of the image without a face', async () => {
+    const plain = await gradient();
+    expect(await engine.match(face('obama-1.jpg'), plain)).toEqual({ kind: 'no_face', image: 1 });
+    expect(await engine.match(plain, face('obama-1.jpg'))).toEqual({ kind: 'no_face', image: 0 });
+  });
+
+  it('reports undecodable bytes with their index, before a missing face', async () => {
+    const garbage = new Uint8Array(4096).map((_, i) => (i * 7919) % 251);
+    const r = await engine.match(face('obama-1.jpg'), garbage);
+    expect(r).toMatchObject({ kind: 'undecodable', image: 1 });
+    // A JPEG signature followed by junk: passes the magic-number check, fails in the decoder.
+    const fakeJpeg = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.from(garbage)]);
+    const r2 = await engine.match(fakeJpeg, await gradient());
+    expect(r2).toMatchObject({ kind: 'undecodable', image: 0 });
+    if (r2.kind === 'undecodable') expect(r2.message).toMatch(/decode/);
+    expect(await engine.match(new Uint8Array(0), face('obama-1.jpg'))).toMatchObject({ kind: 'undecodable', image: 0 });
+  });
+
+  it('keeps the main thread free while it works', async () => {
+    // Event-loop utilisation: the share of wall time the main thread spent running code rather than
+    // waiting. Inference on this thread would push it towards 1; it only copies bytes and reads results.
+    const start = nodePerformance.eventLoopUtilization();
+    await Promise.all([engine.match(face('obama-3.jpg'), face('biden-1.jpg')), engine.match(face('obama-1.jpg'), face('rose-leslie-1.jpg'))]);
+    const elu = nodePerformance.eventLoopUtilization(start);
+    expect(elu.utilization).toBeLessThan(0.3);
+  });
+});
