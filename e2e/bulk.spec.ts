@@ -4,33 +4,15 @@
  * the 401 pause, and the messages for bad input.
  */
 import { readFile, writeFile } from 'node:fs/promises';
-import path from 'node:path';
 import type { Download, Page } from '@playwright/test';
 import JSZip from 'jszip';
 import * as XLSX from 'xlsx';
-import { startServer, type RunningServer, type ServerOverrides } from '../server/main.ts';
-import { buildFixturesZip, expect, expectedVerdicts, facePath, REPO_ROOT, test } from './fixtures.ts';
+import { buildFixturesZip, expect, expectedVerdicts, facePath, test } from './fixtures.ts';
+import { ownServer } from './helpers/app.ts';
 
 // The worker's own server (the `page` fixture's baseURL) answers instantly. Worker-scoped options
 // cannot change per describe, so the describes that need another engine start their own server.
 test.use({ serverOptions: { engine: 'instant' } });
-
-/** Starts a reference server with these options for the describe it is called in; returns its URL getter. */
-function ownServer(options: ServerOverrides): () => string {
-  let running: RunningServer | undefined;
-  test.beforeAll(async () => {
-    test.setTimeout(180_000);
-    running = await startServer({ port: 0, staticDir: path.join(REPO_ROOT, 'dist'), ...options });
-    await running.engine.ready();
-  });
-  test.afterAll(async () => {
-    await running?.close();
-  });
-  return () => {
-    if (!running) throw new Error('The describe-level server did not start.');
-    return running.url;
-  };
-}
 
 const ZIP_MIME = 'application/zip';
 

@@ -5,18 +5,8 @@
 import path from 'node:path';
 import sharp from 'sharp';
 import { writeZip, type ZipInput } from './zipwriter.ts';
+import { seededRandom as rng } from '../../server/faults.ts';
 
-/** Deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function noise(width: number, height: number, seed: number): Buffer {
   const r = rng(seed);

@@ -18,6 +18,7 @@ export const FINISHED_TEXT = 'Bulk run finished. The ZIP was downloaded automati
 export function ownServer(options: ServerOverrides): () => string {
   let running: RunningServer | undefined;
   test.beforeAll(async () => {
+    test.setTimeout(180_000);
     running = await startServer({ port: 0, staticDir: path.join(REPO_ROOT, 'dist'), ...options });
     await running.engine.ready();
   });
