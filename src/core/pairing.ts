@@ -150,12 +150,18 @@ export function pairEntries(entries: readonly ArchiveEntryName[]): PairingResult
     (cand.slot === 1 ? g.one : g.two).push(cand);
   }
 
-  const byStem = new Map<string, { folder: string; one: Candidate[]; two: Candidate[] }[]>();
-  for (const g of groups.values()) {
-    const list = byStem.get(g.stem);
-    if (list) list.push(g);
-    else byStem.set(g.stem, [g]);
-  }
+  // Groups by stem across folders, only needed to word an orphan's reason: built on the first orphan.
+  let byStemCache: Map<string, { folder: string; one: Candidate[]; two: Candidate[] }[]> | undefined;
+  const byStem = () => {
+    if (byStemCache) return byStemCache;
+    byStemCache = new Map();
+    for (const g of groups.values()) {
+      const list = byStemCache.get(g.stem);
+      if (list) list.push(g);
+      else byStemCache.set(g.stem, [g]);
+    }
+    return byStemCache;
+  };
 
   const formed: { folder: string; stem: string; a: Candidate; b: Candidate }[] = [];
   for (const g of groups.values()) {
@@ -184,7 +190,7 @@ export function pairEntries(entries: readonly ArchiveEntryName[]): PairingResult
     }
     const lone = (a ?? b)!;
     const missing = lone.slot === 1 ? 2 : 1;
-    const elsewhere = (byStem.get(g.stem) ?? [])
+    const elsewhere = (byStem().get(g.stem) ?? [])
       .filter((o) => o !== g && (missing === 1 ? o.one : o.two).length > 0)
       .map((o) => (o.folder ? `${o.folder}/` : 'the top level'));
     skipped.push({
