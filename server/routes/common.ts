@@ -1,7 +1,10 @@
 /** Helpers shared by the KwikID and Deepvue routes: bearer parsing, multipart reading, image checks. */
 import { timingSafeEqual } from 'node:crypto';
 import type { Context } from 'hono';
-import { describeType, formatBytes, isAcceptedImage, sniff, SNIFF_BYTES, type SniffedType } from '../../src/core/filetype.ts';
+import type { MiddlewareHandler } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { describeTypeWithArticle, formatBytes, isAcceptedImage, sniff, SNIFF_BYTES, type SniffedType } from '../../src/core/filetype.ts';
+import { abortableSleep } from '../../src/core/request.ts';
 import type { Engine } from '../engine/types.ts';
 
 /** Response header telling the client which engine answered (the browser keeps it in CallResult.engine). */
@@ -99,13 +102,9 @@ export async function readImagePart(form: FormData, field: string, maxImageBytes
   const head = new Uint8Array(await value.slice(0, Math.max(SNIFF_BYTES, 512)).arrayBuffer());
   const type = sniff(head);
   if (!isAcceptedImage(type)) {
-    return { ok: false, status: 400, message: `${field} is ${article(describeType(type))}; only JPEG and PNG are accepted.` };
+    return { ok: false, status: 400, message: `${field} is ${describeTypeWithArticle(type)}; only JPEG and PNG are accepted.` };
   }
   return { ok: true, bytes: new Uint8Array(await value.arrayBuffer()), type };
-}
-
-function article(label: string): string {
-  return /^[aeiou]/i.test(label) ? `an ${label}` : `a ${label}`;
 }
 
 export type ReadyResult = { ok: true } | { ok: false; status: 503 | 500; message: string; retryAfter?: number };
@@ -137,13 +136,37 @@ function failed(engine: Engine): ReadyResult {
   return { ok: false, status: 500, message: `The face engine failed to load${why ? `: ${why}` : ''}. Restart the server, or run it with FACEMATCH_ENGINE=instant.` };
 }
 
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (ms <= 0 || signal?.aborted) return resolve();
-    const t = setTimeout(() => { signal?.removeEventListener('abort', onAbort); resolve(); }, ms);
-    const onAbort = () => { clearTimeout(t); resolve(); };
-    signal?.addEventListener('abort', onAbort, { once: true });
+/** Adds the configured latency after the answer is ready (FACEMATCH_LATENCY_MS); a client that leaves ends the wait. */
+export function latency(ms: number): MiddlewareHandler {
+  return async (c, next) => {
+    await next();
+    if (ms > 0) await abortableSleep(ms, c.req.raw.signal).catch(() => {});
+  };
+}
+
+/**
+ * The whole-body cap, enforced while the body streams in. `noun` is what the contract calls its parts
+ * ("image", "file"); `toBody` puts the 413's sentence in the contract's error shape.
+ */
+export function bodyCap(maxImageBytes: number, noun: string, toBody: (message: string) => object): MiddlewareHandler {
+  const limit = bodyLimitFor(maxImageBytes);
+  return bodyLimit({
+    maxSize: limit,
+    onError: (c) => c.json(toBody(`The request body is larger than ${formatBytes(limit)}; each ${noun} may be at most ${formatBytes(maxImageBytes)}.`), 413),
   });
+}
+
+export type ImagesCheck = { ok: true; images: [Uint8Array, Uint8Array] } | { ok: false; field: string; status: 400 | 413; message: string };
+
+/** Checks the two image parts in order; the first failure names its field. */
+export async function readImageParts(form: FormData, fields: readonly [string, string], maxImageBytes: number): Promise<ImagesCheck> {
+  const images: Uint8Array[] = [];
+  for (const field of fields) {
+    const check = await readImagePart(form, field, maxImageBytes);
+    if (!check.ok) return { ok: false, field, status: check.status, message: check.message };
+    images.push(check.bytes);
+  }
+  return { ok: true, images: [images[0]!, images[1]!] };
 }
 
 export function round(n: number, decimals: number): number {

@@ -8,10 +8,9 @@ import type { Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { jwtVerify, SignJWT } from 'jose';
 import { deepvue } from '../../src/core/contracts.ts';
-import { formatBytes } from '../../src/core/filetype.ts';
 import type { FaultShape } from '../faults.ts';
 import {
-  awaitEngine, bodyLimitFor, clamp01, ENGINE_HEADER, readBearer, readImagePart, readMultipart, round, safeEqual, sleep,
+  awaitEngine, bodyCap, clamp01, ENGINE_HEADER, latency, readBearer, readImageParts, readMultipart, round, safeEqual,
 } from './common.ts';
 import type { RouteDeps } from './deps.ts';
 
@@ -41,8 +40,6 @@ export function deepvueRoutes({ config, engine, faults }: RouteDeps): Hono {
   const secretField = te.fields.clientSecret ?? 'client_secret';
   const keyHeader = apiKeyHeader();
   const signingKey = new TextEncoder().encode(config.deepvue.jwtSecret);
-  const limit = bodyLimitFor(config.maxImageBytes);
-  const [fieldA, fieldB] = deepvue.imageFields;
 
   app.post(
     te.path,
@@ -97,26 +94,17 @@ export function deepvueRoutes({ config, engine, faults }: RouteDeps): Hono {
       if (!safeEqual(key, config.deepvue.clientSecret)) return c.json({ detail: 'Invalid API key' }, 401);
       await next();
     },
-    async (c, next) => {
-      await next();
-      await sleep(config.latencyMs, c.req.raw.signal);
-    },
-    bodyLimit({
-      maxSize: limit,
-      onError: (c) => c.json({ detail: `The request body is larger than ${formatBytes(limit)}; each file may be at most ${formatBytes(config.maxImageBytes)}.` }, 413),
-    }),
+    latency(config.latencyMs),
+    bodyCap(config.maxImageBytes, 'file', (detail) => ({ detail })),
     async (c) => {
       const parsed = await readMultipart(c, deepvue.imageFields);
       if (!parsed.ok) return c.json({ detail: parsed.message }, 422);
       const fault = await faults.apply(c, shape);
       if (fault) return fault;
 
-      const images: Uint8Array[] = [];
-      for (const field of [fieldA, fieldB]) {
-        const check = await readImagePart(parsed.form, field, config.maxImageBytes);
-        if (!check.ok) return c.json({ detail: check.message }, check.status === 413 ? 413 : 422);
-        images.push(check.bytes);
-      }
+      const parts = await readImageParts(parsed.form, deepvue.imageFields, config.maxImageBytes);
+      if (!parts.ok) return c.json({ detail: parts.message }, parts.status === 413 ? 413 : 422);
+      const { images } = parts;
 
       const ready = await awaitEngine(engine, c.req.raw.signal);
       if (!ready.ok) {

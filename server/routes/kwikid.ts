@@ -1,12 +1,10 @@
 /** KwikID contract: POST /facematch, Bearer token, multipart image1 / image2, optional unique_id. */
 import { Hono } from 'hono';
 import type { Context } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { kwikid } from '../../src/core/contracts.ts';
-import { formatBytes } from '../../src/core/filetype.ts';
 import type { FaultShape } from '../faults.ts';
 import {
-  awaitEngine, bodyLimitFor, clamp01, ENGINE_HEADER, readBearer, readImagePart, readMultipart, round, safeEqual, sleep,
+  awaitEngine, bodyCap, clamp01, ENGINE_HEADER, latency, readBearer, readImageParts, readMultipart, round, safeEqual,
 } from './common.ts';
 import type { RouteDeps } from './deps.ts';
 
@@ -24,7 +22,6 @@ function fieldError(c: Context, status: 400 | 413 | 422, field: string, message:
 export function kwikidRoutes({ config, engine, faults }: RouteDeps): Hono {
   const app = new Hono();
   const [field1, field2] = kwikid.imageFields;
-  const limit = bodyLimitFor(config.maxImageBytes);
 
   app.post(
     kwikid.path,
@@ -41,18 +38,9 @@ export function kwikidRoutes({ config, engine, faults }: RouteDeps): Hono {
       await next();
     },
     // 2. Configured latency on every authenticated answer.
-    async (c, next) => {
-      await next();
-      await sleep(config.latencyMs, c.req.raw.signal);
-    },
+    latency(config.latencyMs),
     // 3. Whole-body cap, enforced while streaming.
-    bodyLimit({
-      maxSize: limit,
-      onError: (c) => c.json({
-        detail: { body: 'too_large' },
-        message: `The request body is larger than ${formatBytes(limit)}; each image may be at most ${formatBytes(config.maxImageBytes)}.`,
-      }, 413),
-    }),
+    bodyCap(config.maxImageBytes, 'image', (message) => ({ detail: { body: 'too_large' }, message })),
     async (c) => {
       const parsed = await readMultipart(c, kwikid.imageFields);
       if (!parsed.ok) {
@@ -65,12 +53,9 @@ export function kwikidRoutes({ config, engine, faults }: RouteDeps): Hono {
       const uniqueIdRaw = kwikid.uniqueIdField ? form.get(kwikid.uniqueIdField) : null;
       const uniqueId = typeof uniqueIdRaw === 'string' && uniqueIdRaw.trim() !== '' ? uniqueIdRaw : undefined;
 
-      const images: Uint8Array[] = [];
-      for (const field of [field1, field2]) {
-        const check = await readImagePart(form, field, config.maxImageBytes);
-        if (!check.ok) return fieldError(c, check.status, field, check.message);
-        images.push(check.bytes);
-      }
+      const parts = await readImageParts(form, kwikid.imageFields, config.maxImageBytes);
+      if (!parts.ok) return fieldError(c, parts.status, parts.field, parts.message);
+      const { images } = parts;
 
       const ready = await awaitEngine(engine, c.req.raw.signal);
       if (!ready.ok) {

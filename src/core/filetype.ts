@@ -45,6 +45,12 @@ export function describeType(t: SniffedType): string {
   return LABEL[t];
 }
 
+/** "a PNG image", "an empty file": describeType with its article, for sentences. */
+export function describeTypeWithArticle(t: SniffedType): string {
+  const label = LABEL[t];
+  return /^[aeiou]/i.test(label) ? `an ${label}` : `a ${label}`;
+}
+
 /** True for the two formats both contracts accept. */
 export function isAcceptedImage(t: SniffedType): boolean {
   return t === 'jpeg' || t === 'png';

@@ -9,7 +9,7 @@ import type JSZip from 'jszip';
 import { pairEntries } from './pairing.ts';
 import type { PairEntry, SkippedEntry } from './records.ts';
 import type { ImagePart } from './request.ts';
-import { describeType, formatBytes, mimeOf, sniff } from './filetype.ts';
+import { describeTypeWithArticle, formatBytes, mimeOf, sniff } from './filetype.ts';
 
 /** More entries than this and the archive is refused before JSZip parses it. */
 export const MAX_ENTRIES = 50_000;
@@ -57,7 +57,7 @@ export async function openZip(
   if (bytes.length === 0) throw new ZipError(`${name} is empty (0 bytes). Choose a .zip file that contains the image pairs.`);
   const kind = sniff(bytes.subarray(0, 512));
   if (kind !== 'zip') {
-    const looks = kind === 'unknown' ? 'its first bytes are not a ZIP signature' : `it looks like ${article(describeType(kind))}`;
+    const looks = kind === 'unknown' ? 'its first bytes are not a ZIP signature' : `it looks like ${describeTypeWithArticle(kind)}`;
     throw new ZipError(`${name} is not a ZIP archive (${looks}). Choose a .zip file whose images are named <stem>_image1.<ext> and <stem>_image2.<ext>.`);
   }
   const declared = declaredEntryCount(bytes);
@@ -218,10 +218,6 @@ function explainEntryError(err: unknown): string {
 
 function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
-}
-
-function article(label: string): string {
-  return /^[aeiou]/i.test(label) ? `an ${label}` : `a ${label}`;
 }
 
 async function toBytes(data: Blob | ArrayBuffer | Uint8Array): Promise<Uint8Array> {
