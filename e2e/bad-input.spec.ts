@@ -7,13 +7,14 @@
  *    saying what went wrong.
  * Everything runs against the in-process reference server; the instant engine unless the face decision matters.
  */
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Page } from '@playwright/test';
 import JSZip from 'jszip';
 import { startServer, type RunningServer } from '../server/main.ts';
 import { singleCases, zipCases, type BuiltFile, type SingleCase, type ZipCase } from '../test/corpus.ts';
 import { buildFixturesZip, expect, REPO_ROOT, test } from './fixtures.ts';
+import { openBulk, runAndDownload } from './helpers/app.ts';
+import { downloadBytes } from './helpers/archive.ts';
 
 test.describe.configure({ mode: 'parallel' });
 
@@ -27,14 +28,7 @@ interface ResultJson {
   error?: { type: string; message: string };
 }
 
-const finishedText = 'Bulk run finished. The ZIP was downloaded automatically; you can download it again below.';
 const loadedStatus = (page: Page) => page.getByRole('status').filter({ hasText: 'pair(s) loaded' });
-
-async function openBulk(page: Page, origin = '/'): Promise<void> {
-  await page.goto(origin);
-  await page.getByRole('button', { name: 'Bulk', exact: true }).click();
-  await expect(page.getByRole('heading', { name: 'Bulk testing (ZIP)' })).toBeVisible();
-}
 
 async function chooseZip(page: Page, file: BuiltFile): Promise<void> {
   await page.getByLabel('Choose ZIP').setInputFiles({ name: file.name, mimeType: file.mimeType, buffer: file.bytes });
@@ -48,13 +42,8 @@ async function goodZipStillLoads(page: Page): Promise<void> {
   await expect(page.locator('#submit-btn')).toBeEnabled();
 }
 
-async function runAndDownload(page: Page): Promise<ResultJson[]> {
-  const downloadPromise = page.waitForEvent('download', { timeout: 120_000 });
-  await page.locator('#submit-btn').click();
-  const download = await downloadPromise;
-  expect(download.suggestedFilename()).toMatch(/^facematch-bulk-\d+\.zip$/);
-  await expect(page.getByText(finishedText, { exact: true })).toBeVisible();
-  const zip = await JSZip.loadAsync(await readFile(await download.path()));
+async function runAndReadResults(page: Page): Promise<ResultJson[]> {
+  const zip = await JSZip.loadAsync(await downloadBytes(await runAndDownload(page, 120_000)));
   expect(zip.file('summary.xlsx'), 'summary.xlsx in the archive').not.toBeNull();
   const files = Object.values(zip.files).filter((f) => !f.dir);
   for (const f of files) expect(f.name === 'summary.xlsx' || /^results\/[^/\\]+\.json$/.test(f.name), f.name).toBe(true);
@@ -101,7 +90,7 @@ async function zipCaseTest(page: Page, c: ZipCase, origin = '/'): Promise<void> 
   }
 
   if (pairCount > 0) {
-    const results = await runAndDownload(page);
+    const results = await runAndReadResults(page);
     expect(results.length, 'one record per loaded pair').toBe(pairCount);
     expect(results.map((r) => r.pair_id).sort()).toEqual([...(e.pairIds ?? [])].sort());
     for (const r of results) {

@@ -4,11 +4,12 @@
  * the 401 pause, and the messages for bad input.
  */
 import { readFile } from 'node:fs/promises';
-import type { Download, Page } from '@playwright/test';
+import type { Page } from '@playwright/test';
 import JSZip from 'jszip';
 import * as XLSX from 'xlsx';
 import { buildFixturesZip, expect, expectedVerdicts, facePath, test } from './fixtures.ts';
-import { ownServer } from './helpers/app.ts';
+import { FINISHED_TEXT, openBulk, ownServer } from './helpers/app.ts';
+import { downloadBytes } from './helpers/archive.ts';
 
 // The worker's own server (the `page` fixture's baseURL) answers instantly. Worker-scoped options
 // cannot change per describe, so the describes that need another engine start their own server.
@@ -16,25 +17,15 @@ test.use({ serverOptions: { engine: 'instant' } });
 
 const ZIP_MIME = 'application/zip';
 
-async function openBulk(page: Page, origin?: string): Promise<void> {
-  await page.goto(origin ? `${origin}/` : '/');
-  await page.getByRole('button', { name: 'Bulk', exact: true }).click();
-  await expect(page.getByRole('heading', { name: 'Bulk testing (ZIP)' })).toBeVisible();
-}
-
 async function chooseZip(page: Page, name: string, buffer: Buffer): Promise<void> {
   await page.getByLabel('Choose ZIP').setInputFiles({ name, mimeType: ZIP_MIME, buffer });
 }
 
 async function loadFixtures(page: Page, origin?: string): Promise<void> {
-  await openBulk(page, origin);
+  await openBulk(page, origin ? `${origin}/` : '/');
   await chooseZip(page, 'faces.zip', await buildFixturesZip());
   await expect(page.getByRole('status').filter({ hasText: 'pair(s) loaded' })).toHaveText('16 pair(s) loaded');
   await expect(page.locator('#submit-btn')).toBeEnabled();
-}
-
-async function downloadBytes(download: Download): Promise<Buffer> {
-  return readFile(await download.path());
 }
 
 interface ResultJson {
@@ -51,7 +42,6 @@ async function readResults(zip: JSZip): Promise<ResultJson[]> {
 }
 
 const progress = (page: Page) => page.getByRole('progressbar', { name: 'Pairs processed' });
-const finishedText = 'Bulk run finished. The ZIP was downloaded automatically; you can download it again below.';
 
 test.describe('bulk run with the real engine', () => {
   const origin = ownServer({ engine: 'real' });
@@ -68,7 +58,7 @@ test.describe('bulk run with the real engine', () => {
     expect(download.suggestedFilename()).toMatch(/^facematch-bulk-\d+\.zip$/);
     const bytes = await downloadBytes(download);
 
-    await expect(page.getByText(finishedText, { exact: true })).toBeVisible();
+    await expect(page.getByText(FINISHED_TEXT, { exact: true })).toBeVisible();
     await expect(progress(page)).toHaveAttribute('aria-valuenow', '16');
     await expect(page.getByRole('button', { name: 'Single', exact: true })).toBeEnabled();
     // The run summary.
@@ -120,7 +110,7 @@ test.describe('bulk run against a slow server', () => {
     const downloadPromise = page.waitForEvent('download');
     await page.getByRole('button', { name: 'Stop', exact: true }).click();
     const download = await downloadPromise;
-    await expect(page.getByText(finishedText, { exact: true })).toBeVisible();
+    await expect(page.getByText(FINISHED_TEXT, { exact: true })).toBeVisible();
 
     const zip = await JSZip.loadAsync(await downloadBytes(download));
     const results = await readResults(zip);
@@ -151,7 +141,7 @@ test.describe('bulk run against a slow server', () => {
 
     // The run carries on and finishes.
     await page.waitForEvent('download');
-    await expect(page.getByText(finishedText, { exact: true })).toBeVisible();
+    await expect(page.getByText(FINISHED_TEXT, { exact: true })).toBeVisible();
 
     const dialogs: string[] = [];
     page.on('dialog', (d) => { dialogs.push(d.type()); void d.dismiss(); });
@@ -164,7 +154,7 @@ test.describe('bulk run against a slow server', () => {
 
 test.describe('bulk input and credential problems', () => {
   test('a text file named .zip shows a sentence naming it and Run stays inactive', async ({ page }) => {
-    await openBulk(page);
+    await openBulk(page, '/');
     await chooseZip(page, 'notes.zip', Buffer.from('these are my notes, not an archive\n'));
     const alert = page.getByRole('alert');
     await expect(alert).toContainText('notes.zip is not a ZIP archive');
@@ -176,7 +166,7 @@ test.describe('bulk input and credential problems', () => {
     const zip = new JSZip();
     zip.file('customer01_image1.jpg', await readFile(facePath('obama-1.jpg')));
     zip.file('readme.txt', 'hello');
-    await openBulk(page);
+    await openBulk(page, '/');
     await chooseZip(page, 'orphans.zip', await zip.generateAsync({ type: 'nodebuffer' }));
     await expect(page.getByRole('alert')).toContainText('No image pair was found in orphans.zip');
     const skipped = page.getByRole('group').filter({ hasText: '2 file(s) skipped' });
@@ -193,7 +183,7 @@ test.describe('bulk input and credential problems', () => {
   });
 
   test('a 401 with a token endpoint (Deepvue) fetches a new token and carries on', async ({ page }) => {
-    await openBulk(page);
+    await openBulk(page, '/');
     await page.getByLabel('Provider').selectOption({ label: 'Deepvue' });
     const token = page.getByLabel('Bearer token', { exact: true });
     await token.fill('expired-token');
@@ -202,7 +192,7 @@ test.describe('bulk input and credential problems', () => {
     const downloadPromise = page.waitForEvent('download');
     await page.locator('#submit-btn').click();
     const download = await downloadPromise;
-    await expect(page.getByText(finishedText, { exact: true })).toBeVisible();
+    await expect(page.getByText(FINISHED_TEXT, { exact: true })).toBeVisible();
     await expect(token).not.toHaveValue('expired-token');
     await expect(token).not.toHaveValue('');
     const refreshed = await token.inputValue();

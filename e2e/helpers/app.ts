@@ -55,7 +55,9 @@ export async function setNumber(page: Page, label: string, value: number): Promi
   await expect(input).toHaveValue(String(value));
 }
 
-export async function openBulk(page: Page): Promise<void> {
+/** Switches to Bulk; with `url`, opens the app there first. */
+export async function openBulk(page: Page, url?: string): Promise<void> {
+  if (url !== undefined) await page.goto(url);
   await page.getByRole('button', { name: 'Bulk', exact: true }).click();
   await expect(page.getByRole('heading', { name: 'Bulk testing (ZIP)' })).toBeVisible();
 }
