@@ -21,7 +21,18 @@ export interface SkippedEntry {
   reason: string;
 }
 
-export interface SuccessRecord {
+/**
+ * Optional fields a record may carry after the documented keys (they are appended after
+ * `attempts`, so the documented keys keep their order):
+ *  - `resumed: true` — the pair was in flight when the page died and was sent again on Resume;
+ *  - `previous_error` — the error the pair had before it was re-run ("Re-run failed" / "Run remaining").
+ */
+export interface RecordExtras {
+  resumed?: true;
+  previous_error?: { type: ErrorType; message: string; http_status: number | null };
+}
+
+export interface SuccessRecord extends RecordExtras {
   pair_id: string;
   image1_path: string;
   image2_path: string;
@@ -32,7 +43,7 @@ export interface SuccessRecord {
   attempts: number;
 }
 
-export interface FailureRecord {
+export interface FailureRecord extends RecordExtras {
   pair_id: string;
   image1_path: string;
   image2_path: string;

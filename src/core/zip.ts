@@ -10,6 +10,7 @@ import { pairEntries } from './pairing.ts';
 import type { PairEntry, SkippedEntry } from './records.ts';
 import type { ImagePart } from './request.ts';
 import { describeTypeWithArticle, formatBytes, mimeOf, sniff } from './filetype.ts';
+import type { ZipEntryInfo } from './fingerprint.ts';
 
 /** More entries than this and the archive is refused before JSZip parses it. */
 export const MAX_ENTRIES = 50_000;
@@ -30,6 +31,8 @@ export interface OpenedZip {
   notices: string[];
   /** Entries in the archive, folders included. */
   entryCount: number;
+  /** Every entry's name, declared uncompressed size and CRC-32, in archive order (for fingerprint.ts). */
+  entries: ZipEntryInfo[];
   /** Decompresses the two images of one pair; rejects with a ZipError naming the entry. */
   readPair(pair: PairEntry): Promise<[ImagePart, ImagePart]>;
 }
@@ -130,6 +133,9 @@ export async function openZip(
     skipped,
     notices,
     entryCount: entries.length + Math.max(0, collapsed),
+    entries: [...byPath].map(([path, obj]) => ({
+      name: path, size: declaredUncompressedSize(obj) ?? -1, crc32: declaredCrc32(obj) ?? 0, dir: obj.dir,
+    })),
     async readPair(pair) {
       const one = await readEntry(pair.image1_path);
       const two = await readEntry(pair.image2_path);
@@ -151,6 +157,13 @@ export function declaredUncompressedSize(obj: ZipObject): number | null {
   const size = internal && typeof internal === 'object' ? internal.uncompressedSize : undefined;
   // JSZip reads 32-bit fields with `<<`, so a declared size of 2 GiB or more comes back negative.
   return typeof size === 'number' && Number.isFinite(size) ? (size < 0 ? size + 2 ** 32 : size) : null;
+}
+
+/** The CRC-32 an entry declares in the central directory (JSZip's private `_data`, as above), or null. */
+function declaredCrc32(obj: ZipObject): number | null {
+  const internal = (obj as unknown as { _data?: { crc32?: unknown } })._data;
+  const crc = internal && typeof internal === 'object' ? internal.crc32 : undefined;
+  return typeof crc === 'number' && Number.isFinite(crc) ? crc >>> 0 : null;
 }
 
 /**
