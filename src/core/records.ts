@@ -55,7 +55,17 @@ export interface FailureRecord extends RecordExtras {
   attempts: number;
 }
 
-export type PairRecord = SuccessRecord | FailureRecord;
+/**
+ * Added after the seed's keys when the run has labels (evaluation.ts `withOutcomes`):
+ * `expected` ("same"/"different", null when the pair has no label) and `outcome` at the API's
+ * decision (TP, TN, FP = false match, FN = false non-match, error; null when unlabelled).
+ */
+export interface LabelFields {
+  expected?: 'same' | 'different' | null;
+  outcome?: 'TP' | 'TN' | 'FP' | 'FN' | 'error' | null;
+}
+
+export type PairRecord = (SuccessRecord | FailureRecord) & LabelFields;
 
 export function recordFromCall(pair: PairEntry, r: CallResult): PairRecord {
   const head = { pair_id: pair.pair_id, image1_path: pair.image1_path, image2_path: pair.image2_path };
