@@ -32,6 +32,15 @@ export default tseslint.config(
       }],
     },
   },
+  // Platform adapters (IndexedDB, ...) implement core interfaces; they know nothing of stores or UI.
+  {
+    files: ['src/lib/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [{ group: ['react', 'react-dom', 'zustand', '**/store/**', '**/ui/**', '**/server/**'], message: 'src/lib adapts platform APIs for core: no React, stores, UI or server.' }],
+      }],
+    },
+  },
   // Stores hold state and actions; they never import components.
   {
     files: ['src/store/**/*.ts'],

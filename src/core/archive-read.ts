@@ -52,6 +52,8 @@ export interface ArchiveRunInfo {
   startedAt: string | null;
   finishedAt: string | null;
   stopReason: string | null;
+  /** Whether the writer says the run was stopped before every pair was sent (null: not said). */
+  stopped: boolean | null;
   appVersion: string | null;
   input: ArchiveInputInfo | null;
   /** The settings snapshot (never holds secrets: the writer leaves them out). */
@@ -295,6 +297,7 @@ function runInfo(manifest: Record<string, unknown> | null, records: readonly Pai
   const m = manifest ?? {};
   const settings = pickObject(m, 'settings', 'settings_snapshot', 'settingsSnapshot');
   const inputRaw = pickObject(m, 'input', 'input_zip', 'inputZip');
+  const app = pickObject(m, 'app');
   const named = pickString(m, 'contract', 'contract_id', 'contractId', 'provider', 'provider_id', 'providerId')
     ?? (settings ? pickString(settings, 'contract', 'contract_id', 'contractId', 'provider', 'provider_id', 'providerId') : null);
   const fromManifest = named ? contracts.find((c) => c.id === named.toLowerCase() || c.label.toLowerCase() === named.toLowerCase()) : undefined;
@@ -311,7 +314,8 @@ function runInfo(manifest: Record<string, unknown> | null, records: readonly Pai
     startedAt: pickString(m, 'started_at', 'startedAt', 'started'),
     finishedAt: pickString(m, 'finished_at', 'finishedAt', 'finished'),
     stopReason: pickString(m, 'stop_reason', 'stopReason'),
-    appVersion: pickString(m, 'app_version', 'appVersion', 'version'),
+    stopped: typeof m.stopped === 'boolean' ? m.stopped : null,
+    appVersion: pickString(m, 'app_version', 'appVersion') ?? (app ? pickString(app, 'version') : null),
     input: inputRaw
       ? {
         name: pickString(inputRaw, 'name', 'file_name', 'fileName'),

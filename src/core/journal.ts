@@ -1,0 +1,373 @@
+/**
+ * The run journal: what a bulk run needs to survive a reload, a closed tab or a crash.
+ *
+ * When a run starts, the journal stores the input ZIP's name, size, lastModified and fingerprint
+ * (fingerprint.ts), the pair list, the settings snapshot WITHOUT secrets (unless the user turned on
+ * "Remember on this device"), and the labels when there are any. While it runs, every final record
+ * is appended, in batches, never leaving more than FLUSH_MS of records unwritten; each pair's send
+ * is marked as it starts, so a Resume knows which pair was in flight (it is sent again and its
+ * record says `resumed: true`).
+ *
+ * The journal logic lives here, framework- and DOM-free; storage is injected as a JournalBackend
+ * (the browser uses IndexedDB through `idb`: src/lib/journal-idb.ts; tests use fake-indexeddb or a
+ * Map). A storage failure never stops a run: it is reported once through `onError` as a sentence.
+ */
+import { contractById, type ProviderContract } from './contracts.ts';
+import { notRunRecord, type PairEntry, type PairRecord, type SkippedEntry } from './records.ts';
+import { redactRecords } from './report.ts';
+import type { CallSettings, Credentials } from './request.ts';
+
+/** How long a final record may wait in memory before it is written. */
+export const FLUSH_MS = 500;
+/** A batch is written at once when it reaches this many records. */
+export const FLUSH_RECORDS = 500;
+/** Runs kept in the journal; older ones are deleted when a run starts. */
+export const KEEP_RUNS = 5;
+
+export type JournalStatus = 'running' | 'stopped' | 'finished';
+
+/** The settings a run used, as stored: the contract by id, secrets only when remembered. */
+export interface JournalSettings {
+  contractId: string;
+  baseUrl: string;
+  /** Non-secret credentials always (client ID); secret ones only when `remembered`. */
+  credentials: Credentials;
+  uniqueId?: string;
+  timeoutMs: number;
+  retries: number;
+  concurrency?: number;
+  ratePerSecond?: number | null;
+  /** True when "Remember on this device" was on: the secret credentials were stored too. */
+  remembered: boolean;
+}
+
+export interface JournalInput {
+  name: string;
+  size: number;
+  lastModified: number;
+  fingerprint: string;
+}
+
+export interface JournalProgress {
+  /** Final records written. */
+  done: number;
+  /** Of those, calls that did not succeed (not_run excluded). */
+  failed: number;
+  notRun: number;
+}
+
+export interface JournalRun {
+  id: string;
+  /** Date.now() when the run was created (the journal keeps the newest KEEP_RUNS). */
+  createdAt: number;
+  updatedAt: number;
+  input: JournalInput;
+  pairs: PairEntry[];
+  skipped: SkippedEntry[];
+  notices: string[];
+  settings: JournalSettings;
+  labels?: unknown;
+  status: JournalStatus;
+  /** True once the run's archive was saved by the user (auto-download or "Download"). */
+  downloaded: boolean;
+  progress: JournalProgress;
+  startedAt: string;
+  finishedAt?: string;
+  stopReason?: string;
+  /** How many pairs the last re-run sent again ("Re-run failed" / "Run remaining"). */
+  rerun?: number;
+}
+
+export interface JournalEntry {
+  index: number;
+  record: PairRecord;
+}
+
+/** What the journal needs from storage. Every method may reject (quota, storage disabled). */
+export interface JournalBackend {
+  putRun(run: JournalRun): Promise<void>;
+  getRun(id: string): Promise<JournalRun | undefined>;
+  /** Every run, any order. */
+  listRuns(): Promise<JournalRun[]>;
+  /** Writes the records (replacing those with the same index) and the run's new progress, atomically. */
+  append(runId: string, entries: readonly JournalEntry[], progress: JournalProgress, updatedAt: number): Promise<void>;
+  /** Marks a pair as sent (its call started). */
+  markSent(runId: string, index: number): Promise<void>;
+  /** The run's records and the indices marked sent. */
+  readRun(runId: string): Promise<{ records: JournalEntry[]; sent: number[] }>;
+  deleteRun(runId: string): Promise<void>;
+}
+
+export interface Clock {
+  now(): number;
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+const systemClock: Clock = {
+  now: () => Date.now(),
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
+};
+
+/** The sentence shown when the journal cannot write; the run goes on either way. */
+export function journalErrorSentence(err: unknown, zipName: string): string {
+  const name = err && typeof err === 'object' && 'name' in err ? String((err as { name: unknown }).name) : '';
+  const inner = err && typeof err === 'object' && 'inner' in err ? (err as { inner?: { name?: unknown } }).inner?.name : undefined;
+  if (name === 'QuotaExceededError' || inner === 'QuotaExceededError' || /quota/i.test(String((err as Error)?.message ?? ''))) {
+    return `The browser's storage for this site is full, so the run of ${zipName} is no longer saved as it goes: the run continues, but after a reload it could not be resumed. Free some space (for example delete other sites' data), or keep this tab open until the archive is downloaded.`;
+  }
+  return `The run of ${zipName} could not be saved in this browser's storage, so after a reload it could not be resumed; the run continues. Keep this tab open until the archive is downloaded (private windows may not allow storage).`;
+}
+
+/** The settings to store: secrets stripped unless remembered, the Base URL without userinfo. */
+export function journalSettings(
+  s: CallSettings & { concurrency?: number; ratePerSecond?: number | null },
+  remember: boolean,
+): JournalSettings {
+  const credentials: Credentials = {};
+  for (const c of s.contract.credentials) {
+    const v = s.credentials[c.key];
+    if (v && (remember || !c.secret)) credentials[c.key] = v;
+  }
+  const out: JournalSettings = {
+    contractId: s.contract.id,
+    baseUrl: remember ? s.baseUrl : withoutUserinfo(s.baseUrl),
+    credentials,
+    timeoutMs: s.timeoutMs,
+    retries: s.retries,
+    remembered: remember,
+  };
+  if (s.uniqueId !== undefined) out.uniqueId = s.uniqueId;
+  if (s.concurrency !== undefined) out.concurrency = s.concurrency;
+  if (s.ratePerSecond !== undefined) out.ratePerSecond = s.ratePerSecond;
+  return out;
+}
+
+/** The contract of a stored run (KwikID if the id is unknown). */
+export function journalContract(run: Pick<JournalRun, 'settings'>): ProviderContract {
+  return contractById(run.settings.contractId);
+}
+
+/** Secret credentials the contract needs that the journal did not store (ask the user again). */
+export function missingSecrets(run: Pick<JournalRun, 'settings'>): ProviderContract['credentials'][number][] {
+  const contract = journalContract(run);
+  return contract.credentials.filter((c) => c.secret && !run.settings.credentials[c.key]);
+}
+
+function withoutUserinfo(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@?#]*@/i, '$1');
+}
+
+export function progressOf(records: Iterable<PairRecord>): JournalProgress {
+  let done = 0, failed = 0, notRun = 0;
+  for (const r of records) {
+    done++;
+    if (!r.success) {
+      if (r.error.type === 'not_run') notRun++;
+      else failed++;
+    }
+  }
+  return { done, failed, notRun };
+}
+
+/** "Unfinished run of regress.zip: 812 of 10,000 pairs done (3 failed)." */
+export function bannerSentence(run: Pick<JournalRun, 'input' | 'pairs' | 'progress' | 'status' | 'downloaded'>): string {
+  const total = run.pairs.length;
+  const { done, failed } = run.progress;
+  const n = (x: number) => x.toLocaleString('en');
+  const failedPart = failed ? ` (${n(failed)} failed)` : '';
+  if (run.status === 'running') {
+    return `Unfinished run of ${run.input.name}: ${n(done)} of ${n(total)} pair${total === 1 ? '' : 's'} done${failedPart}.`;
+  }
+  return `The results of ${run.input.name} (${n(total)} pair${total === 1 ? '' : 's'}${failedPart}) were not downloaded.`;
+}
+
+export interface ResumePlan {
+  /** Records kept as they are (index → record). */
+  existing: Map<number, PairRecord>;
+  /** Indices that have no final record, in order: the resumed run sends these. */
+  remaining: number[];
+  /** Of those, the ones whose call had started when the page died: they are sent again. */
+  resent: Set<number>;
+  /** The first pair without a final record (where the run continues), or null when none. */
+  firstRemaining: number | null;
+}
+
+export function resumePlan(run: Pick<JournalRun, 'pairs'>, entries: readonly JournalEntry[], sent: readonly number[]): ResumePlan {
+  const existing = new Map<number, PairRecord>();
+  for (const e of entries) if (e.index >= 0 && e.index < run.pairs.length) existing.set(e.index, e.record);
+  const remaining: number[] = [];
+  for (let i = 0; i < run.pairs.length; i++) if (!existing.has(i)) remaining.push(i);
+  const resent = new Set(sent.filter((i) => !existing.has(i) && i >= 0 && i < run.pairs.length));
+  return { existing, remaining, resent, firstRemaining: remaining[0] ?? null };
+}
+
+export const NOT_SENT_BEFORE_CLOSE = 'Not sent: the page was closed or reloaded before this pair was sent.';
+export const SENT_BEFORE_CLOSE = 'Sent, but the page was closed or reloaded before the answer arrived; no result was kept.';
+
+/** Every pair's record for "Download results so far": journalled ones, the others `not_run`. */
+export function recordsSoFar(run: Pick<JournalRun, 'pairs'>, entries: readonly JournalEntry[], sent: readonly number[] = []): PairRecord[] {
+  const plan = resumePlan(run, entries, sent);
+  return run.pairs.map((pair, i) => plan.existing.get(i) ?? notRunRecord(pair, plan.resent.has(i) ? SENT_BEFORE_CLOSE : NOT_SENT_BEFORE_CLOSE));
+}
+
+/** Marks a record made by a resumed send: `resumed: true` after the documented keys. */
+export function markResumed(record: PairRecord): PairRecord {
+  return { ...record, resumed: true };
+}
+
+/**
+ * A record made by re-running a pair ("Re-run failed" / "Run remaining"): attempts keep counting
+ * from the old record, and `previous_error` holds the error the pair had before.
+ */
+export function rerunRecord(previous: PairRecord, fresh: PairRecord): PairRecord {
+  const out: PairRecord = { ...fresh, attempts: previous.attempts + fresh.attempts };
+  if (!previous.success) {
+    out.previous_error = { type: previous.error.type, message: previous.error.message, http_status: previous.http_status };
+  } else {
+    delete out.previous_error;
+  }
+  return out;
+}
+
+/** Which runs to delete when a new run starts: downloaded ones, then the oldest beyond `keep - 1`. */
+export function runsToDelete(runs: readonly JournalRun[], keep = KEEP_RUNS): JournalRun[] {
+  const downloaded = runs.filter((r) => r.downloaded);
+  const rest = runs.filter((r) => !r.downloaded).sort((a, b) => b.createdAt - a.createdAt);
+  return [...downloaded, ...rest.slice(Math.max(0, keep - 1))];
+}
+
+/** The newest run that is unfinished or whose archive was not downloaded, for the banner. */
+export function pickBannerRun(runs: readonly JournalRun[]): JournalRun | null {
+  const open = runs.filter((r) => r.status === 'running' || !r.downloaded);
+  open.sort((a, b) => b.createdAt - a.createdAt);
+  return open[0] ?? null;
+}
+
+export interface RecorderOptions {
+  /** Secret values to scrub from records before they are stored (none when remembered). */
+  secrets?: () => readonly string[];
+  /** Called once, with a sentence, the first time a write fails. */
+  onError?: (sentence: string) => void;
+  clock?: Clock;
+}
+
+/** Appends one run's records as they arrive. Never throws; never blocks the run. */
+export interface JournalRecorder {
+  /** A final record (the job's record sink). */
+  record(record: PairRecord, index: number): void;
+  /** A pair's call starts (written at once, not batched). */
+  sent(index: number): void;
+  /** Writes everything pending; resolves when written (or failed). */
+  flush(): Promise<void>;
+  /** True once a write failed (later writes are still attempted). */
+  readonly failed: boolean;
+}
+
+export class Journal {
+  readonly #backend: JournalBackend;
+  readonly #clock: Clock;
+  #seq = 0;
+
+  constructor(backend: JournalBackend, clock: Clock = systemClock) {
+    this.#backend = backend;
+    this.#clock = clock;
+  }
+
+  get backend(): JournalBackend {
+    return this.#backend;
+  }
+
+  newId(): string {
+    return `run-${this.#clock.now().toString(36)}-${(this.#seq++).toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+  }
+
+  /** Stores a new run and deletes downloaded and surplus old runs. Rejects when storage fails. */
+  async start(run: Omit<JournalRun, 'createdAt' | 'updatedAt' | 'progress' | 'downloaded' | 'status'> & Partial<Pick<JournalRun, 'progress' | 'status'>>): Promise<JournalRun> {
+    const now = this.#clock.now();
+    const full: JournalRun = {
+      ...run, createdAt: now, updatedAt: now, downloaded: false,
+      status: run.status ?? 'running', progress: run.progress ?? { done: 0, failed: 0, notRun: 0 },
+    };
+    const others = (await this.#backend.listRuns()).filter((r) => r.id !== full.id);
+    for (const old of runsToDelete(others)) await this.#backend.deleteRun(old.id);
+    await this.#backend.putRun(full);
+    return full;
+  }
+
+  async update(id: string, patch: Partial<Omit<JournalRun, 'id'>>): Promise<JournalRun | undefined> {
+    const run = await this.#backend.getRun(id);
+    if (!run) return undefined;
+    const next = { ...run, ...patch, updatedAt: this.#clock.now() };
+    await this.#backend.putRun(next);
+    return next;
+  }
+
+  async list(): Promise<JournalRun[]> {
+    return (await this.#backend.listRuns()).sort((a, b) => b.createdAt - a.createdAt);
+  }
+
+  async banner(): Promise<JournalRun | null> {
+    return pickBannerRun(await this.#backend.listRuns());
+  }
+
+  async read(id: string): Promise<{ run: JournalRun; entries: JournalEntry[]; sent: number[] } | null> {
+    const run = await this.#backend.getRun(id);
+    if (!run) return null;
+    const { records, sent } = await this.#backend.readRun(id);
+    records.sort((a, b) => a.index - b.index);
+    return { run, entries: records, sent };
+  }
+
+  discard(id: string): Promise<void> {
+    return this.#backend.deleteRun(id);
+  }
+
+  /**
+   * A recorder for one run. `initial` are the records already journalled (a resumed run or a
+   * re-run): the progress counts them, and a record with the same index replaces them.
+   */
+  recorder(run: Pick<JournalRun, 'id' | 'input'>, initial: ReadonlyMap<number, PairRecord> = new Map(), opts: RecorderOptions = {}): JournalRecorder {
+    const backend = this.#backend;
+    const clock = opts.clock ?? this.#clock;
+    const all = new Map(initial);
+    let pending: JournalEntry[] = [];
+    let timer: unknown = null;
+    let writing: Promise<void> = Promise.resolve();
+    let failed = false;
+    const fail = (err: unknown) => {
+      if (!failed) opts.onError?.(journalErrorSentence(err, run.input.name));
+      failed = true;
+    };
+    const write = (): Promise<void> => {
+      if (timer !== null) clock.clearTimeout(timer);
+      timer = null;
+      if (pending.length === 0) return writing;
+      const batch = pending;
+      pending = [];
+      const secrets = opts.secrets?.() ?? [];
+      const records = redactRecords(batch.map((e) => e.record), secrets);
+      const entries = batch.map((e, i) => ({ index: e.index, record: records[i]! }));
+      const progress = progressOf(all.values());
+      // Writes go one after another, so a later batch never lands before an earlier one.
+      writing = writing.then(() => backend.append(run.id, entries, progress, clock.now())).catch(fail);
+      return writing;
+    };
+    return {
+      record(record, index) {
+        all.set(index, record);
+        pending.push({ index, record });
+        if (pending.length >= FLUSH_RECORDS) void write();
+        else if (timer === null) timer = clock.setTimeout(() => void write(), FLUSH_MS);
+      },
+      sent(index) {
+        writing = writing.then(() => backend.markSent(run.id, index)).catch(fail);
+      },
+      flush: () => write(),
+      get failed() {
+        return failed;
+      },
+    };
+  }
+}
