@@ -87,9 +87,19 @@ test.describe('bulk run with the real engine', () => {
     }
 
     const wb = XLSX.read(await zip.file('summary.xlsx')!.async('uint8array'), { type: 'array' });
-    expect(wb.SheetNames).toEqual(expect.arrayContaining(['Summary', 'Run', 'Skipped files']));
+    expect(wb.SheetNames).toEqual(['Summary', 'Run', 'Notices', 'Skipped files']);
     const rows = XLSX.utils.sheet_to_json<Record<string, unknown>>(wb.Sheets.Summary!);
     expect(rows).toHaveLength(16);
+    expect(rows.map((r) => r.input_order)).toEqual(Array.from({ length: 16 }, (_, i) => i + 1));
+    // The Run sheet states what the run was.
+    const run = new Map(XLSX.utils.sheet_to_json<{ field: string; value?: unknown }>(wb.Sheets.Run!).map((r) => [r.field, r.value]));
+    expect(run.get('input ZIP')).toBe('faces.zip');
+    expect(run.get('input ZIP size (bytes)')).toBeGreaterThan(1000);
+    const pkg = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+    expect(run.get('app version')).toBe(pkg.version);
+    expect(run.get('timeout (s)')).toBeGreaterThan(0);
+    expect(typeof run.get('retries')).toBe('number');
+    expect(run.get('total credits consumed')).toBe(rows.reduce((n, r) => n + Number(r.credits_consumed), 0));
 
     // "Download again" saves the very same bytes.
     const againPromise = page.waitForEvent('download');

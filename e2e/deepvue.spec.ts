@@ -117,11 +117,14 @@ test.describe('Deepvue with the real engine', () => {
     for (const row of archive.summary) {
       const rec = archive.byPair.get(String(row.pair_id))!;
       const body = deepvueBody(rec);
-      expect(row.facematch_result).toBe(body.data.match ? 'True' : 'False');
+      expect(row.facematch_result).toBe(body.data.match);
       expect(typeof row.confidence_score).toBe('number');
       expect(row.confidence_score as number).toBeGreaterThanOrEqual(0);
       expect(row.confidence_score as number).toBeLessThanOrEqual(1);
       expect(row.confidence_score as number).toBeCloseTo(body.data.confidence / 100, 9);
+      // The confidence as Deepvue sent it (0–100) and its transaction_id, for a vendor dispute.
+      expect(row.confidence).toBe(body.data.confidence);
+      expect(row.transaction_id).toBe(body.transaction_id);
     }
     expect(archive.run.get('provider')).toBe('Deepvue');
     expect(String(archive.run.get('endpoint'))).toMatch(/\/v1\/facematch$/);

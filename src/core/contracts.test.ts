@@ -74,6 +74,12 @@ describe('Deepvue contract', () => {
     expect(normaliseConfidence(98, 100)).toBe(0.98);
   });
 
+  it('normalises without float noise: 83.96 on 0–100 is 0.8396, not 0.8395999999999999', () => {
+    expect(normaliseConfidence(83.96, 100)).toBe(0.8396);
+    expect(normaliseConfidence(0.57, 1)).toBe(0.57);
+    for (let i = 0; i <= 10_000; i++) expect(String(normaliseConfidence(i / 100, 100)).length).toBeLessThanOrEqual(6);
+  });
+
   it('reads {"detail": "..."} and FastAPI validation lists', () => {
     expect(readErrorMessage(deepvue, { detail: 'Not authenticated' })).toBe('Not authenticated');
     expect(readErrorMessage(deepvue, { detail: [{ loc: ['body', 'file_a'], msg: 'field required' }] })).toBe('body.file_a: field required');

@@ -39,6 +39,16 @@ export interface TokenEndpoint {
 
 export type JsonPath = readonly string[];
 
+/** A response field written to its own summary.xlsx column, as sent. */
+export interface ReportField {
+  header: string;
+  path: JsonPath;
+  /** Excel number format for numeric values. */
+  numFmt?: string;
+  /** Column width in characters. */
+  width: number;
+}
+
 export interface ProviderContract {
   id: string;
   label: string;
@@ -59,6 +69,11 @@ export interface ProviderContract {
   confidence: { path: JsonPath; scale: number };
   /** Where the credits consumed sit, when the API reports them. */
   credits?: { path: JsonPath };
+  /**
+   * Response fields summary.xlsx keeps in their own columns exactly as the API sent them, beside
+   * the normalised ones (e.g. Deepvue's 0–100 confidence and its transaction_id for a dispute).
+   */
+  reportFields?: readonly ReportField[];
   /** Paths tried in order to find a human-readable error message in an error body. */
   errorMessagePaths: readonly JsonPath[];
   /** Image types the API documents as accepted (MIME types). */
@@ -107,6 +122,10 @@ export const deepvue: ProviderContract = {
   },
   verdict: { path: ['data', 'match'], matchValue: true },
   confidence: { path: ['data', 'confidence'], scale: 100 },
+  reportFields: [
+    { header: 'confidence', path: ['data', 'confidence'], numFmt: '0.00', width: 12 },
+    { header: 'transaction_id', path: ['transaction_id'], width: 38 },
+  ],
   errorMessagePaths: [['message'], ['detail']],
   acceptedTypes: ['image/jpeg', 'image/png'],
   maxImageBytes: 15 * MB,
@@ -158,8 +177,12 @@ export function readVerdict(contract: ProviderContract, body: unknown): Verdict 
   };
 }
 
+/**
+ * Confidence on a 0–1 scale. Rounded to 12 significant digits so that 83.96 / 100 gives 0.8396,
+ * not 0.8395999999999999 (far below any precision an API reports).
+ */
 export function normaliseConfidence(raw: number, scale: number): number {
-  const n = raw / scale;
+  const n = Number((raw / scale).toPrecision(12));
   return Math.min(1, Math.max(0, n));
 }
 

@@ -6,6 +6,14 @@ import type { CallResult, ErrorType } from './request.ts';
 const pair = { pair_id: 'test1', image1_path: 'fm-bulk-test/test1_image1.jpeg', image2_path: 'fm-bulk-test/test1_image2.jpeg' };
 
 describe('recordFromCall', () => {
+  it('rounds response_time_ms to 0.1 ms (results/*.json and summary.xlsx read the same value)', () => {
+    const times = [919.5999999999767, 120.04999, 0.06, 4157];
+    const got = times.map((timeMs) => recordFromCall(pair, { ok: true, status: 200, timeMs, attempts: 1, body: {} }).response_time_ms);
+    expect(got).toEqual([919.6, 120, 0.1, 4157]);
+    const failed = recordFromCall(pair, { ok: false, status: 500, timeMs: 33.333333, attempts: 3, error: { type: 'http', message: 'x' } });
+    expect(JSON.parse(recordJson(failed)).response_time_ms).toBe(33.3);
+  });
+
   it('writes a success in the document key order', () => {
     const rec = recordFromCall(pair, { ok: true, status: 200, timeMs: 4157, attempts: 1, body: { confidence_score: 0.85, facematch_result: 'True', credits_consumed: 2 } });
     expect(Object.keys(rec)).toEqual(['pair_id', 'image1_path', 'image2_path', 'success', 'http_status', 'response_time_ms', 'body', 'attempts']);

@@ -67,16 +67,25 @@ export interface LabelFields {
 
 export type PairRecord = (SuccessRecord | FailureRecord) & LabelFields;
 
+/**
+ * A response time rounded to 0.1 ms: performance.now() differences carry float noise
+ * (919.5999999999767), and no timer in the path is finer than that.
+ */
+export function roundMs(ms: number): number {
+  return Math.round(ms * 10) / 10;
+}
+
 export function recordFromCall(pair: PairEntry, r: CallResult): PairRecord {
   const head = { pair_id: pair.pair_id, image1_path: pair.image1_path, image2_path: pair.image2_path };
+  const timeMs = Number.isFinite(r.timeMs) ? roundMs(r.timeMs) : r.timeMs;
   if (r.ok) {
-    return { ...head, success: true, http_status: r.status!, response_time_ms: r.timeMs, body: r.body, attempts: r.attempts };
+    return { ...head, success: true, http_status: r.status!, response_time_ms: timeMs, body: r.body, attempts: r.attempts };
   }
   const rec: FailureRecord = {
     ...head,
     success: false,
     http_status: r.status,
-    response_time_ms: r.timeMs,
+    response_time_ms: timeMs,
     error: r.error ?? { type: 'network', message: 'The call failed for an unknown reason.' },
     attempts: r.attempts,
   };

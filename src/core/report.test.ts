@@ -1,10 +1,10 @@
 import JSZip from 'jszip';
-import * as XLSX from 'xlsx';
 import { describe, expect, it } from 'vitest';
 import { deepvue, kwikid } from './contracts.ts';
 import { archiveFileName, buildArchiveInWorker } from './archive-client.ts';
 import { notRunRecord, recordFromCall, recordJson, type PairEntry, type PairRecord } from './records.ts';
-import { buildResultsZip, buildSummaryWorkbook, safeEndpoint, SUMMARY_COLUMNS, type ReportInput } from './report.ts';
+import { buildResultsZip, buildSummaryWorkbook, reportContext, safeEndpoint, SHEETS, summaryColumns, type ReportInput } from './report.ts';
+import { isDateFormat, readWorkbookXml, type XmlCell, type XmlSheet } from '../../test/xlsx-xml.ts';
 
 const pair = (id: string, dir = 'set'): PairEntry => ({ pair_id: id, image1_path: `${dir}/${id}_image1.jpg`, image2_path: `${dir}/${id}_image2.png` });
 const ok = (p: PairEntry, body: unknown, ms = 120.5): PairRecord => recordFromCall(p, { ok: true, status: 200, timeMs: ms, attempts: 1, body });
@@ -22,7 +22,6 @@ function input(records: PairRecord[], extra: Partial<ReportInput> = {}): ReportI
   };
 }
 
-const sheetRows = (wb: XLSX.WorkBook, name: string) => XLSX.utils.sheet_to_json<unknown[]>(wb.Sheets[name]!, { header: 1, defval: null });
 
 /** Every text inside a ZIP, recursing into nested ZIPs (summary.xlsx is one). */
 async function allTexts(bytes: Uint8Array): Promise<{ name: string; text: string }[]> {
@@ -38,54 +37,158 @@ async function allTexts(bytes: Uint8Array): Promise<{ name: string; text: string
 }
 
 describe('summary.xlsx', () => {
-  it('has the three sheets, the header row, one row per pair, an autofilter and column widths', async () => {
-    const records = [
-      ok(pair('a'), { facematch_result: 'True', confidence_score: 0.91, credits_consumed: 2 }),
-      ok(pair('b'), { facematch_result: 'False', confidence_score: 0.12, credits_consumed: 2 }),
-      recordFromCall(pair('c'), { ok: false, status: 401, timeMs: 30, attempts: 2, error: { type: 'http', message: 'The bearer token was rejected (HTTP 401).' } }),
-      notRunRecord(pair('d')),
-    ];
-    const wb = XLSX.read(await buildSummaryWorkbook(input(records, { stopReason: 'Stopped by the user after 3 of 4 pairs had been sent.' })), { type: 'array', cellStyles: true });
-    expect(wb.SheetNames).toEqual(['Summary', 'Run', 'Skipped files']);
+  const kwikRecords = () => [
+    ok(pair('a'), { facematch_result: 'True', confidence_score: 0.91, credits_consumed: 2 }, 919.5999999999767),
+    ok(pair('b'), { facematch_result: 'False', confidence_score: 0.12, credits_consumed: 2 }, 120.04999),
+    recordFromCall(pair('c'), { ok: false, status: 401, timeMs: 30.123456, attempts: 2, error: { type: 'http', message: 'The bearer token was rejected (HTTP 401).' } }),
+    notRunRecord(pair('d')),
+  ];
 
-    const rows = sheetRows(wb, 'Summary');
-    expect(rows[0]).toEqual([...SUMMARY_COLUMNS]);
-    expect(rows).toHaveLength(1 + records.length);
-    expect(rows[1]).toEqual(['a', 'set/a_image1.jpg', 'set/a_image2.png', true, 200, 120.5, 'True', 0.91, 2, null, 1]);
-    expect(rows[2]!.slice(6, 9)).toEqual(['False', 0.12, 2]);
-    expect(rows[3]).toEqual(['c', 'set/c_image1.jpg', 'set/c_image2.png', false, 401, 30, null, null, null, 'http: The bearer token was rejected (HTTP 401).', 2]);
-    expect(rows[4]!.slice(3, 6)).toEqual([false, null, null]);
-    expect(rows[4]![9]).toMatch(/^not_run: The run was stopped/);
-
-    const summary = wb.Sheets.Summary!;
-    expect(summary['!autofilter']).toEqual({ ref: 'A1:K5' });
-    expect(summary['!cols']?.length).toBe(SUMMARY_COLUMNS.length);
-    expect(summary['!cols']?.[1]?.wch).toBeGreaterThan(30);
-
-    const run = Object.fromEntries(sheetRows(wb, 'Run').map((r) => [r[0], r[1]]));
-    expect(run).toMatchObject({
-      endpoint: 'https://api.example.com/facematch', provider: 'KwikID',
-      started: '2025-01-01T10:00:00.000Z', finished: '2025-01-01T10:05:00.000Z',
-      pairs: 4, succeeded: 2, failed: 1, 'not run': 1, matches: 1, 'non-matches': 1,
-      'mean response time (ms)': 90.3, 'p50 response time (ms)': 120.5, 'p95 response time (ms)': 120.5,
-      'stop reason': 'Stopped by the user after 3 of 4 pairs had been sent.',
-    });
-
-    const skipped = sheetRows(wb, 'Skipped files');
-    expect(skipped[0]).toEqual(['path', 'reason']);
-    expect(skipped[1]).toEqual(['set/readme.txt', 'The name does not follow the rule.']);
-    expect(skipped.flat()).toContain('1 stem occurs in several folders.');
+  it('declares each Summary column once: header, width, number format and value', () => {
+    const headers = summaryColumns(reportContext(input([]))).map((c) => c.header);
+    expect(headers).toEqual([
+      'input_order', 'pair_id', 'image1_path', 'image2_path', 'success', 'http_status', 'response_time_ms',
+      'facematch_result', 'confidence_score', 'credits_consumed', 'error_type', 'error_message', 'attempts',
+    ]);
+    expect(new Set(headers).size).toBe(headers.length);
+    const dv = summaryColumns(reportContext(input([], { contract: deepvue }))).map((c) => c.header);
+    expect(dv).toEqual([
+      'input_order', 'pair_id', 'image1_path', 'image2_path', 'success', 'http_status', 'response_time_ms',
+      'facematch_result', 'confidence_score', 'confidence', 'transaction_id', 'error_type', 'error_message', 'attempts',
+    ]);
   });
 
-  it('writes normalised verdict columns for a Deepvue body (confidence 87.5 → 0.875, match → "True")', async () => {
-    const records = [ok(pair('dv'), { data: { match: true, confidence: 87.5 } }), ok(pair('dv2'), { data: { match: false, confidence: 4 } })];
-    const wb = XLSX.read(await buildSummaryWorkbook(input(records, { contract: deepvue })), { type: 'array' });
-    const rows = sheetRows(wb, 'Summary');
-    expect(rows[1]!.slice(6, 9)).toEqual(['True', 0.875, null]);
-    expect(rows[2]!.slice(6, 9)).toEqual(['False', 0.04, null]);
-    expect(Object.fromEntries(sheetRows(wb, 'Run').map((r) => [r[0], r[1]])).provider).toBe('Deepvue');
+  it('writes numeric, boolean and text cells with their formats, read back from the raw XML', async () => {
+    const records = kwikRecords();
+    const sheets = readWorkbookXml(await buildSummaryWorkbook(input(records, { stopReason: 'Stopped by the user after 3 of 4 pairs had been sent.' })));
+    expect([...sheets.keys()]).toEqual(['Summary', 'Run', 'Notices', 'Skipped files']);
+    const summary = sheets.get('Summary')!;
+    expect(summary.header[0]).toBe('input_order');
+    const rows = summary.rows();
+    expect(rows).toHaveLength(records.length);
+
+    const a = rows[0]!;
+    expect(a.get('input_order')).toMatchObject({ t: 'n', text: '1' });
+    expect(a.get('pair_id')).toMatchObject({ t: 'str', text: 'a' });
+    expect(a.get('success')).toMatchObject({ t: 'b', text: '1' });
+    expect(a.get('http_status')).toMatchObject({ t: 'n', text: '200' });
+    expect(a.get('response_time_ms')).toMatchObject({ t: 'n', text: '919.6', numFmt: '0.0' });
+    expect(a.get('facematch_result')).toMatchObject({ t: 'b', text: '1' });
+    expect(a.get('confidence_score')).toMatchObject({ t: 'n', text: '0.91', numFmt: '0.00%' });
+    expect(a.get('credits_consumed')).toMatchObject({ t: 'n', text: '2' });
+    expect(a.has('error_type')).toBe(false);
+    expect(rows[1]!.get('facematch_result')).toMatchObject({ t: 'b', text: '0' });
+    expect(rows[1]!.get('input_order')!.text).toBe('2');
+
+    const c = rows[2]!;
+    expect(c.get('success')).toMatchObject({ t: 'b', text: '0' });
+    expect(c.get('error_type')!.text).toBe('http');
+    expect(c.get('error_message')!.text).toBe('The bearer token was rejected (HTTP 401).');
+    expect(c.has('facematch_result')).toBe(false);
+    expect(c.get('attempts')).toMatchObject({ t: 'n', text: '2' });
+    expect(rows[3]!.get('error_type')!.text).toBe('not_run');
+    expect(rows[3]!.get('error_message')!.text).toMatch(/^The run was stopped/);
+    expect(rows[3]!.has('http_status')).toBe(false);
+
+    // No response time with more than one decimal, in the sheet and in results/*.json.
+    for (const cell of summary.column('response_time_ms')) if (cell) expect(cell.text).toMatch(/^\d+(\.\d)?$/);
+    expect(records.map((r) => r.response_time_ms)).toEqual([919.6, 120, 30.1, null]);
+
+    expect(summary.xml).toContain('<autoFilter ref="A1:M5"/>');
+    expect(summary.xml).toMatch(/<col [^>]*width="4\d[.\d]*"/);
+  });
+
+  it('Deepvue rows keep the confidence as sent (0–100) and the transaction_id beside the normalised one', async () => {
+    const records = [
+      ok(pair('dv'), { transaction_id: 'tx-123', data: { match: true, confidence: 83.96 } }),
+      ok(pair('dv2'), { transaction_id: 'tx-456', data: { match: false, confidence: 4 } }),
+    ];
+    const sheets = readWorkbookXml(await buildSummaryWorkbook(input(records, { contract: deepvue })));
+    const rows = sheets.get('Summary')!.rows();
+    expect(rows[0]!.get('facematch_result')).toMatchObject({ t: 'b', text: '1' });
+    expect(rows[0]!.get('confidence_score')).toMatchObject({ t: 'n', text: '0.8396', numFmt: '0.00%' });
+    expect(rows[0]!.get('confidence')).toMatchObject({ t: 'n', text: '83.96', numFmt: '0.00' });
+    expect(rows[0]!.get('transaction_id')!.text).toBe('tx-123');
+    expect(rows[1]!.get('facematch_result')).toMatchObject({ t: 'b', text: '0' });
+    expect(rows[1]!.get('confidence_score')!.text).toBe('0.04');
+    expect(rows[1]!.get('transaction_id')!.text).toBe('tx-456');
+    expect(sheets.get('Summary')!.header).not.toContain('credits_consumed');
+    expect(runFields(sheets).get('provider')!.text).toBe('Deepvue');
+  });
+
+  it('the Run sheet states the settings, input ZIP, engine, version, credits, with date cells for start and finish', async () => {
+    const sheets = readWorkbookXml(await buildSummaryWorkbook(input(kwikRecords(), {
+      stopReason: 'Stopped by the user after 3 of 4 pairs had been sent.',
+      settings: { timeoutMs: 60_000, retries: 2, concurrency: 4, ratePerSecond: 10 },
+      inputZip: { name: 'regression.zip', size: 123_456 },
+      engine: 'real',
+      appVersion: '1.2.3',
+    })));
+    const run = runFields(sheets);
+    const started = run.get('started (UTC)')!;
+    expect(started.t).toBe('n');
+    expect(isDateFormat(started.numFmt)).toBe(true);
+    // 2025-01-01T10:00:00Z as an Excel serial (days since 1899-12-30).
+    expect(Number(started.text)).toBeCloseTo(45658 + 10 / 24, 9);
+    expect(Number(run.get('finished (UTC)')!.text)).toBeCloseTo(45658 + 10 / 24 + 5 / 1440, 9);
+    expect(isDateFormat(run.get('finished (UTC)')!.numFmt)).toBe(true);
+    const num = (f: string) => { const c = run.get(f); expect(c?.t, f).toBe('n'); return Number(c!.text); };
+    expect(num('duration (s)')).toBe(300);
+    expect(num('timeout (s)')).toBe(60);
+    expect(num('retries')).toBe(2);
+    expect(num('concurrency')).toBe(4);
+    expect(num('rate limit (calls/s)')).toBe(10);
+    expect(run.get('input ZIP')!.text).toBe('regression.zip');
+    expect(num('input ZIP size (bytes)')).toBe(123_456);
+    expect(run.get('engine mode')!.text).toBe('real');
+    expect(run.get('app version')!.text).toBe('1.2.3');
+    expect(num('total credits consumed')).toBe(4);
+    expect(num('pairs')).toBe(4);
+    expect(num('succeeded')).toBe(2);
+    expect(num('failed')).toBe(1);
+    expect(num('not run')).toBe(1);
+    expect(num('matches')).toBe(1);
+    expect(num('non-matches')).toBe(1);
+    expect(num('mean response time (ms)')).toBe(356.6);
+    expect(num('p50 response time (ms)')).toBe(120);
+    expect(run.get('stop reason')!.text).toBe('Stopped by the user after 3 of 4 pairs had been sent.');
+  });
+
+  it('leaves the Run rows it was not given empty, and says "none" for an unlimited rate', async () => {
+    const run = runFields(readWorkbookXml(await buildSummaryWorkbook(input([], { settings: { timeoutMs: 1500, retries: 0, ratePerSecond: null } }))));
+    expect(run.get('timeout (s)')!.text).toBe('1.5');
+    expect(run.get('rate limit (calls/s)')!.text).toBe('none');
+    for (const f of ['concurrency', 'input ZIP', 'engine mode', 'app version', 'total credits consumed', 'stop reason']) expect(run.has(f), f).toBe(false);
+  });
+
+  it('puts notices on their own sheet and keeps the Skipped files sheet to skipped files', async () => {
+    const sheets = readWorkbookXml(await buildSummaryWorkbook(input([notRunRecord(pair('x'))])));
+    const notices = sheets.get('Notices')!;
+    expect(notices.header).toEqual(['notice']);
+    expect(notices.column('notice').map((c) => c?.text)).toEqual(['1 stem occurs in several folders.']);
+    const skipped = sheets.get('Skipped files')!;
+    expect(skipped.header).toEqual(['path', 'reason']);
+    expect(skipped.rows().map((r) => [r.get('path')?.text, r.get('reason')?.text])).toEqual([['set/readme.txt', 'The name does not follow the rule.']]);
+    const empty = readWorkbookXml(await buildSummaryWorkbook(input([], { notices: [], skipped: [] })));
+    expect(empty.get('Notices')!.column('notice')[0]!.text).toBe('There are no notices.');
+    expect(empty.get('Skipped files')!.column('reason')[0]!.text).toBe('No files were skipped.');
+  });
+
+  it('a sheet declared in SHEETS is written in its place', () => {
+    expect(SHEETS.map((s) => s.name)).toEqual(['Summary', 'Run', 'Notices', 'Skipped files']);
   });
 });
+
+/** The Run sheet as field → value cell. */
+function runFields(sheets: Map<string, XmlSheet>): Map<string, XmlCell> {
+  const out = new Map<string, XmlCell>();
+  for (const row of sheets.get('Run')!.rows()) {
+    const field = row.get('field')!.text;
+    const value = row.get('value');
+    if (value) out.set(field, value);
+  }
+  return out;
+}
 
 describe('results ZIP', () => {
   it('holds summary.xlsx and one pretty JSON per pair under results/', async () => {
@@ -94,8 +197,7 @@ describe('results ZIP', () => {
     const files = Object.values(zip.files).filter((f) => !f.dir).map((f) => f.name).sort();
     expect(files).toEqual(['results/test1.json', 'results/test2.json', 'summary.xlsx']);
     expect(await zip.file('results/test1.json')!.async('string')).toBe(recordJson(records[0]!));
-    const wb = XLSX.read(await zip.file('summary.xlsx')!.async('uint8array'), { type: 'array' });
-    expect(wb.SheetNames).toContain('Summary');
+    expect(readWorkbookXml(await zip.file('summary.xlsx')!.async('uint8array')).has('Summary')).toBe(true);
   });
 
   it('sanitises hostile pair ids into safe, unique entry names', async () => {
@@ -138,8 +240,8 @@ describe('results ZIP', () => {
       expect(raw).not.toContain(needle);
       for (const t of texts) expect(t.text, t.name).not.toContain(needle);
     }
-    const wb = XLSX.read((await (await JSZip.loadAsync(bytes)).file('summary.xlsx')!.async('uint8array')), { type: 'array' });
-    expect(Object.fromEntries(sheetRows(wb, 'Run').map((r) => [r[0], r[1]])).endpoint).toBe('https://api.example.com/facematch');
+    const sheets = readWorkbookXml(await (await JSZip.loadAsync(bytes)).file('summary.xlsx')!.async('uint8array'));
+    expect(runFields(sheets).get('endpoint')!.text).toBe('https://api.example.com/facematch');
     expect(texts.find((t) => t.name === 'results/a.json')!.text).toContain('[redacted]');
   });
 

@@ -23,7 +23,7 @@ describe('bold, frozen header rows in summary.xlsx', () => {
     expect(boldXf).toBeGreaterThan(-1);
 
     const sheets = Object.keys(files).filter((p) => /^xl\/worksheets\/sheet\d+\.xml$/.test(p));
-    expect(sheets).toHaveLength(3);
+    expect(sheets).toHaveLength(4);
     for (const path of sheets) {
       const xml = strFromU8(files[path]!);
       expect(xml).toContain('<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>');
@@ -36,7 +36,7 @@ describe('bold, frozen header rows in summary.xlsx', () => {
     }
     // The file still reads back, with its header intact.
     const wb = XLSX.read(bytes, { type: 'array' });
-    expect(XLSX.utils.sheet_to_json<unknown[]>(wb.Sheets.Summary!, { header: 1 })[0]![0]).toBe('pair_id');
+    expect(XLSX.utils.sheet_to_json<unknown[]>(wb.Sheets.Summary!, { header: 1 })[0]![0]).toBe('input_order');
   });
 
   it('leaves XML it does not recognise untouched', () => {

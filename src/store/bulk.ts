@@ -13,6 +13,7 @@ import { openZip, ZipError, type OpenedZip } from '../core/zip.ts';
 import { runBulk, type AuthDecision, type AuthFailureInfo } from '../core/runner.ts';
 import { summarise, type RunStats } from '../core/stats.ts';
 import { archiveFileName, buildArchiveInWorker } from '../core/archive-client.ts';
+import { APP_VERSION } from '../core/version.ts';
 import { selectContract, useSettingsStore } from './settings.ts';
 
 export type BulkPhase = 'idle' | 'running' | 'building' | 'finished';
@@ -225,16 +226,20 @@ export const useBulkStore = create<BulkState>()((set, get) => ({
 
       const finalSettings = useSettingsStore.getState();
       const secrets = [...startSecrets, ...secretValues(contract, finalSettings.credentials)];
+      const call = finalSettings.callSettings();
       const bytes = await buildArchiveInWorker({
         records,
         skipped: zip.skipped,
         notices: zip.notices,
         contract,
-        endpoint: endpointUrl(contract, finalSettings.callSettings().baseUrl),
+        endpoint: endpointUrl(contract, call.baseUrl),
         startedAt: summary.startedAt,
         finishedAt: summary.finishedAt,
         stopReason: reason,
         secrets,
+        settings: { timeoutMs: call.timeoutMs, retries: call.retries, concurrency: 1, ratePerSecond: null },
+        ...(state.file ? { inputZip: { name: state.file.name, size: state.file.size } } : {}),
+        appVersion: APP_VERSION,
       });
       const blob = new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'application/zip' });
       const fileName = archiveFileName();
