@@ -17,3 +17,10 @@ export const DEMO_CREDENTIALS: Readonly<Record<CredentialKey, string>> = {
 
 /** Response header the reference server sets to its engine mode ("real" or "instant"). */
 export const ENGINE_HEADER = 'x-facematch-engine';
+
+/** Per-attempt timeout and retries of a call, and their bounds (the settings panel and the CLI). */
+export const DEFAULT_TIMEOUT_MS = 60_000;
+export const DEFAULT_RETRIES = 2;
+export const MIN_TIMEOUT_MS = 1_000;
+export const MAX_TIMEOUT_MS = 600_000;
+export const MAX_RETRIES = 10;

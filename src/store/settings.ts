@@ -9,18 +9,16 @@
 import { create, type StoreApi, type UseBoundStore } from 'zustand';
 import { persist, type PersistStorage, type StorageValue } from 'zustand/middleware';
 import { contractById, contracts, type CredentialKey, type ProviderContract } from '../core/contracts.ts';
-import { DEMO_CREDENTIALS } from '../core/defaults.ts';
+import {
+  DEFAULT_RETRIES, DEFAULT_TIMEOUT_MS, DEMO_CREDENTIALS, MAX_RETRIES, MAX_TIMEOUT_MS, MIN_TIMEOUT_MS,
+} from '../core/defaults.ts';
 import { fetchToken, type CallSettings } from '../core/request.ts';
 
 export type CredentialValues = Record<CredentialKey, string>;
 
 export const STORAGE_KEY = 'facematch-playground:settings';
-export const DEFAULT_TIMEOUT_MS = 60_000;
-export const DEFAULT_RETRIES = 2;
+export { DEFAULT_RETRIES, DEFAULT_TIMEOUT_MS, MAX_RETRIES, MAX_TIMEOUT_MS, MIN_TIMEOUT_MS };
 export const UPSTREAM_PATH = '/upstream';
-export const MIN_TIMEOUT_MS = 1_000;
-export const MAX_TIMEOUT_MS = 600_000;
-export const MAX_RETRIES = 10;
 
 export type TokenStatus =
   | { state: 'idle' }
