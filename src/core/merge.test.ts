@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import type { ArchiveRunInfo, ReadResultsArchive } from './archive-read.ts';
+import { kwikid, deepvue } from './contracts.ts';
+import { mergeArchives, shardNotice } from './merge.ts';
+import type { PairRecord } from './records.ts';
+
+const rec = (id: string, ok = true): PairRecord => (ok
+  ? { pair_id: id, image1_path: `${id}_image1.jpg`, image2_path: `${id}_image2.jpg`, success: true, http_status: 200, response_time_ms: 10, body: { facematch_result: 'True' }, attempts: 1 }
+  : { pair_id: id, image1_path: `${id}_image1.jpg`, image2_path: `${id}_image2.jpg`, success: false, http_status: null, response_time_ms: null, error: { type: 'not_run', message: 'x' }, attempts: 0 });
+
+function archive(fileName: string, records: PairRecord[], run: Partial<ArchiveRunInfo> = {}): ReadResultsArchive {
+  return {
+    fileName,
+    records,
+    run: {
+      manifest: {}, contract: kwikid, contractFromManifest: true, endpoint: 'http://127.0.0.1:8080/facematch',
+      startedAt: '2026-01-01T00:00:00.000Z', finishedAt: '2026-01-01T00:01:00.000Z', stopReason: null, appVersion: '0.1.0',
+      input: { name: 'pairs.zip', size: 100, fingerprint: 'fm1-4-abc' }, settings: null, counts: null, rerun: null,
+      skipped: [{ path: 'notes.txt', reason: 'not an image pair' }], notices: [], warnings: [],
+      ...run,
+    },
+  };
+}
+
+describe('mergeArchives', () => {
+  it('joins shards in input order, with the earliest start, the latest finish and shard notices dropped', () => {
+    const merged = mergeArchives([
+      archive('b.zip', [rec('p2'), rec('p10')], { startedAt: '2026-01-01T00:00:05.000Z', finishedAt: '2026-01-01T00:02:00.000Z', notices: [shardNotice(2, 2, 2, 4, 'pairs.zip'), 'kept notice'] }),
+      archive('a.zip', [rec('p1'), rec('p3', false)], { notices: [shardNotice(1, 2, 2, 4, 'pairs.zip'), 'kept notice'] }),
+    ]);
+    expect(merged.records.map((r) => r.pair_id)).toEqual(['p1', 'p2', 'p3', 'p10']);
+    expect(merged.startedAt).toBe('2026-01-01T00:00:00.000Z');
+    expect(merged.finishedAt).toBe('2026-01-01T00:02:00.000Z');
+    expect(merged.notices).toEqual(['kept notice']);
+    expect(merged.skipped).toEqual([{ path: 'notes.txt', reason: 'not an image pair' }]);
+    expect(merged.stopReason).toBeUndefined();
+  });
+
+  it('keeps each shard\'s stop reason, naming the archive', () => {
+    const merged = mergeArchives([archive('a.zip', [rec('p1')], { stopReason: 'Stopped by the user.' }), archive('b.zip', [rec('p2')])]);
+    expect(merged.stopReason).toBe('a.zip: Stopped by the user.');
+  });
+
+  it('refuses archives of different input ZIPs, providers or endpoints, and overlapping pairs', () => {
+    expect(() => mergeArchives([archive('a.zip', [rec('p1')]), archive('b.zip', [rec('p2')], { input: { name: 'other.zip', size: 1, fingerprint: 'fm1-2-def' } })]))
+      .toThrow('b.zip was made from a different input ZIP (other.zip) than a.zip (pairs.zip). Merge only the shards of one ZIP.');
+    expect(() => mergeArchives([archive('a.zip', [rec('p1')]), archive('b.zip', [rec('p2')], { contract: deepvue })]))
+      .toThrow('b.zip called Deepvue but a.zip called KwikID. Merge only archives of the same provider.');
+    expect(() => mergeArchives([archive('a.zip', [rec('p1')]), archive('b.zip', [rec('p2')], { endpoint: 'https://api.example.com/facematch' })]))
+      .toThrow('b.zip called https://api.example.com/facematch but a.zip called http://127.0.0.1:8080/facematch. Merge only archives of runs against the same endpoint.');
+    expect(() => mergeArchives([archive('a.zip', [rec('p1'), rec('p2')]), archive('b.zip', [rec('p2')])]))
+      .toThrow('a.zip and b.zip both hold a record for pair p2: the archives overlap. Merge each shard once (e.g. 1/3, 2/3 and 3/3 of one run).');
+    expect(() => mergeArchives([archive('a.zip', [rec('p1')]), archive('b.zip', [rec('p2')], { input: null })]))
+      .toThrow(/^b\.zip does not say which input ZIP it was made from/);
+  });
+});

@@ -1,0 +1,91 @@
+/**
+ * Joining the archives of one input ZIP's shards into the archive a single run would have
+ * written (`facematch merge`): records in input order, every Run figure recomputed from them (so
+ * counts are the shards' sums), start = earliest, finish = latest.
+ *
+ * Refused, with a sentence naming the files: archives of different input ZIPs (by the input's
+ * fingerprint in run.json), of different providers or endpoints, and archives that both hold a
+ * record for the same pair.
+ */
+import type { ReadResultsArchive } from './archive-read.ts';
+import { sameFingerprint } from './fingerprint.ts';
+import { pairEntries } from './pairing.ts';
+import type { PairRecord } from './records.ts';
+import type { ReportInput } from './report.ts';
+
+export class MergeError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'MergeError';
+  }
+}
+
+/** Notices that describe one shard only; they are not carried into the merged archive. */
+export const SHARD_NOTICE = /^This archive holds shard \d+ of \d+:/;
+
+export function shardNotice(index: number, count: number, pairs: number, total: number, input: string): string {
+  return `This archive holds shard ${index} of ${count}: ${pairs} of the ${total} pairs in ${input}.`;
+}
+
+/**
+ * Input order, as the pairing rule gives it for the records' own image paths: the shards of one
+ * ZIP together hold every pair, so this is the order of the ZIP itself.
+ */
+function inputOrder(records: readonly PairRecord[]): PairRecord[] {
+  const entries = records.flatMap((r) => [{ path: r.image1_path, dir: false }, { path: r.image2_path, dir: false }]);
+  const { pairs } = pairEntries(entries);
+  const rank = new Map(pairs.map((p, i) => [p.pair_id, i]));
+  return records
+    .map((r, i) => ({ r, i, k: rank.get(r.pair_id) ?? Number.MAX_SAFE_INTEGER }))
+    .sort((a, b) => a.k - b.k || a.i - b.i)
+    .map((x) => x.r);
+}
+
+export function mergeArchives(archives: readonly ReadResultsArchive[]): ReportInput {
+  if (archives.length < 2) throw new MergeError('Merging needs at least two archives.');
+  const first = archives[0]!;
+  for (const a of archives) {
+    if (!a.run.input?.fingerprint) {
+      throw new MergeError(`${a.fileName} does not say which input ZIP it was made from (its run.json has no input fingerprint), so it cannot be merged safely. Merge archives written by facematch run or the playground's Bulk mode of this version.`);
+    }
+  }
+  for (const a of archives.slice(1)) {
+    if (!sameFingerprint(a.run.input!.fingerprint, first.run.input!.fingerprint)) {
+      const nameOf = (x: ReadResultsArchive) => (x.run.input?.name ? ` (${x.run.input.name})` : '');
+      throw new MergeError(`${a.fileName} was made from a different input ZIP${nameOf(a)} than ${first.fileName}${nameOf(first)}. Merge only the shards of one ZIP.`);
+    }
+    if (a.run.contract.id !== first.run.contract.id) {
+      throw new MergeError(`${a.fileName} called ${a.run.contract.label} but ${first.fileName} called ${first.run.contract.label}. Merge only archives of the same provider.`);
+    }
+    if ((a.run.endpoint ?? '') !== (first.run.endpoint ?? '')) {
+      throw new MergeError(`${a.fileName} called ${a.run.endpoint ?? 'an unknown endpoint'} but ${first.fileName} called ${first.run.endpoint ?? 'an unknown endpoint'}. Merge only archives of runs against the same endpoint.`);
+    }
+  }
+  const owner = new Map<string, string>();
+  for (const a of archives) {
+    for (const r of a.records) {
+      const prev = owner.get(r.pair_id);
+      if (prev !== undefined) {
+        throw new MergeError(prev === a.fileName
+          ? `${a.fileName} holds pair ${r.pair_id} twice. Merge only archives written by facematch run or Bulk mode.`
+          : `${prev} and ${a.fileName} both hold a record for pair ${r.pair_id}: the archives overlap. Merge each shard once (e.g. 1/3, 2/3 and 3/3 of one run).`);
+      }
+      owner.set(r.pair_id, a.fileName);
+    }
+  }
+  const times = (pick: (a: ReadResultsArchive) => string | null) => archives.map(pick).filter((t): t is string => Boolean(t)).sort();
+  const started = times((a) => a.run.startedAt);
+  const finished = times((a) => a.run.finishedAt);
+  const stops = archives.filter((a) => a.run.stopReason).map((a) => `${a.fileName}: ${a.run.stopReason}`);
+  const input: ReportInput = {
+    records: inputOrder(archives.flatMap((a) => a.records)),
+    skipped: first.run.skipped,
+    notices: first.run.notices.filter((n) => !SHARD_NOTICE.test(n)),
+    contract: first.run.contract,
+    endpoint: first.run.endpoint ?? '',
+    startedAt: started[0] ?? '',
+    finishedAt: finished[finished.length - 1] ?? '',
+  };
+  if (stops.length) input.stopReason = stops.join(' ');
+  return input;
+}
