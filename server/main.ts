@@ -105,7 +105,7 @@ export function banner(s: RunningServer): string[] {
   return lines;
 }
 
-async function runFromCli(): Promise<void> {
+export async function runFromCli(): Promise<void> {
   let running: RunningServer;
   try {
     running = await startServer();

@@ -1,0 +1,2 @@
+export const DEBIAN_REDIS: string;
+export function findRedisServer(): string | undefined;

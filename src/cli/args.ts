@@ -1,0 +1,312 @@
+/**
+ * `facematch` command-line arguments: parsed with node:util's parseArgs, then checked here so
+ * every mistake gets one sentence that names the flag and says what to do (exit code 2).
+ * Credentials are never flags: they come from the environment (see credentials.ts).
+ */
+import { parseArgs } from 'node:util';
+import { contracts } from '../core/contracts.ts';
+import {
+  DEFAULT_RETRIES, DEFAULT_TIMEOUT_MS, MAX_RETRIES, MAX_TIMEOUT_MS, MIN_TIMEOUT_MS,
+} from '../core/defaults.ts';
+import type { Shard } from '../core/shard.ts';
+
+export const DEFAULT_BASE_URL = 'http://127.0.0.1:8080';
+export const MAX_CONCURRENCY = 16;
+
+/** A usage or input mistake; `message` is the sentence to print before exiting with code 2. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+export interface RunArgs {
+  command: 'run';
+  zip: string;
+  provider: string;
+  baseUrl: string;
+  /** Undefined: facematch-bulk-<ms>.zip in the current folder. */
+  out?: string;
+  concurrency: number;
+  /** Calls per second; undefined = no limit. */
+  rate?: number;
+  timeoutMs: number;
+  retries: number;
+  labels?: string;
+  junit?: string;
+  shard?: Shard;
+  rateStore?: string;
+  /** Fraction 0–1. */
+  failUnderAccuracy?: number;
+}
+
+export interface MergeArgs {
+  command: 'merge';
+  inputs: string[];
+  out?: string;
+}
+
+export type Command = RunArgs | MergeArgs | { command: 'serve' } | { command: 'help'; topic?: string } | { command: 'version' };
+
+export const USAGE = `Usage:
+  facematch run <pairs.zip> [--provider kwikid|deepvue] [--base-url URL] [--out FILE]
+                [--concurrency N] [--rate R] [--timeout S] [--retries N]
+                [--labels CSV] [--junit FILE] [--shard I/N] [--rate-store redis://HOST:PORT]
+                [--fail-under-accuracy X]
+  facematch merge <a.zip> <b.zip> [...] [--out FILE]
+  facematch serve            the reference server (PORT, HOST and the server's variables apply)
+
+Credentials come from the environment, never from flags:
+  FACEMATCH_TOKEN                               KwikID bearer token
+  DEEPVUE_CLIENT_ID, DEEPVUE_CLIENT_SECRET      Deepvue client credentials (the token is fetched and refreshed)
+With none set and a Base URL on this machine, the reference server's demo values are used.
+
+Defaults: --provider kwikid, --base-url ${DEFAULT_BASE_URL}, --out facematch-bulk-<ms>.zip,
+--concurrency 1, no rate limit, --timeout ${DEFAULT_TIMEOUT_MS / 1000}, --retries ${DEFAULT_RETRIES}.
+--shard I/N runs the pairs whose position (natural order of pair ids) mod N is I-1; write
+--shard auto/N to take I from JOB_COMPLETION_INDEX + 1 (Kubernetes Indexed Jobs).
+
+Exit codes: 0 every pair has a record (and the accuracy threshold holds); 1 the run was stopped
+or --fail-under-accuracy failed; 2 a usage or input error.`;
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+const RUN_OPTIONS = {
+  provider: { type: 'string' },
+  'base-url': { type: 'string' },
+  out: { type: 'string' },
+  concurrency: { type: 'string' },
+  rate: { type: 'string' },
+  timeout: { type: 'string' },
+  retries: { type: 'string' },
+  labels: { type: 'string' },
+  junit: { type: 'string' },
+  shard: { type: 'string' },
+  'rate-store': { type: 'string' },
+  'fail-under-accuracy': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+const MERGE_OPTIONS = {
+  out: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+const NO_OPTIONS = { help: { type: 'boolean', short: 'h' } } as const;
+
+type OptionSpec = Readonly<Record<string, { type: 'string' | 'boolean'; short?: string }>>;
+
+interface Parsed {
+  values: Record<string, string | boolean | undefined>;
+  positionals: string[];
+}
+
+/** Parses one command's arguments; every problem becomes a UsageError sentence. */
+function parseFor(command: string, args: readonly string[], options: OptionSpec): Parsed {
+  // Non-strict so that each problem can be worded here, naming the flag.
+  const { tokens } = parseArgs({ args: [...args], options, strict: false, allowPositionals: true, tokens: true });
+  const values: Parsed['values'] = {};
+  const positionals: string[] = [];
+  const known = Object.keys(options);
+  for (const t of tokens) {
+    if (t.kind === 'positional') {
+      positionals.push(t.value);
+      continue;
+    }
+    if (t.kind !== 'option') continue;
+    const spec = options[t.name];
+    if (!spec) {
+      const near = known.find((k) => k.startsWith(t.name) || t.name.startsWith(k));
+      throw new UsageError(`facematch ${command} has no option ${t.rawName}${near ? ` (did you mean --${near}?)` : ''}. Run facematch ${command} --help for the list.`);
+    }
+    if (values[t.name] !== undefined) throw new UsageError(`${t.rawName} is given twice; give it once.`);
+    if (spec.type === 'boolean') {
+      if (t.inlineValue) throw new UsageError(`${t.rawName} takes no value; write it alone.`);
+      values[t.name] = true;
+    } else {
+      if (t.value === undefined || t.value === '') throw new UsageError(`${t.rawName} needs a value, e.g. ${example(t.name)}.`);
+      values[t.name] = t.value;
+    }
+  }
+  return { values, positionals };
+}
+
+function example(name: string): string {
+  switch (name) {
+    case 'provider': return '--provider deepvue';
+    case 'base-url': return '--base-url https://api.example.com';
+    case 'out': return '--out results.zip';
+    case 'concurrency': return '--concurrency 4';
+    case 'rate': return '--rate 5';
+    case 'timeout': return '--timeout 30';
+    case 'retries': return '--retries 2';
+    case 'labels': return '--labels labels.csv';
+    case 'junit': return '--junit junit.xml';
+    case 'shard': return '--shard 1/3';
+    case 'rate-store': return '--rate-store redis://127.0.0.1:6379';
+    case 'fail-under-accuracy': return '--fail-under-accuracy 0.95';
+    default: return `--${name} VALUE`;
+  }
+}
+
+function str(v: string | boolean | undefined): string | undefined {
+  return typeof v === 'string' ? v : undefined;
+}
+
+function wholeNumber(flag: string, raw: string, min: number, max: number, what: string): number {
+  if (!/^\d+$/.test(raw.trim()) || Number(raw) < min || Number(raw) > max) {
+    throw new UsageError(`--${flag} must be a whole number from ${min} to ${max} (${what}), not "${raw}".`);
+  }
+  return Number(raw);
+}
+
+/** `I/N` (1-based), or `auto/N` with I from JOB_COMPLETION_INDEX (0-based) + 1. */
+export function parseShard(raw: string, env: Env = {}): Shard {
+  const m = /^\s*(\d+|auto)\s*\/\s*(\d+)\s*$/i.exec(raw);
+  if (!m) throw new UsageError(`--shard must look like I/N, e.g. --shard 2/3 for the second of three shards (or auto/3 with JOB_COMPLETION_INDEX set), not "${raw}".`);
+  const count = Number(m[2]);
+  if (count < 1) throw new UsageError(`--shard ${raw}: the number of shards must be 1 or more.`);
+  let index: number;
+  if (m[1]!.toLowerCase() === 'auto') {
+    const jci = env.JOB_COMPLETION_INDEX;
+    if (jci === undefined || jci.trim() === '') {
+      throw new UsageError(`--shard ${raw} takes the shard number from JOB_COMPLETION_INDEX, which is not set. Set it (Kubernetes Indexed Jobs do) or write the number, e.g. --shard 1/${count}.`);
+    }
+    if (!/^\d+$/.test(jci.trim())) throw new UsageError(`JOB_COMPLETION_INDEX must be a whole number from 0 to ${count - 1}, not "${jci}".`);
+    index = Number(jci) + 1;
+    if (index > count) throw new UsageError(`JOB_COMPLETION_INDEX is ${jci}, but --shard ${raw} has only ${count} shard${count === 1 ? '' : 's'} (indices 0 to ${count - 1}). Make the job's completions equal N.`);
+  } else {
+    index = Number(m[1]);
+    if (index < 1 || index > count) throw new UsageError(`--shard ${raw}: the shard number must be from 1 to ${count}.`);
+  }
+  return { index, count };
+}
+
+function parseBaseUrl(raw: string): string {
+  let u: URL;
+  try {
+    u = new URL(raw.trim());
+  } catch {
+    throw new UsageError(`--base-url "${raw}" is not a URL. Give one like https://api.example.com or ${DEFAULT_BASE_URL}.`);
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') {
+    throw new UsageError(`--base-url must start with http:// or https://, not ${u.protocol}//.`);
+  }
+  if (u.username || u.password) {
+    throw new UsageError('--base-url must not hold a user name or password (flags show in process lists); put credentials in FACEMATCH_TOKEN or DEEPVUE_CLIENT_ID / DEEPVUE_CLIENT_SECRET.');
+  }
+  if (u.search || u.hash) throw new UsageError(`--base-url must not have a query string or fragment; give only the origin and path, e.g. ${u.origin}${u.pathname}.`);
+  return raw.trim().replace(/\/+$/, '');
+}
+
+function parseRateStore(raw: string): string {
+  let u: URL;
+  try {
+    u = new URL(raw.trim());
+  } catch {
+    throw new UsageError(`--rate-store must be a Redis URL like redis://127.0.0.1:6379, not "${raw}".`);
+  }
+  if (u.protocol !== 'redis:' && u.protocol !== 'rediss:') throw new UsageError(`--rate-store must start with redis:// or rediss://, not ${u.protocol}//.`);
+  if (!u.hostname) throw new UsageError(`--rate-store ${raw} names no host; write redis://HOST:PORT.`);
+  if (u.password) throw new UsageError('--rate-store must not hold a password (flags show in process lists); set FACEMATCH_REDIS_PASSWORD instead.');
+  return raw.trim();
+}
+
+function parseAccuracy(raw: string): number {
+  const s = raw.trim();
+  const pct = /^(\d+(?:\.\d+)?)\s*%$/.exec(s);
+  const n = pct ? Number(pct[1]) / 100 : /^\d*\.?\d+$/.test(s) ? Number(s) : NaN;
+  if (!Number.isFinite(n) || n < 0 || n > 1) {
+    throw new UsageError(`--fail-under-accuracy must be a fraction from 0 to 1 (e.g. 0.95) or a percentage (e.g. 95%), not "${raw}".`);
+  }
+  return n;
+}
+
+function parseRun(args: readonly string[], env: Env): RunArgs | { command: 'help'; topic: string } {
+  const { values: v, positionals } = parseFor('run', args, RUN_OPTIONS);
+  if (v.help) return { command: 'help', topic: 'run' };
+  if (positionals.length === 0) throw new UsageError('facematch run needs the ZIP of pairs to run, e.g. facematch run pairs.zip.');
+  if (positionals.length > 1) throw new UsageError(`facematch run takes one ZIP, but got ${positionals.length}: ${positionals.join(', ')}. Run them one at a time, or join them into one ZIP.`);
+  const provider = (str(v.provider) ?? 'kwikid').trim().toLowerCase();
+  if (!contracts.some((c) => c.id === provider)) {
+    throw new UsageError(`--provider must be ${contracts.map((c) => c.id).join(' or ')}, not "${str(v.provider)}".`);
+  }
+  const rateRaw = str(v.rate);
+  let rate: number | undefined;
+  if (rateRaw !== undefined) {
+    rate = /^\d*\.?\d+$/.test(rateRaw.trim()) ? Number(rateRaw) : NaN;
+    if (!Number.isFinite(rate) || rate <= 0 || rate > 10_000) {
+      throw new UsageError(`--rate must be a number of calls per second above 0 (e.g. 5 or 0.5), not "${rateRaw}".`);
+    }
+  }
+  const timeoutRaw = str(v.timeout);
+  let timeoutMs = DEFAULT_TIMEOUT_MS;
+  if (timeoutRaw !== undefined) {
+    const s = /^\d*\.?\d+$/.test(timeoutRaw.trim()) ? Number(timeoutRaw) : NaN;
+    if (!Number.isFinite(s) || s * 1000 < MIN_TIMEOUT_MS || s * 1000 > MAX_TIMEOUT_MS) {
+      throw new UsageError(`--timeout must be a number of seconds from ${MIN_TIMEOUT_MS / 1000} to ${MAX_TIMEOUT_MS / 1000}, not "${timeoutRaw}".`);
+    }
+    timeoutMs = Math.round(s * 1000);
+  }
+  const rateStore = str(v['rate-store']);
+  if (rateStore !== undefined && rate === undefined) {
+    throw new UsageError('--rate-store shares a rate budget, so it needs --rate too, e.g. --rate 5 --rate-store redis://127.0.0.1:6379.');
+  }
+  const out: RunArgs = {
+    command: 'run',
+    zip: positionals[0]!,
+    provider,
+    baseUrl: parseBaseUrl(str(v['base-url']) ?? DEFAULT_BASE_URL),
+    concurrency: v.concurrency === undefined ? 1 : wholeNumber('concurrency', str(v.concurrency)!, 1, MAX_CONCURRENCY, 'calls in flight at once'),
+    timeoutMs,
+    retries: v.retries === undefined ? DEFAULT_RETRIES : wholeNumber('retries', str(v.retries)!, 0, MAX_RETRIES, 'extra attempts after a transient failure'),
+  };
+  if (str(v.out) !== undefined) out.out = str(v.out)!;
+  if (rate !== undefined) out.rate = rate;
+  if (str(v.labels) !== undefined) out.labels = str(v.labels)!;
+  if (str(v.junit) !== undefined) out.junit = str(v.junit)!;
+  if (str(v.shard) !== undefined) out.shard = parseShard(str(v.shard)!, env);
+  if (rateStore !== undefined) out.rateStore = parseRateStore(rateStore);
+  if (str(v['fail-under-accuracy']) !== undefined) out.failUnderAccuracy = parseAccuracy(str(v['fail-under-accuracy'])!);
+  return out;
+}
+
+function parseMerge(args: readonly string[]): MergeArgs | { command: 'help'; topic: string } {
+  const { values: v, positionals } = parseFor('merge', args, MERGE_OPTIONS);
+  if (v.help) return { command: 'help', topic: 'merge' };
+  if (positionals.length < 2) {
+    throw new UsageError(`facematch merge needs at least two archives to join, e.g. facematch merge shard1.zip shard2.zip --out all.zip${positionals.length ? `; only ${positionals[0]} was given` : ''}.`);
+  }
+  const out: MergeArgs = { command: 'merge', inputs: positionals };
+  if (str(v.out) !== undefined) out.out = str(v.out)!;
+  return out;
+}
+
+/** Parses process.argv.slice(2). Throws UsageError with a sentence. */
+export function parseCommand(argv: readonly string[], env: Env = {}): Command {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      return { command: 'help', ...(rest[0] ? { topic: rest[0] } : {}) };
+    case '--version':
+    case '-v':
+    case 'version':
+      return { command: 'version' };
+    case 'run':
+      return parseRun(rest, env);
+    case 'merge':
+      return parseMerge(rest);
+    case 'serve': {
+      const { values, positionals } = parseFor('serve', rest, NO_OPTIONS);
+      if (values.help) return { command: 'help', topic: 'serve' };
+      if (positionals.length) throw new UsageError(`facematch serve takes no arguments (got ${positionals.join(' ')}); set PORT or HOST in the environment instead, e.g. PORT=8081 facematch serve.`);
+      return { command: 'serve' };
+    }
+    default:
+      throw new UsageError(`"${command}" is not a facematch command. Use run, merge or serve (facematch --help lists them).`);
+  }
+}

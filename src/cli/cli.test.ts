@@ -1,0 +1,166 @@
+/**
+ * `facematch run` end to end against the in-process reference server: the archive, the JUnit
+ * report, the exit codes and Ctrl-C. Run in-process through main() except where a real process
+ * is the point (SIGINT, the bin entry).
+ */
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { XMLParser } from 'fast-xml-parser';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startServer, type RunningServer } from '../../server/main.ts';
+import { buildFixturesZip, expectedVerdicts } from '../../test/faces.ts';
+import type { PairRecord } from '../core/records.ts';
+import { BIN, readArchive, runCli } from '../../test/cli.ts';
+
+function verdictOf(rec: PairRecord): string | undefined {
+  return rec.success ? (rec.body as { facematch_result?: string }).facematch_result : undefined;
+}
+
+let dir: string;
+let zipFile: string;
+
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'facematch-cli-'));
+  zipFile = path.join(dir, 'pairs.zip');
+  await writeFile(zipFile, await buildFixturesZip());
+});
+
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('facematch run on the fixture ZIP (real engine)', () => {
+  let server: RunningServer;
+  beforeAll(async () => {
+    server = await startServer({ port: 0, engine: 'real', workers: 1 });
+    await server.engine.ready();
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  it('writes 16 records with the right verdicts, and a JUnit report with 16 testcases; exit code 0', async () => {
+    const out = path.join(dir, 'real.zip');
+    const junit = path.join(dir, 'real.xml');
+    const got = await runCli(['run', 'pairs.zip', '--base-url', server.url, '--out', out, '--junit', junit], dir);
+    expect(got.stderr).toBe('');
+    expect(got.code).toBe(0);
+    expect(got.stdout).toContain('16 records: 16 succeeded');
+
+    const archive = await readArchive(out);
+    expect(archive.names).toContain('summary.xlsx');
+    expect(archive.records).toHaveLength(16);
+    const expected = expectedVerdicts();
+    for (const rec of archive.records) {
+      expect(rec.success, `${rec.pair_id}: ${JSON.stringify(rec)}`).toBe(true);
+      expect(verdictOf(rec), rec.pair_id).toBe(expected.get(rec.pair_id) ? 'True' : 'False');
+    }
+    expect(archive.records.map((r) => r.pair_id)).toEqual([...expected.keys()]);
+
+    const xml = await readFile(junit, 'utf8');
+    const doc = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' }).parse(xml) as {
+      testsuites: { tests: string; failures: string; testsuite: { testcase: { name: string; classname: string; failure?: unknown }[] } };
+    };
+    const cases = doc.testsuites.testsuite.testcase;
+    expect(cases).toHaveLength(16);
+    expect(cases.map((c) => c.name)).toEqual([...expected.keys()]);
+    expect(cases.filter((c) => c.failure !== undefined)).toHaveLength(0);
+    expect(doc.testsuites.failures).toBe('0');
+  });
+});
+
+describe('facematch run: exit codes and failures (instant engine)', () => {
+  let server: RunningServer;
+  beforeAll(async () => {
+    server = await startServer({ port: 0, engine: 'instant' });
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  it('exits 2 with a sentence for a missing ZIP, a file that is not a ZIP, and a bad flag, writing nothing', async () => {
+    const missing = await runCli(['run', 'nope.zip', '--base-url', server.url], dir);
+    expect(missing).toEqual({ code: 2, stdout: '', stderr: 'facematch: nope.zip does not exist. Check the path to the ZIP of pairs.\n' });
+
+    await writeFile(path.join(dir, 'notes.zip'), 'just some text');
+    const notZip = await runCli(['run', 'notes.zip', '--base-url', server.url], dir);
+    expect(notZip.code).toBe(2);
+    expect(notZip.stderr).toMatch(/^facematch: notes\.zip is not a ZIP archive \(.+\)\. Choose a \.zip file/);
+
+    const badFlag = await runCli(['run', 'pairs.zip', '--retries', 'many'], dir);
+    expect(badFlag.code).toBe(2);
+    expect(badFlag.stderr).toBe('facematch: --retries must be a whole number from 0 to 10 (extra attempts after a transient failure), not "many".\n');
+  });
+
+  it('exits 1 when the token is rejected: the archive holds the 401 and not_run for the rest; the JUnit report fails them', async () => {
+    const out = path.join(dir, 'rejected.zip');
+    const junit = path.join(dir, 'rejected.xml');
+    const got = await runCli(['run', 'pairs.zip', '--base-url', server.url, '--out', out, '--junit', junit], dir, { FACEMATCH_TOKEN: 'wrong-token' });
+    expect(got.code).toBe(1);
+    expect(got.stderr).toContain('The API rejected the KwikID credentials (HTTP 401), so the run was stopped. Set FACEMATCH_TOKEN to valid values');
+    expect(got.stderr).not.toContain('wrong-token');
+    const { records } = await readArchive(out);
+    expect(records).toHaveLength(16);
+    expect(records[0]).toMatchObject({ success: false, http_status: 401, error: { type: 'http' } });
+    expect(records.slice(1).every((r) => !r.success && r.error.type === 'not_run')).toBe(true);
+    const xml = await readFile(junit, 'utf8');
+    const doc = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' }).parse(xml) as { testsuites: { failures: string } };
+    expect(doc.testsuites.failures).toBe('16');
+  });
+
+  it('runs Deepvue with the demo client credentials, fetching the token itself', async () => {
+    const out = path.join(dir, 'deepvue.zip');
+    const got = await runCli(['run', 'pairs.zip', '--provider', 'deepvue', '--base-url', server.url, '--out', out], dir);
+    expect(got.code).toBe(0);
+    const { records } = await readArchive(out);
+    expect(records).toHaveLength(16);
+    expect(records.every((r) => r.success)).toBe(true);
+    // Each record counts the one 401 that fetched the token only on the first pair.
+    expect(records[0]!.attempts).toBe(2);
+    expect(records.slice(1).every((r) => r.attempts === 1)).toBe(true);
+  });
+});
+
+describe('Ctrl-C (SIGINT) mid-run', () => {
+  let server: RunningServer;
+  beforeAll(async () => {
+    server = await startServer({ port: 0, engine: 'instant', latencyMs: 150 });
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  it('stops cleanly: exit code 1, a partial archive with a record for every pair, the unsent ones not_run', async () => {
+    const out = path.join(dir, 'interrupted.zip');
+    const child = spawn(process.execPath, [BIN, 'run', 'pairs.zip', '--base-url', server.url, '--out', out], {
+      cwd: dir, env: { PATH: process.env.PATH ?? '' }, stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    let sent = false;
+    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+      if (!sent && /facematch: 3\/16 pairs/.test(stdout)) {
+        sent = true;
+        child.kill('SIGINT');
+      }
+    });
+    const code = await exited;
+    expect(sent, stdout + stderr).toBe(true);
+    expect(code, stderr).toBe(1);
+    expect(stderr).toContain('SIGINT: stopping');
+    expect(stderr).toMatch(/Stopped by the user/);
+    const { records } = await readArchive(out);
+    expect(records).toHaveLength(16);
+    const done = records.filter((r) => r.success).length;
+    const notRun = records.filter((r) => !r.success && r.error.type === 'not_run').length;
+    expect(done).toBeGreaterThanOrEqual(3);
+    expect(notRun).toBeGreaterThan(0);
+    // Every record is a success, the one cancelled call, or not_run.
+    expect(records.every((r) => r.success || r.error.type === 'not_run' || r.error.type === 'aborted')).toBe(true);
+  });
+});

@@ -1,0 +1,154 @@
+/**
+ * `facematch run`: open the ZIP with core's reader, pick the shard, run the pairs through core's
+ * bulk job, write the same archive as the browser (core's report builder), and the JUnit report.
+ */
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { archiveFileName } from '../core/archive-client.ts';
+import { contractById } from '../core/contracts.ts';
+import { shardNotice } from '../core/merge.ts';
+import { buildResultsZip } from '../core/report.ts';
+import { endpointUrl, type CallSettings } from '../core/request.ts';
+import { shardIndices } from '../core/shard.ts';
+import { summarise } from '../core/stats.ts';
+import { openZip, ZipError, type OpenedZip } from '../core/zip.ts';
+import { UsageError, type RunArgs } from './args.ts';
+import { credentialsFromEnv } from './credentials.ts';
+import { runCliJob } from './job.ts';
+import { junitXml } from './junit.ts';
+import { createProgress, type ProgressStream } from './progress.ts';
+import { budgetKey, createRateGate, type RateGate } from './rate.ts';
+
+export interface CliIO {
+  stdout: ProgressStream;
+  stderr: { write(chunk: string): boolean };
+  env: Readonly<Record<string, string | undefined>>;
+  cwd: string;
+  /** Aborts the run (Ctrl-C); the partial archive is still written. */
+  signal?: AbortSignal;
+  now?: () => number;
+}
+
+const EXIT_OK = 0;
+const EXIT_FAILED = 1;
+
+function fileError(err: unknown, file: string, what: string): UsageError {
+  const code = err && typeof err === 'object' && 'code' in err ? String(err.code) : '';
+  if (code === 'ENOENT') return new UsageError(`${file} does not exist. Check the path to the ${what}.`);
+  if (code === 'EISDIR') return new UsageError(`${file} is a folder, not the ${what}. Give the path of the file.`);
+  if (code === 'EACCES' || code === 'EPERM') return new UsageError(`${file} cannot be read (permission denied). Check the ${what}'s permissions.`);
+  return new UsageError(`${file} could not be read (${err instanceof Error ? err.message : String(err)}). Check the path to the ${what}.`);
+}
+
+export async function openInputZip(file: string, cwd: string): Promise<{ zip: OpenedZip; bytes: Uint8Array; name: string }> {
+  const full = path.resolve(cwd, file);
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(await readFile(full));
+  } catch (err) {
+    throw fileError(err, file, 'ZIP of pairs');
+  }
+  const name = path.basename(file);
+  try {
+    return { zip: await openZip(bytes, name), bytes, name };
+  } catch (err) {
+    if (err instanceof ZipError) throw new UsageError(err.message);
+    throw new UsageError(`${name} could not be read as a ZIP archive. Check that it is a .zip file that opens on your computer.`);
+  }
+}
+
+/** Writes a file, turning a failure into a sentence naming it. */
+export async function writeOutput(file: string, data: Uint8Array | string, what: string): Promise<void> {
+  try {
+    await writeFile(file, data);
+  } catch (err) {
+    const code = err && typeof err === 'object' && 'code' in err ? String(err.code) : '';
+    const why = code === 'ENOENT' ? 'its folder does not exist' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'EISDIR' ? 'it is a folder' : err instanceof Error ? err.message : String(err);
+    throw new UsageError(`The ${what} could not be written to ${file} (${why}). Choose another path.`);
+  }
+}
+
+export async function runCommand(args: RunArgs, io: CliIO): Promise<number> {
+  const out = io.stdout;
+  const contract = contractById(args.provider);
+  if (args.labels !== undefined) {
+    throw new UsageError('--labels is reserved for the labelled evaluation, which this version does not have yet; run without it.');
+  }
+  if (args.failUnderAccuracy !== undefined) {
+    throw new UsageError('--fail-under-accuracy needs --labels (the labelled evaluation), which this version does not have yet; run without it.');
+  }
+  const { credentials, demo } = credentialsFromEnv(contract, args.baseUrl, io.env);
+  const { zip, name } = await openInputZip(args.zip, io.cwd);
+  if (zip.pairs.length === 0) {
+    throw new UsageError(zip.notices[0] ?? `${name} contains no image pairs. Name the files <stem>_image1.<ext> and <stem>_image2.<ext>.`);
+  }
+  const indices = args.shard ? shardIndices(zip.pairs, args.shard) : zip.pairs.map((_, i) => i);
+  const pairs = indices.map((i) => zip.pairs[i]!);
+  const outFile = path.resolve(io.cwd, args.out ?? archiveFileName(io.now?.() ?? Date.now()));
+  const junitFile = args.junit !== undefined ? path.resolve(io.cwd, args.junit) : undefined;
+
+  const settings: CallSettings = {
+    contract,
+    baseUrl: args.baseUrl,
+    credentials,
+    timeoutMs: args.timeoutMs,
+    retries: args.retries,
+  };
+  const endpoint = endpointUrl(contract, args.baseUrl);
+  let gate: RateGate | undefined;
+  if (args.rate !== undefined) {
+    const account = credentials.clientId ?? credentials.token ?? '';
+    gate = await createRateGate({
+      rate: args.rate,
+      key: budgetKey(endpoint, account),
+      ...(args.rateStore ? { store: args.rateStore } : {}),
+      ...(io.env.FACEMATCH_REDIS_PASSWORD ? { password: io.env.FACEMATCH_REDIS_PASSWORD } : {}),
+    });
+  }
+
+  out.write(`facematch: ${pairs.length} pair${pairs.length === 1 ? '' : 's'}${args.shard ? ` (shard ${args.shard.index}/${args.shard.count} of ${zip.pairs.length})` : ''} from ${name} → ${contract.label} ${endpoint}${demo ? ' (demo credentials of the reference server)' : ''}\n`);
+  const progress = createProgress(pairs.length, out);
+  const signal = io.signal ?? new AbortController().signal;
+  let result;
+  try {
+    result = await runCliJob({
+      pairs,
+      readPair: (p) => zip.readPair(p),
+      settings,
+      concurrency: args.concurrency,
+      signal,
+      onRecord: (rec) => progress.record(rec),
+      ...(gate ? { beforeAttempt: (s?: AbortSignal) => gate.acquire(s) } : {}),
+    });
+  } finally {
+    progress.stop();
+    await gate?.close();
+  }
+
+  const notices = [...zip.notices];
+  if (args.shard) notices.push(shardNotice(args.shard.index, args.shard.count, pairs.length, zip.pairs.length, name));
+  const bytes = await buildResultsZip({
+    records: result.records,
+    skipped: zip.skipped,
+    notices,
+    contract,
+    endpoint,
+    startedAt: result.startedAt,
+    finishedAt: result.finishedAt,
+    ...(result.stopReason !== undefined ? { stopReason: result.stopReason } : {}),
+    secrets: result.secrets,
+  });
+  await writeOutput(outFile, bytes, 'results archive');
+  if (junitFile) {
+    await writeOutput(junitFile, junitXml({ suite: name, contract, records: result.records, timestamp: result.startedAt }), 'JUnit report');
+  }
+
+  const stats = summarise(result.records, contract);
+  out.write(`facematch: ${stats.pairs} record${stats.pairs === 1 ? '' : 's'}: ${stats.succeeded} succeeded (${stats.matches} match, ${stats.nonMatches} no match), ${stats.failed} failed, ${stats.notRun} not run.\n`);
+  out.write(`facematch: archive written to ${outFile}${junitFile ? `; JUnit report to ${junitFile}` : ''}.\n`);
+  if (result.stopped) {
+    io.stderr.write(`facematch: ${result.stopReason ?? 'The run was stopped.'} The archive holds a record for every pair; those not sent are not_run.\n`);
+    return EXIT_FAILED;
+  }
+  return EXIT_OK;
+}
