@@ -44,18 +44,22 @@ describe('facematch run on the fixture ZIP (real engine)', () => {
   it('writes 16 records with the right verdicts, and a JUnit report with 16 testcases; exit code 0', async () => {
     const out = path.join(dir, 'real.zip');
     const junit = path.join(dir, 'real.xml');
-    const got = await runCli(['run', 'pairs.zip', '--base-url', server.url, '--out', out, '--junit', junit], dir);
+    const expected = expectedVerdicts();
+    await writeFile(path.join(dir, 'labels.csv'), `pair_id,expected\n${[...expected].map(([id, same]) => `${id},${same ? 'same' : 'different'}`).join('\n')}\n`);
+    const got = await runCli(['run', 'pairs.zip', '--base-url', server.url, '--out', out, '--junit', junit, '--labels', 'labels.csv', '--fail-under-accuracy', '100%'], dir);
     expect(got.stderr).toBe('');
     expect(got.code).toBe(0);
     expect(got.stdout).toContain('16 records: 16 succeeded');
+    expect(got.stdout).toContain('accuracy 100.0 % (16 of 16 labelled pairs decided right)');
 
     const archive = await readArchive(out);
     expect(archive.names).toContain('summary.xlsx');
     expect(archive.records).toHaveLength(16);
-    const expected = expectedVerdicts();
     for (const rec of archive.records) {
       expect(rec.success, `${rec.pair_id}: ${JSON.stringify(rec)}`).toBe(true);
       expect(verdictOf(rec), rec.pair_id).toBe(expected.get(rec.pair_id) ? 'True' : 'False');
+      expect(rec.expected, rec.pair_id).toBe(expected.get(rec.pair_id) ? 'same' : 'different');
+      expect(rec.outcome, rec.pair_id).toBe(expected.get(rec.pair_id) ? 'TP' : 'TN');
     }
     expect(archive.records.map((r) => r.pair_id)).toEqual([...expected.keys()]);
 
@@ -68,6 +72,23 @@ describe('facematch run on the fixture ZIP (real engine)', () => {
     expect(cases.map((c) => c.name)).toEqual([...expected.keys()]);
     expect(cases.filter((c) => c.failure !== undefined)).toHaveLength(0);
     expect(doc.testsuites.failures).toBe('0');
+  });
+
+  it('exits 1 under --fail-under-accuracy, and the JUnit report fails the wrongly decided pairs', async () => {
+    const expected = [...expectedVerdicts()];
+    // Two labels flipped: the API is right, so against these labels it is wrong twice (14/16 = 87.5 %).
+    const flipped = new Set([expected[0]![0], expected[1]![0]]);
+    await writeFile(path.join(dir, 'flipped.csv'), `pair_id,expected\n${expected.map(([id, same]) => `${id},${same !== flipped.has(id) ? 'same' : 'different'}`).join('\n')}\n`);
+    const junit = path.join(dir, 'flipped.xml');
+    const got = await runCli(['run', 'pairs.zip', '--base-url', server.url, '--out', 'flipped.zip', '--junit', junit, '--labels', 'flipped.csv', '--fail-under-accuracy', '0.95'], dir);
+    expect(got.code).toBe(1);
+    expect(got.stderr).toBe('facematch: accuracy is 87.5 %, under the required 95.0 % (--fail-under-accuracy).\n');
+    const doc = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' }).parse(await readFile(junit, 'utf8')) as {
+      testsuites: { testsuite: { testcase: { name: string; failure?: { type: string } }[] } };
+    };
+    const failed = doc.testsuites.testsuite.testcase.filter((c) => c.failure !== undefined);
+    expect(failed.map((c) => c.name).sort()).toEqual([...flipped].sort());
+    expect(failed.every((c) => c.failure!.type === 'wrong_verdict')).toBe(true);
   });
 });
 

@@ -6,6 +6,8 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { archiveFileName } from '../core/archive-client.ts';
 import { contractById } from '../core/contracts.ts';
+import { accuracyOf, confusionAt, evalRows, pct, withOutcomes } from '../core/evaluation.ts';
+import { parseLabels, type Expected, type LabelSet } from '../core/labels.ts';
 import { shardNotice } from '../core/merge.ts';
 import { buildResultsZip } from '../core/report.ts';
 import { endpointUrl, type CallSettings } from '../core/request.ts';
@@ -68,20 +70,38 @@ export async function writeOutput(file: string, data: Uint8Array | string, what:
   }
 }
 
+async function readLabels(file: string, io: CliIO, pairIds: readonly string[]): Promise<LabelSet> {
+  let text: string;
+  try {
+    text = await readFile(path.resolve(io.cwd, file), 'utf8');
+  } catch (err) {
+    throw fileError(err, file, 'labels CSV');
+  }
+  const set = parseLabels(text, { source: path.basename(file), pairIds });
+  for (const problem of set.problems) io.stderr.write(`facematch: ${problem}\n`);
+  if (set.labels.size === 0) {
+    throw new UsageError(`${path.basename(file)} labels none of the pairs in the ZIP. Give it a header line "pair_id,expected" and one line per pair, e.g. "pair01,same".`);
+  }
+  return set;
+}
+
+/** pair_id → expected match, for the JUnit report. */
+function expectedMatches(labels: ReadonlyMap<string, Expected>): Map<string, boolean> {
+  return new Map([...labels].map(([id, e]) => [id, e === 'same']));
+}
+
 export async function runCommand(args: RunArgs, io: CliIO): Promise<number> {
   const out = io.stdout;
   const contract = contractById(args.provider);
-  if (args.labels !== undefined) {
-    throw new UsageError('--labels is reserved for the labelled evaluation, which this version does not have yet; run without it.');
-  }
-  if (args.failUnderAccuracy !== undefined) {
-    throw new UsageError('--fail-under-accuracy needs --labels (the labelled evaluation), which this version does not have yet; run without it.');
+  if (args.failUnderAccuracy !== undefined && args.labels === undefined) {
+    throw new UsageError('--fail-under-accuracy needs --labels: accuracy is measured against the labels, e.g. --labels labels.csv --fail-under-accuracy 0.95.');
   }
   const { credentials, demo } = credentialsFromEnv(contract, args.baseUrl, io.env);
   const { zip, name } = await openInputZip(args.zip, io.cwd);
   if (zip.pairs.length === 0) {
     throw new UsageError(zip.notices[0] ?? `${name} contains no image pairs. Name the files <stem>_image1.<ext> and <stem>_image2.<ext>.`);
   }
+  const labels = args.labels !== undefined ? await readLabels(args.labels, io, zip.pairs.map((p) => p.pair_id)) : null;
   const indices = args.shard ? shardIndices(zip.pairs, args.shard) : zip.pairs.map((_, i) => i);
   const pairs = indices.map((i) => zip.pairs[i]!);
   const outFile = path.resolve(io.cwd, args.out ?? archiveFileName(io.now?.() ?? Date.now()));
@@ -125,10 +145,11 @@ export async function runCommand(args: RunArgs, io: CliIO): Promise<number> {
     await gate?.close();
   }
 
-  const notices = [...zip.notices];
+  const records = withOutcomes(result.records, contract, labels?.labels ?? null);
+  const notices = [...zip.notices, ...(labels?.problems ?? [])];
   if (args.shard) notices.push(shardNotice(args.shard.index, args.shard.count, pairs.length, zip.pairs.length, name));
   const bytes = await buildResultsZip({
-    records: result.records,
+    records,
     skipped: zip.skipped,
     notices,
     contract,
@@ -140,15 +161,25 @@ export async function runCommand(args: RunArgs, io: CliIO): Promise<number> {
   });
   await writeOutput(outFile, bytes, 'results archive');
   if (junitFile) {
-    await writeOutput(junitFile, junitXml({ suite: name, contract, records: result.records, timestamp: result.startedAt }), 'JUnit report');
+    await writeOutput(junitFile, junitXml({ suite: name, contract, records, timestamp: result.startedAt, ...(labels ? { expected: expectedMatches(labels.labels) } : {}) }), 'JUnit report');
   }
 
-  const stats = summarise(result.records, contract);
+  const stats = summarise(records, contract);
   out.write(`facematch: ${stats.pairs} record${stats.pairs === 1 ? '' : 's'}: ${stats.succeeded} succeeded (${stats.matches} match, ${stats.nonMatches} no match), ${stats.failed} failed, ${stats.notRun} not run.\n`);
+  let accuracyFailed = false;
+  if (labels) {
+    const accuracy = accuracyOf(confusionAt(evalRows(records, contract, labels.labels), null));
+    const shown = accuracy.value === null ? 'not measurable (no labelled pair in this run)' : `${pct(accuracy.value)} (${accuracy.correct} of ${accuracy.labelled} labelled pairs decided right)`;
+    out.write(`facematch: accuracy ${shown}.\n`);
+    if (args.failUnderAccuracy !== undefined && (accuracy.value === null || accuracy.value < args.failUnderAccuracy)) {
+      accuracyFailed = true;
+      io.stderr.write(`facematch: accuracy ${accuracy.value === null ? 'could not be measured' : `is ${pct(accuracy.value)}`}, under the required ${pct(args.failUnderAccuracy)} (--fail-under-accuracy).\n`);
+    }
+  }
   out.write(`facematch: archive written to ${outFile}${junitFile ? `; JUnit report to ${junitFile}` : ''}.\n`);
   if (result.stopped) {
     io.stderr.write(`facematch: ${result.stopReason ?? 'The run was stopped.'} The archive holds a record for every pair; those not sent are not_run.\n`);
     return EXIT_FAILED;
   }
-  return EXIT_OK;
+  return accuracyFailed ? EXIT_FAILED : EXIT_OK;
 }

@@ -344,3 +344,19 @@ export function atThreshold(rows: readonly EvalRow[], threshold: number | null):
   const confusion = confusionAt(rows, threshold);
   return { confusion, fmr: fmrOf(confusion), fnmr: fnmrOf(confusion) };
 }
+
+export interface Accuracy {
+  /** Labelled pairs decided right (TP + TN). */
+  correct: number;
+  /** Labelled pairs (an error without a decision counts as wrong). */
+  labelled: number;
+  /** correct / labelled; null when nothing is labelled. */
+  value: number | null;
+}
+
+/** Share of labelled pairs decided right; a labelled pair without a decision counts as wrong. */
+export function accuracyOf(c: Confusion): Accuracy {
+  const correct = c.tp + c.tn;
+  const labelled = c.tp + c.tn + c.fp + c.fn + c.errors;
+  return { correct, labelled, value: labelled ? correct / labelled : null };
+}

@@ -14,7 +14,7 @@ function archive(fileName: string, records: PairRecord[], run: Partial<ArchiveRu
     records,
     run: {
       manifest: {}, contract: kwikid, contractFromManifest: true, endpoint: 'http://127.0.0.1:8080/facematch',
-      startedAt: '2026-01-01T00:00:00.000Z', finishedAt: '2026-01-01T00:01:00.000Z', stopReason: null, appVersion: '0.1.0',
+      startedAt: '2026-01-01T00:00:00.000Z', finishedAt: '2026-01-01T00:01:00.000Z', stopReason: null, stopped: false, appVersion: '0.1.0',
       input: { name: 'pairs.zip', size: 100, fingerprint: 'fm1-4-abc' }, settings: null, counts: null, rerun: null,
       skipped: [{ path: 'notes.txt', reason: 'not an image pair' }], notices: [], warnings: [],
       ...run,
