@@ -216,6 +216,17 @@ export function setEncryptedFlag(zip: Buffer): Buffer {
   return b;
 }
 
+/** Sets the "encrypted" bit in both headers of the entries whose name matches (the others stay readable). */
+export function setEncryptedWhere(zip: Buffer, match: (name: string) => boolean): Buffer {
+  const b = Buffer.from(zip);
+  for (const e of walkZip(b)) {
+    if (!match(e.name)) continue;
+    b.writeUInt16LE(b.readUInt16LE(e.local + 6) | 1, e.local + 6);
+    b.writeUInt16LE(b.readUInt16LE(e.central + 8) | 1, e.central + 8);
+  }
+  return b;
+}
+
 /** Rewrites the declared uncompressed size of the entries whose name matches, in both headers. */
 export function setDeclaredSize(zip: Buffer, match: (name: string) => boolean, size: number): Buffer {
   const b = Buffer.from(zip);
@@ -249,6 +260,8 @@ export function setDeclaredEntryCount(zip: Buffer, count: number): Buffer {
 
 export interface RawEntry {
   name: string;
+  /** The name bytes exactly as stored, without the UTF-8 flag (e.g. code page 437 as Windows writes it). */
+  legacyName?: Buffer;
   /** Uncompressed bytes (ignored when `deflated` is given). */
   data?: Buffer;
   /** Already deflated bytes (raw DEFLATE), with their real uncompressed size and CRC. */
@@ -266,7 +279,7 @@ export function rawZip(entries: RawEntry[]): Buffer {
   const centrals: Buffer[] = [];
   let offset = 0;
   for (const e of entries) {
-    const name = Buffer.from(e.name, 'utf8');
+    const name = e.legacyName ?? Buffer.from(e.name, 'utf8');
     let body: Buffer;
     let method: number;
     let crc: number;
@@ -288,7 +301,7 @@ export function rawZip(entries: RawEntry[]): Buffer {
       }
     }
     const declared = e.declaredSize ?? size;
-    const flags = /[^\x20-\x7e]/.test(e.name) ? 0x0800 : 0;
+    const flags = !e.legacyName && /[^\x20-\x7e]/.test(e.name) ? 0x0800 : 0;
     const lh = Buffer.alloc(30);
     lh.writeUInt32LE(SIG_LOCAL, 0);
     lh.writeUInt16LE(20, 4);
@@ -578,15 +591,46 @@ export const zipCases: ZipCase[] = [
       'sub/../pair_image1.jpg': face('c'),
     })),
     expect: {
-      // JSZip resolves "sub/../pair_image1.jpg" to "pair_image1.jpg" and keeps only the last of the two;
-      // the user is told the archive has colliding paths and the pair cannot be trusted.
+      // Both entries name pair_image1.jpg once "../" is resolved (an extractor would overwrite one with
+      // the other), so neither is sent; one sentence names both, and the partner says why it is alone.
       pairIds: [],
       skippedCount: 3,
       skipped: [
-        { path: 'sub/../pair_image1.jpg', reason: /outside the archive/i },
-        { path: 'pair_image2.jpg', reason: /no partner/i },
-        { path: '(1 entry of collide.zip)', reason: /same path as another entry/i },
+        { path: 'sub/../pair_image1.jpg', reason: /^"pair_image1\.jpg" \(entry 1\) and "sub\/\.\.\/pair_image1\.jpg" \(entry 3\) collide: both name the file "pair_image1\.jpg" once "\.\.\/" is resolved, so neither was sent\./ },
+        { path: 'pair_image1.jpg', reason: /^"pair_image1\.jpg" \(entry 1\) and "sub\/\.\.\/pair_image1\.jpg" \(entry 3\) collide/ },
+        { path: 'pair_image2.jpg', reason: /^Not sent: its partner pair_image1\.jpg collides with another entry/ },
       ],
+    },
+  },
+  {
+    id: 'windows-cp437-names',
+    title: 'names in code page 437 without the UTF-8 flag, as Windows "Send to > Compressed folder" writes them',
+    kind: 'zip-file',
+    build: async () => {
+      const cp437 = (...parts: (string | number)[]) => Buffer.concat(parts.map((x) => (typeof x === 'number' ? Buffer.from([x]) : Buffer.from(x, 'latin1'))));
+      return zipFile('from-windows.zip', rawZip([
+        { name: 'café_image1.jpg', legacyName: cp437('caf', 0x82, '_image1.jpg'), data: face('a') },
+        { name: 'café_image2.jpg', legacyName: cp437('caf', 0x82, '_image2.jpg'), data: face('b') },
+        { name: 'cafè_image1.jpg', legacyName: cp437('caf', 0x8a, '_image1.jpg'), data: face('a') },
+        { name: 'cafè_image2.jpg', legacyName: cp437('caf', 0x8a, '_image2.jpg'), data: face('b') },
+        { name: 'Müller_image1.jpg', legacyName: cp437('M', 0x81, 'ller_image1.jpg'), data: face('a') },
+        { name: 'Müller_image2.png', legacyName: cp437('M', 0x81, 'ller_image2.png'), data: facePng() },
+      ]));
+    },
+    expect: { pairIds: ['café', 'cafè', 'Müller'], skippedCount: 0, engine: 'instant' },
+  },
+  {
+    id: 'one-encrypted-entry',
+    title: 'one password-protected entry among readable ones: only its pair is not run',
+    kind: 'zip-file',
+    build: async () => zipFile('partly-locked.zip', setEncryptedWhere(await zipOf({ ...VALID('open'), ...VALID('locked') }), (n) => n === 'locked_image2.jpg')),
+    expect: {
+      pairIds: ['locked', 'open'],
+      notices: [/^1 image is password-protected; the playground cannot open protected entries, so its pair is not run\./],
+      engine: 'instant',
+      records: {
+        locked: { success: false, status: null, errorType: 'not_run', message: /^locked_image2\.jpg in partly-locked\.zip is password-protected; the playground cannot open protected entries\. Re-create the ZIP without a password\.$/ },
+      },
     },
   },
   {

@@ -1,7 +1,7 @@
 /** What bench/pages/bench-page.ts exposes on `window.benchApi`, for the Node side's page.evaluate. */
 
 export interface ZipOpenTiming {
-  /** ms for openZip(bytes) (JSZip.loadAsync + pairing), or for JSZip.loadAsync alone. */
+  /** ms for openZip(bytes) (our central-directory pass + pairing), or for JSZip.loadAsync alone. */
   ms: number;
   /** Pairs found (openZip) or entries seen (JSZip). */
   count: number;

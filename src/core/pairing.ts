@@ -17,8 +17,11 @@
  *    desktop.ini and nested archives (never opened).
  *  - Pairs whose extension is not .jpg/.jpeg/.png are kept with a `flag`: the API decides.
  *  - Pairs and skipped entries come out in natural order of their paths (folder, then name).
- *  - Paths are normalised for matching only (backslashes → `/`, leading `./` or `/` dropped);
- *    `image1_path` / `image2_path` keep the path exactly as read from the archive.
+ *  - Paths are normalised for matching only (Unicode NFC, backslashes → `/`, leading `./` or `/`
+ *    dropped); `image1_path` / `image2_path` keep the path exactly as read from the archive.
+ *  - Two entries that name the same file once normalised and with "." / ".." resolved (the same
+ *    name twice, an NFD and an NFC spelling, `sub/../x` beside `x`) collide: neither is sent, and
+ *    each is skipped with one sentence naming both.
  */
 import type { PairEntry, SkippedEntry } from './records.ts';
 
@@ -60,8 +63,12 @@ function naturalCompareFast(a: string, b: string): number {
   return a === b ? 0 : naturalCompare(a, b);
 }
 
-/** Backslashes as separators, no leading `./` or `/`. */
+const NON_ASCII = /[\u0080-\uffff]/;
+const DOT_SEGMENT = /(^|\/)\.{1,2}(\/|$)/;
+
+/** Unicode NFC, backslashes as separators, no leading `./` or `/`. */
 export function normalisePath(path: string): string {
+  if (NON_ASCII.test(path)) path = path.normalize('NFC');
   // Fast path: most names need no change.
   const c = path.charCodeAt(0);
   if (c !== 0x2e /* . */ && c !== 0x2f /* / */ && c !== 0x5c /* \ */ && !path.includes('\\')) return path;
@@ -71,6 +78,32 @@ export function normalisePath(path: string): string {
     if (next === p) return p;
     p = next;
   }
+}
+
+/** The file a normalised path names once "." and ".." are resolved; null when it points outside the archive. */
+function resolvedPath(norm: string): string | null {
+  if (!DOT_SEGMENT.test(norm)) return norm;
+  const out: string[] = [];
+  for (const seg of norm.split('/')) {
+    if (seg === '.' || seg === '') continue;
+    if (seg === '..') {
+      if (out.length === 0) return null;
+      out.pop();
+    } else {
+      out.push(seg);
+    }
+  }
+  return out.join('/');
+}
+
+function collisionReason(members: readonly { path: string; index: number }[], file: string): string {
+  const list = members.map((m) => `"${m.path}" (entry ${m.index + 1})`);
+  const joined = `${list.slice(0, -1).join(', ')} and ${list[list.length - 1]}`;
+  const how = members.every((m) => m.path === file)
+    ? ''
+    : members.some((m) => DOT_SEGMENT.test(normalisePath(m.path))) ? ' once "../" is resolved' : ' once their names are decoded and normalised';
+  const two = members.length === 2;
+  return `${joined} collide: ${two ? 'both' : 'all'} name the file "${file}"${how}, so ${two ? 'neither' : 'none'} was sent. Re-create the archive with unique file names.`;
 }
 
 function splitPath(norm: string): { folder: string; base: string } {
@@ -94,6 +127,8 @@ interface Candidate {
   upperSuffix: boolean;
 }
 
+const OUTSIDE = 'The path points outside the archive ("../"); ignored for safety.';
+
 /** Why an entry is never a candidate, or null when it may be one. */
 function ignoreReason(norm: string, dir: boolean): string | null {
   const segments = norm.split('/').filter(Boolean);
@@ -101,7 +136,7 @@ function ignoreReason(norm: string, dir: boolean): string | null {
   if (segments.some((s) => s === '__MACOSX')) return 'macOS resource data (__MACOSX folder), not an image; ignored.';
   if (dir || norm.endsWith('/')) return 'A folder entry; folders are searched for pairs, nothing to send.';
   if (base.startsWith('._')) return 'macOS AppleDouble metadata file (name starts with "._"), not an image; ignored.';
-  if (segments.some((s) => s === '..')) return 'The path points outside the archive ("../"); ignored for safety.';
+  if (segments.some((s) => s === '..')) return OUTSIDE;
   if (segments.some((s) => s.startsWith('.'))) return 'Hidden file or folder (name starts with "."); ignored.';
   if (SYSTEM_FILES.has(base.toLowerCase())) return 'Windows folder metadata file, not an image; ignored.';
   const ext = base.includes('.') ? base.slice(base.lastIndexOf('.') + 1).toLowerCase() : '';
@@ -118,9 +153,38 @@ export function pairEntries(entries: readonly ArchiveEntryName[]): PairingResult
   const stemFolders = new Map<string, number>();
   let upperCount = 0;
 
-  for (const entry of entries) {
-    const norm = normalisePath(entry.path);
+  const norms = entries.map((e) => normalisePath(e.path));
+  // Entries naming one file: resolved path -> entry indices (only for files named more than once).
+  const firstOf = new Map<string, number>();
+  const collisions = new Map<string, number[]>();
+  const resolved: (string | null)[] = norms.map((norm, i) => {
+    if (entries[i]!.dir) return null;
+    const file = resolvedPath(norm);
+    if (file === null) return null;
+    const first = firstOf.get(file);
+    if (first === undefined) firstOf.set(file, i);
+    else {
+      const list = collisions.get(file);
+      if (list) list.push(i);
+      else collisions.set(file, [first, i]);
+    }
+    return file;
+  });
+  // folder/stem groups that lost an entry to a collision, for the partner's reason.
+  const collidedGroups = new Map<string, string>();
+
+  for (const [i, entry] of entries.entries()) {
+    const norm = norms[i]!;
     const ignored = ignoreReason(norm, entry.dir);
+    const file = resolved[i];
+    const clash = file != null ? collisions.get(file) : undefined;
+    if (clash && (ignored === null || ignored === OUTSIDE)) {
+      skipped.push({ path: entry.path, reason: collisionReason(clash.map((k) => ({ path: entries[k]!.path, index: k })), file!) });
+      const { folder, base } = splitPath(file!);
+      const m = NAME_RULE.exec(base);
+      if (m?.[1]) collidedGroups.set(`${folder}\u0000${m[1]}`, base);
+      continue;
+    }
     if (ignored) {
       skipped.push({ path: entry.path, reason: ignored });
       continue;
@@ -164,7 +228,7 @@ export function pairEntries(entries: readonly ArchiveEntryName[]): PairingResult
   };
 
   const formed: { folder: string; stem: string; a: Candidate; b: Candidate }[] = [];
-  for (const g of groups.values()) {
+  for (const [key, g] of groups.entries()) {
     const clash = g.one.length > 1 ? g.one : g.two.length > 1 ? g.two : null;
     if (clash) {
       const slot = clash === g.one ? 1 : 2;
@@ -190,6 +254,14 @@ export function pairEntries(entries: readonly ArchiveEntryName[]): PairingResult
     }
     const lone = (a ?? b)!;
     const missing = lone.slot === 1 ? 2 : 1;
+    const collided = collidedGroups.get(key);
+    if (collided) {
+      skipped.push({
+        path: lone.original,
+        reason: `Not sent: its partner ${collided} collides with another entry of the archive (see that entry). Re-create the archive with unique file names.`,
+      });
+      continue;
+    }
     const elsewhere = (byStem().get(g.stem) ?? [])
       .filter((o) => o !== g && (missing === 1 ? o.one : o.two).length > 0)
       .map((o) => (o.folder ? `${o.folder}/` : 'the top level'));
