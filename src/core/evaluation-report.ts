@@ -1,0 +1,234 @@
+/**
+ * The evaluation and the comparison in the archive: rows of the "Evaluation" and "Compare" sheets
+ * of summary.xlsx, and the self-contained report.html (tables + every chart as inline SVG, no
+ * script, a CSP that forbids any request, so it opens offline).
+ *
+ * Everything here is computed from the records only, so it equals a recomputation from
+ * results/*.json. Strings reaching this module are already redacted by report.ts.
+ */
+import type { ProviderContract } from './contracts.ts';
+import { comparisonCharts, evaluationCharts, latencyChart } from './charts.ts';
+import { renderChartSvg } from './chart-render.ts';
+import { describeChange, type Comparison, type ComparedPair } from './compare.ts';
+import { atThreshold, evalRows, evaluate, outcomeAt, pct, type Evaluation, type Rate } from './evaluation.ts';
+import type { Expected } from './labels.ts';
+import type { PairRecord } from './records.ts';
+
+/** What the archive needs to know about the labels and the chosen threshold (structured-clone friendly). */
+export interface EvaluationInput {
+  /** [pair_id, expected] for every labelled pair. */
+  labels: readonly (readonly [string, Expected])[];
+  /** Where they came from, e.g. "labels.csv in pairs.zip". */
+  labelsSource: string;
+  /** The threshold chosen in the what-if (0–1 confidence), or null for the API's own decision. */
+  threshold: number | null;
+}
+
+export type Cell = string | number | boolean | null;
+
+/** A threshold as shown in words (the cells keep full precision). */
+export const round4 = (t: number): string => String(Math.round(t * 10000) / 10000);
+
+export const EVALUATION_COLUMNS = ['metric', 'value', 'ci_low', 'ci_high', 'n', 'note'] as const;
+
+export function evaluationOf(records: readonly PairRecord[], contract: ProviderContract, input: EvaluationInput): Evaluation {
+  return evaluate(evalRows(records, contract, new Map(input.labels)));
+}
+
+const rateRow = (metric: string, r: Rate, note: string): Cell[] => [metric, r.value, r.low, r.high, r.n, r.value === null ? `${r.text}; ${note}` : note];
+
+/** The "Evaluation" sheet: one row per figure; numbers are numbers, an absent figure has an empty value and a note. */
+export function evaluationSheetRows(ev: Evaluation, input: EvaluationInput): Cell[][] {
+  const c = ev.api.confusion;
+  const decided = ev.scores.same.length + ev.scores.different.length;
+  const rows: Cell[][] = [
+    [...EVALUATION_COLUMNS],
+    rateRow('FMR', ev.api.fmr, "false matches ÷ different-person pairs decided, at the API's decision; 95 % Wilson interval"),
+    rateRow('FNMR', ev.api.fnmr, "false non-matches ÷ same-person pairs decided, at the API's decision; 95 % Wilson interval"),
+    ['EER', ev.eer?.value ?? null, null, null, decided, ev.eer ? 'where FMR and FNMR cross as the confidence threshold moves (linear between operating points)' : ev.eerNote],
+    ['EER threshold', ev.eer?.threshold ?? null, null, null, decided, ev.eer ? 'confidence (0–1) at which a pair counts as a match: score ≥ threshold' : ev.eerNote],
+  ];
+  for (const f of ev.fnmrAt) {
+    rows.push([`FNMR@FMR=${f.label}`, f.value, null, null, ev.scores.different.length, f.note ?? (f.threshold === null ? 'reached only by rejecting every pair' : `at threshold ${round4(f.threshold)}`)]);
+  }
+  rows.push(
+    ['TP', c.tp, null, null, ev.labelled, "same person, matched (API's decision)"],
+    ['TN', c.tn, null, null, ev.labelled, "different people, not matched (API's decision)"],
+    ['FP', c.fp, null, null, ev.labelled, "false match: different people, matched (API's decision)"],
+    ['FN', c.fn, null, null, ev.labelled, "false non-match: same person, not matched (API's decision)"],
+    ['errors', c.errors, null, null, ev.labelled, 'labelled pairs with no decision (HTTP error, timeout, no face, never sent): counted apart, not as non-matches'],
+    ['unlabelled', ev.unlabelled, null, null, ev.rows.length, `pairs without a label in ${input.labelsSource}`],
+  );
+  if (input.threshold === null) {
+    rows.push(['threshold used', null, null, null, null, "none chosen: the figures above are at the API's own decision"]);
+  } else {
+    const at = atThreshold(ev.rows, input.threshold);
+    rows.push(
+      ['threshold used', input.threshold, null, null, null, 'chosen in the threshold what-if: a pair matches when its confidence (0–1) ≥ threshold'],
+      rateRow('FMR at threshold used', at.fmr, '95 % Wilson interval'),
+      rateRow('FNMR at threshold used', at.fnmr, '95 % Wilson interval'),
+      ['TP at threshold used', at.confusion.tp, null, null, ev.labelled, null],
+      ['TN at threshold used', at.confusion.tn, null, null, ev.labelled, null],
+      ['FP at threshold used', at.confusion.fp, null, null, ev.labelled, null],
+      ['FN at threshold used', at.confusion.fn, null, null, ev.labelled, null],
+    );
+  }
+  return rows;
+}
+
+export const COMPARE_COLUMNS = [
+  'pair_id', 'change', 'before_match', 'after_match', 'before_confidence', 'after_confidence', 'confidence_delta',
+  'before_response_time_ms', 'after_response_time_ms', 'before_error', 'after_error',
+] as const;
+
+const CHANGE_ORDER: Record<ComparedPair['change'], number> = { flip: 0, newly_failing: 1, recovered: 2, both_failed: 3, same_verdict: 4 };
+const matchCell = (m: boolean | null): Cell => (m === null ? null : m ? 'True' : 'False');
+
+/** Joined pairs, the most telling first (flips, newly failing, recovered), then pairs in one run only. */
+export function orderedPairs(c: Comparison): ComparedPair[] {
+  return [...c.pairs].sort((a, b) => CHANGE_ORDER[a.change] - CHANGE_ORDER[b.change]);
+}
+
+/** The "Compare" sheet: one row per pair (pairs in one run only included), then the run figures. */
+export function compareSheetRows(c: Comparison): Cell[][] {
+  const rows: Cell[][] = [[...COMPARE_COLUMNS]];
+  for (const p of orderedPairs(c)) {
+    rows.push([
+      p.pair_id, p.change, matchCell(p.before.match), matchCell(p.after.match), p.before.confidence, p.after.confidence, p.delta,
+      p.before.latencyMs, p.after.latencyMs, p.before.error, p.after.error,
+    ]);
+  }
+  for (const id of c.onlyBefore) rows.push([id, 'only_before']);
+  for (const id of c.onlyAfter) rows.push([id, 'only_after']);
+  rows.push([], ['figure', 'before', 'after']);
+  rows.push(
+    ['run', c.before, c.after],
+    ['p50 response time (ms)', c.latency.before.p50, c.latency.after.p50],
+    ['p95 response time (ms)', c.latency.before.p95, c.latency.after.p95],
+    ['verdict flips', null, c.flips.length],
+    ['newly failing', null, c.newlyFailing.length],
+    ['recovered', null, c.recovered.length],
+    ['only in one run', c.onlyBefore.length, c.onlyAfter.length],
+    ['confidence delta median', null, c.deltas.median],
+    ['confidence delta mean', null, c.deltas.mean],
+    ['confidence delta min', null, c.deltas.min],
+    ['confidence delta max', null, c.deltas.max],
+  );
+  return rows;
+}
+
+export interface ReportHtmlInput {
+  provider: string;
+  endpoint: string;
+  startedAt: string;
+  finishedAt: string;
+  records: readonly PairRecord[];
+  evaluation?: { ev: Evaluation; input: EvaluationInput };
+  comparison?: Comparison;
+}
+
+const esc = (v: unknown): string => String(v ?? '').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+const num = (v: Cell): string => (v === null ? '' : typeof v === 'number' ? (Number.isInteger(v) ? String(v) : v.toFixed(4)) : esc(v));
+/** Rows of a table, at most this many pairs are listed in one table of report.html. */
+export const MAX_HTML_ROWS = 1000;
+
+function table(head: readonly string[], rows: readonly (readonly Cell[])[], caption?: string): string {
+  const th = head.map((h) => `<th scope="col">${esc(h)}</th>`).join('');
+  const body = rows.map((r) => `<tr>${head.map((_, k) => `<td>${num(r[k] ?? null)}</td>`).join('')}</tr>`).join('\n');
+  return `<table>${caption ? `<caption>${esc(caption)}</caption>` : ''}<thead><tr>${th}</tr></thead><tbody>\n${body}\n</tbody></table>`;
+}
+
+function confusionTable(c: { tp: number; tn: number; fp: number; fn: number; errors: number }, caption: string): string {
+  return `<table class="cm"><caption>${esc(caption)}</caption>
+<thead><tr><th></th><th scope="col">matched</th><th scope="col">not matched</th><th scope="col">error</th></tr></thead>
+<tbody><tr><th scope="row">same person</th><td>TP ${c.tp}</td><td>FN ${c.fn}</td><td rowspan="2">${c.errors}</td></tr>
+<tr><th scope="row">different people</th><td>FP ${c.fp}</td><td>TN ${c.tn}</td></tr></tbody></table>`;
+}
+
+async function figures(defs: ReturnType<typeof evaluationCharts>): Promise<string> {
+  const svgs = await Promise.all(defs.map((d) => renderChartSvg(d)));
+  return defs.map((d, k) => `<figure><figcaption><strong>${esc(d.title)}</strong> — ${esc(d.caption)}</figcaption>${svgs[k]}</figure>`).join('\n');
+}
+
+/** report.html: the evaluation (and comparison) as one self-contained page. */
+export async function buildReportHtml(input: ReportHtmlInput): Promise<string> {
+  const parts: string[] = [];
+  parts.push(`<h1>Facematch bulk run report</h1>
+<p>${esc(input.provider)} · ${esc(input.endpoint)}<br>Started ${esc(input.startedAt)} · finished ${esc(input.finishedAt)} · ${input.records.length} pair(s)</p>`);
+
+  if (input.evaluation) {
+    const { ev, input: evi } = input.evaluation;
+    const rows = evaluationSheetRows(ev, evi);
+    parts.push(`<section aria-labelledby="evaluation"><h2 id="evaluation">Evaluation</h2>
+<p>${ev.labelled} labelled pair(s) (${ev.same} same, ${ev.different} different) from ${esc(evi.labelsSource)}; ${ev.unlabelled} unlabelled.
+FMR ${esc(ev.api.fmr.text)}. FNMR ${esc(ev.api.fnmr.text)}.${ev.eer ? ` EER ${esc(pct(ev.eer.value))} at threshold ${esc(round4(ev.eer.threshold))}.` : ''}</p>
+${confusionTable(ev.api.confusion, "Confusion matrix at the API's decision")}
+${evi.threshold === null ? '' : confusionTable(atThreshold(ev.rows, evi.threshold).confusion, `Confusion matrix at threshold ${evi.threshold}`)}
+${table(rows[0] as string[], rows.slice(1), 'Figures (as in the Evaluation sheet of summary.xlsx)')}
+${await figures(evaluationCharts(ev, evi.threshold))}
+${wrongPairs(ev, evi.threshold)}
+</section>`);
+  } else {
+    parts.push('<section aria-labelledby="evaluation"><h2 id="evaluation">Evaluation</h2><p>No labels were given for this run, so there are no error rates. Add a labels.csv (pair_id,expected) to the ZIP or choose one beside it.</p></section>');
+    const lat = latencyChart(input.records.flatMap((r) => (r.http_status !== null && r.response_time_ms !== null ? [r.response_time_ms] : [])));
+    if (lat) parts.push(await figures([lat]));
+  }
+
+  if (input.comparison) parts.push(await comparisonSection(input.comparison));
+
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Facematch bulk run report</title>
+<style>
+body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1f2937;max-width:1100px;margin:2rem auto;padding:0 1rem}
+table{border-collapse:collapse;margin:1rem 0}th,td{border:1px solid #d1d5db;padding:.25rem .5rem;text-align:left;vertical-align:top}
+caption{text-align:left;font-weight:600;padding:.25rem 0}figure{display:inline-block;margin:1rem 1rem 1rem 0;max-width:540px}
+figcaption{font-size:13px;margin-bottom:.25rem}svg{max-width:100%;height:auto}.cm td{text-align:center;min-width:6rem}
+</style></head>
+<body>
+${parts.join('\n')}
+</body></html>
+`;
+}
+
+function wrongPairs(ev: Evaluation, threshold: number | null): string {
+  const wrong = ev.rows.filter((r) => {
+    const o = outcomeAt(r, null);
+    return o === 'FP' || o === 'FN' || o === 'error' || (threshold !== null && outcomeAt(r, threshold) !== o);
+  });
+  const head = ['pair_id', 'expected', 'API decision', 'confidence', 'outcome', ...(threshold === null ? [] : [`outcome at ${threshold}`])];
+  const rows = wrong.slice(0, MAX_HTML_ROWS).map((r) => [
+    r.pair_id, r.expected, r.match === null ? 'error' : r.match ? 'match' : 'no match', r.score, outcomeAt(r, null),
+    ...(threshold === null ? [] : [outcomeAt(r, threshold)]),
+  ]);
+  const more = wrong.length > MAX_HTML_ROWS ? `<p>${wrong.length - MAX_HTML_ROWS} more pair(s) are in the Summary sheet and results/*.json.</p>` : '';
+  if (!wrong.length) return '<p>No labelled pair was decided wrongly or failed.</p>';
+  return table(head, rows, `Pairs decided wrongly or failed (${wrong.length})`) + more;
+}
+
+async function comparisonSection(c: Comparison): Promise<string> {
+  const list = (title: string, pairs: readonly ComparedPair[]) => {
+    if (!pairs.length) return `<p>${esc(title)}: none.</p>`;
+    const rows = pairs.slice(0, MAX_HTML_ROWS).map((p) => [p.pair_id, describeChange(p), p.before.confidence, p.after.confidence, p.delta, p.after.error ?? p.before.error]);
+    return table(['pair_id', 'change', 'confidence before', 'confidence after', 'delta', 'error'], rows, `${title} (${pairs.length})`);
+  };
+  const only = (title: string, ids: readonly string[]) => (ids.length ? `<p>${esc(title)} (${ids.length}): ${ids.slice(0, MAX_HTML_ROWS).map(esc).join(', ')}</p>` : '');
+  const lat = table(['figure', 'before', 'after'], [
+    ['p50 response time (ms)', c.latency.before.p50, c.latency.after.p50],
+    ['p95 response time (ms)', c.latency.before.p95, c.latency.after.p95],
+    ['confidence delta median', null, c.deltas.median],
+    ['confidence delta min / max', null, c.deltas.min === null ? null : `${c.deltas.min.toFixed(4)} / ${c.deltas.max!.toFixed(4)}`],
+  ], 'Run figures');
+  return `<section aria-labelledby="compare"><h2 id="compare">Comparison with a previous run</h2>
+<p>Before: ${esc(c.before)} · after: ${esc(c.after)} · ${c.pairs.length} pair(s) in both runs.</p>
+${list('Verdict flips', c.flips)}
+${list('Newly failing', c.newlyFailing)}
+${list('Recovered', c.recovered)}
+${only('Only in the previous run', c.onlyBefore)}
+${only('Only in this run', c.onlyAfter)}
+${lat}
+${await figures(comparisonCharts(c))}
+</section>`;
+}
