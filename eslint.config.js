@@ -27,7 +27,7 @@ export default tseslint.config(
       'no-restricted-imports': ['error', {
         patterns: [
           { group: ['react', 'react-dom', 'react/*', 'zustand', 'zustand/*'], message: 'src/core is framework-free: no React or Zustand.' },
-          { group: ['**/store/**', '**/ui/**', '**/server/**'], message: 'src/core must not import from store, ui or server.' },
+          { group: ['**/store/**', '**/ui/**', '**/server/**', '**/cli/**'], message: 'src/core must not import from store, ui, cli or server.' },
         ],
       }],
     },
@@ -47,6 +47,15 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': ['error', {
         patterns: [{ group: ['**/ui/**', 'react-dom', '**/server/**'], message: 'src/store must not import UI components or the server.' }],
+      }],
+    },
+  },
+  // The CLI is a thin entry over core, like the UI (`facematch serve` loads the server on demand).
+  {
+    files: ['src/cli/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [{ group: ['**/ui/**', '**/store/**', 'react', 'react-dom', 'zustand', 'zustand/*'], message: 'src/cli may import src/core only.' }],
       }],
     },
   },
