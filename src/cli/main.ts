@@ -2,27 +2,17 @@
  * `facematch`: the command-line entry (bin/facematch.mjs loads it through tsx). A thin layer over
  * core: arguments and environment in, exit code out. `main` is also what the tests call in-process.
  */
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { parseCommand, USAGE, UsageError } from './args.ts';
 import type { CliIO } from './run.ts';
+import { cliVersion } from './version.ts';
 
 export type { CliIO };
 
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
 export const EXIT_USAGE = 2;
-
-const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-
-function version(): string {
-  try {
-    return (JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { version?: string }).version ?? 'unknown';
-  } catch {
-    return 'unknown';
-  }
-}
 
 /** Runs one command; resolves with the exit code. Never throws. */
 export async function main(argv: readonly string[], io: CliIO): Promise<number> {
@@ -33,7 +23,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
         io.stdout.write(`${USAGE}\n`);
         return EXIT_OK;
       case 'version':
-        io.stdout.write(`facematch ${version()}\n`);
+        io.stdout.write(`facematch ${cliVersion()}\n`);
         return EXIT_OK;
       case 'run':
         return await (await import('./run.ts')).runCommand(cmd, io);

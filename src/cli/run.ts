@@ -20,6 +20,7 @@ import { runCliJob } from './job.ts';
 import { junitXml } from './junit.ts';
 import { createProgress, type ProgressStream } from './progress.ts';
 import { budgetKey, createRateGate, type RateGate } from './rate.ts';
+import { cliVersion } from './version.ts';
 
 export interface CliIO {
   stdout: ProgressStream;
@@ -97,7 +98,7 @@ export async function runCommand(args: RunArgs, io: CliIO): Promise<number> {
     throw new UsageError('--fail-under-accuracy needs --labels: accuracy is measured against the labels, e.g. --labels labels.csv --fail-under-accuracy 0.95.');
   }
   const { credentials, demo } = credentialsFromEnv(contract, args.baseUrl, io.env);
-  const { zip, name } = await openInputZip(args.zip, io.cwd);
+  const { zip, name, bytes: input } = await openInputZip(args.zip, io.cwd);
   if (zip.pairs.length === 0) {
     throw new UsageError(zip.notices[0] ?? `${name} contains no image pairs. Name the files <stem>_image1.<ext> and <stem>_image2.<ext>.`);
   }
@@ -158,6 +159,9 @@ export async function runCommand(args: RunArgs, io: CliIO): Promise<number> {
     finishedAt: result.finishedAt,
     ...(result.stopReason !== undefined ? { stopReason: result.stopReason } : {}),
     secrets: result.secrets,
+    settings: { timeoutMs: args.timeoutMs, retries: args.retries, concurrency: args.concurrency, ratePerSecond: args.rate ?? null },
+    inputZip: { name, size: input.length },
+    appVersion: cliVersion(),
   });
   await writeOutput(outFile, bytes, 'results archive');
   if (junitFile) {
