@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { findLabelsEntry, labelledLine, parseExpected, parseLabels } from './labels.ts';
+import { findLabelsEntry, labelledLine, loadZipLabels, parseExpected, parseLabels } from './labels.ts';
 
 const ids = ['same01', 'same02', 'diff01', 'diff02', 'a;b'];
 const parse = (text: string) => parseLabels(text, { source: 'labels.csv', pairIds: ids });
@@ -83,5 +83,28 @@ describe('labelledLine', () => {
   it('says how many pairs are loaded and labelled', () => {
     expect(labelledLine(12, parse('pair_id,expected\nsame01,same\ndiff01,0\ndiff02,0\n'))).toBe('12 pairs loaded · 3 labelled (1 same, 2 different)');
     expect(labelledLine(1, null)).toBe('1 pair loaded · 0 labelled');
+  });
+});
+
+describe('loadZipLabels', () => {
+  it('reads the shallowest labels.csv of a real ZIP and says which was used', async () => {
+    const { zipSync, strToU8 } = await import('fflate');
+    const { openZip } = await import('./zip.ts');
+    const jpeg = new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 0, 16, 0x4a, 0x46, 0x49, 0x46, 0, 1]);
+    const bytes = zipSync({
+      'set/same01_image1.jpg': jpeg, 'set/same01_image2.jpg': jpeg,
+      'set/diff01_image1.jpg': jpeg, 'set/diff01_image2.jpg': jpeg,
+      'set/labels.csv': strToU8('\ufeffpair_id;expected\r\nsame01;SAME\r\ndiff01;0\r\nnope;1\r\n'),
+      'set/old/labels.csv': strToU8('pair_id,expected\nsame01,different\n'),
+    });
+    const zip = await openZip(bytes, 'pairs.zip');
+    const { labels, skipped } = await loadZipLabels(zip, 'pairs.zip');
+    expect(labels!.source).toBe('set/labels.csv in pairs.zip');
+    expect([...labels!.labels]).toEqual([['same01', 'same'], ['diff01', 'different']]);
+    expect(labels!.problems).toEqual([expect.stringMatching(/^set\/labels\.csv in pairs\.zip line 4: nope is not a pair in the ZIP/)]);
+    expect(skipped.filter((s) => s.path.endsWith('labels.csv'))).toEqual([
+      { path: 'set/labels.csv', reason: 'Labels: used as the expected outcome of each pair (pair_id,expected).' },
+      { path: 'set/old/labels.csv', reason: 'Labels: not used; the shallowest labels.csv (set/labels.csv) is the one used.' },
+    ]);
   });
 });

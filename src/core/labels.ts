@@ -10,6 +10,8 @@
  * - A `labels.csv` inside the input ZIP is found with `findLabelsEntry` (the shallowest wins).
  */
 import Papa from 'papaparse';
+import type { SkippedEntry } from './records.ts';
+import type { OpenedZip } from './zip.ts';
 
 export type Expected = 'same' | 'different';
 
@@ -181,4 +183,36 @@ export function labelledLine(pairCount: number, labels: LabelSet | null): string
   if (!labels) return `${loaded} · 0 labelled`;
   const m = labels.same + labels.different;
   return `${loaded} · ${m} labelled (${labels.same} same, ${labels.different} different)`;
+}
+
+/** What the ZIP's labels.csv gave, with the skipped list reworded for the labels files. */
+export interface ZipLabels {
+  labels: LabelSet | null;
+  /** The ZIP's skipped entries, labels.csv ones with a reason saying whether they were used. */
+  skipped: SkippedEntry[];
+}
+
+/**
+ * Reads the shallowest labels.csv of an opened input ZIP (see findLabelsEntry). Its entry and the
+ * other labels.csv entries stay in the skipped list (they are not pairs), with a reason saying
+ * which one was used. A labels.csv that cannot be read becomes a problem sentence, never an error.
+ */
+export async function loadZipLabels(zip: Pick<OpenedZip, 'pairs' | 'skipped' | 'readText'>, zipName: string): Promise<ZipLabels> {
+  const choice = findLabelsEntry(zip.skipped.map((s) => s.path));
+  if (!choice) return { labels: null, skipped: zip.skipped };
+  const source = `${choice.path} in ${zipName}`;
+  let labels: LabelSet;
+  try {
+    labels = parseLabels(await zip.readText(choice.path), { source, pairIds: zip.pairs.map((p) => p.pair_id) });
+  } catch (err) {
+    const why = err instanceof Error && err.message ? err.message : `${source} could not be read.`;
+    labels = { source, labels: new Map(), problems: [why], same: 0, different: 0 };
+  }
+  const ignored = new Set(choice.ignored);
+  const skipped = zip.skipped.map((s) => (s.path === choice.path
+    ? { path: s.path, reason: 'Labels: used as the expected outcome of each pair (pair_id,expected).' }
+    : ignored.has(s.path)
+      ? { path: s.path, reason: `Labels: not used; the shallowest labels.csv (${choice.path}) is the one used.` }
+      : s));
+  return { labels, skipped };
 }

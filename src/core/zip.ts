@@ -67,6 +67,8 @@ export interface OpenedZip {
   entries: readonly ZipCentralEntry[];
   /** Decompresses the two images of one pair; rejects with a ZipError naming the entry. */
   readPair(pair: PairEntry): Promise<[ImagePart, ImagePart]>;
+  /** Decompresses one entry as UTF-8 text (e.g. labels.csv); rejects with a ZipError naming the entry. */
+  readText(path: string): Promise<string>;
 }
 
 export interface OpenZipOptions {
@@ -175,6 +177,9 @@ export async function openZip(
       const one = await readEntry(pair.image1_path);
       const two = await readEntry(pair.image2_path);
       return [one, two];
+    },
+    async readText(path) {
+      return (await readEntry(path)).data.text();
     },
   };
 }
