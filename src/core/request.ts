@@ -55,6 +55,11 @@ export interface CallDeps {
   random?: () => number;
   /** Origin of the page making the call, to tell a likely CORS failure from an unreachable host. */
   pageOrigin?: string;
+  /**
+   * Awaited before every attempt (retries included), before its timeout starts: the bulk job's
+   * rate limit. Rejects when the signal aborts while waiting.
+   */
+  beforeAttempt?: (signal?: AbortSignal) => Promise<void>;
 }
 
 export const TEXT_EXCERPT_BYTES = 2048;
@@ -90,6 +95,18 @@ export async function callFacematch(
   const maxAttempts = 1 + Math.max(0, Math.floor(settings.retries));
   let last: AttemptResult | undefined;
   for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+    if (deps.beforeAttempt) {
+      try {
+        await deps.beforeAttempt(signal);
+      } catch {
+        // Cancelled while waiting for the rate limit: this attempt was never sent.
+        return {
+          ...(last ? strip(last) : { status: null, timeMs: 0 }),
+          ok: false, attempts: attempt - 1,
+          error: { type: 'aborted', message: 'The call was cancelled while waiting for its turn under the rate limit.' },
+        };
+      }
+    }
     last = await attemptOnce(settings, images, attempt, signal, deps);
     if (!shouldRetry(last) || attempt === maxAttempts) break;
     const wait = last.retryAfterMs ?? backoffDelay(attempt, random);
