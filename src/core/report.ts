@@ -2,6 +2,7 @@
  * The bulk results archive (Playground document, "Bulk output ZIP layout"):
  *
  *   summary.xlsx             sheets "Summary" (one row per pair), "Run", "Notices", "Skipped files"
+ *   run.json                 the run's manifest (manifest.ts), when one is given
  *   results/<pair_id>.json   one pretty JSON record per pair (recordJson), names via archiveEntryName
  *
  * The workbook is declared, not assembled by position:
@@ -21,6 +22,7 @@
  */
 import type { WorkSheet } from 'xlsx';
 import { readPath, type ProviderContract, type ReportField, type Verdict } from './contracts.ts';
+import type { RunManifest } from './manifest.ts';
 import { recordJson, recordVerdict, type PairRecord, type SkippedEntry } from './records.ts';
 import { archiveEntryName } from './sanitize.ts';
 import { summarise, type RunStats } from './stats.ts';
@@ -61,6 +63,8 @@ export interface ReportInput {
   engine?: string;
   /** The playground's version (APP_VERSION). */
   appVersion?: string;
+  /** The run's manifest, written as run.json at the archive root (built by manifest.ts, already scrubbed). */
+  manifest?: RunManifest;
 }
 
 export const REDACTED = '[redacted]';
@@ -426,6 +430,7 @@ export async function buildResultsZip(input: ReportInput): Promise<Uint8Array> {
     // The workbook is itself a compressed ZIP: store it as is.
     'summary.xlsx': [workbook, { level: 0 }],
   };
+  if (input.manifest) files['run.json'] = strToU8(`${JSON.stringify(input.manifest, null, 2)}\n`);
   const taken = new Set<string>();
   for (const rec of records) files[archiveEntryName(rec.pair_id, taken)] = strToU8(recordJson(rec));
   return zipSync(files, { level: 6 });

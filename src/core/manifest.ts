@@ -1,0 +1,99 @@
+/**
+ * `run.json` at the root of a results archive: what a run was, readable without the xlsx, so an
+ * archive can be reopened, merged or compared. Never holds a secret: credentials appear by name
+ * only, the endpoint and Base URL lose userinfo, query and fragment, and every string passes the
+ * run's scrubber.
+ */
+import type { JobSnapshot, FinishedRun } from './job.ts';
+import { safeEndpoint, scrubber } from './report.ts';
+import { endpointUrl } from './request.ts';
+import { summarise } from './stats.ts';
+import { APP_NAME, APP_VERSION } from './version.ts';
+
+export const MANIFEST_NAME = 'run.json';
+export const MANIFEST_FORMAT = 'facematch-bulk-run';
+export const MANIFEST_VERSION = 1;
+
+/** The input ZIP the run read. */
+export interface InputInfo {
+  name: string;
+  size: number;
+  /** A fingerprint of its central directory (names, sizes, CRCs), when the caller computed one. */
+  fingerprint?: string | null;
+}
+
+export interface RunManifest {
+  format: typeof MANIFEST_FORMAT;
+  version: typeof MANIFEST_VERSION;
+  app: { name: string; version: string };
+  /** The settings the run used (the snapshot taken at Run), without secrets. */
+  settings: {
+    provider: string;
+    provider_label: string;
+    endpoint: string;
+    base_url: string;
+    timeout_ms: number;
+    retries: number;
+    concurrency: number;
+    max_requests_per_second: number | null;
+    /** Names of the credentials that were set (never their values). */
+    credentials: string[];
+  };
+  input: { name: string; size: number; fingerprint: string | null } | null;
+  started_at: string;
+  finished_at: string;
+  stopped: boolean;
+  stop_reason: string | null;
+  counts: {
+    pairs: number;
+    succeeded: number;
+    failed: number;
+    not_run: number;
+    matches: number;
+    non_matches: number;
+    skipped_files: number;
+  };
+}
+
+/** The snapshot as written to run.json (no secret values). */
+export function manifestSettings(s: JobSnapshot, scrub: (v: string) => string = (v) => v): RunManifest['settings'] {
+  return {
+    provider: s.contract.id,
+    provider_label: s.contract.label,
+    endpoint: scrub(safeEndpoint(endpointUrl(s.contract, s.baseUrl))),
+    base_url: scrub(safeEndpoint(s.baseUrl)),
+    timeout_ms: s.timeoutMs,
+    retries: s.retries,
+    concurrency: s.concurrency,
+    max_requests_per_second: s.ratePerSecond,
+    credentials: s.contract.credentials.filter((c) => (s.credentials[c.key] ?? '').trim() !== '').map((c) => c.key),
+  };
+}
+
+export function buildManifest(run: FinishedRun, extra: { input?: InputInfo | null; skippedFiles?: number } = {}): RunManifest {
+  const scrub = scrubber(run.secrets) ?? ((v: string) => v);
+  const stats = summarise(run.records, run.snapshot.contract);
+  const input = extra.input
+    ? { name: scrub(extra.input.name), size: extra.input.size, fingerprint: extra.input.fingerprint ?? null }
+    : null;
+  return {
+    format: MANIFEST_FORMAT,
+    version: MANIFEST_VERSION,
+    app: { name: APP_NAME, version: APP_VERSION },
+    settings: manifestSettings(run.snapshot, scrub),
+    input,
+    started_at: run.startedAt,
+    finished_at: run.finishedAt,
+    stopped: run.stopped,
+    stop_reason: run.stopReason !== undefined ? scrub(run.stopReason) : null,
+    counts: {
+      pairs: stats.pairs,
+      succeeded: stats.succeeded,
+      failed: stats.failed,
+      not_run: stats.notRun,
+      matches: stats.matches,
+      non_matches: stats.nonMatches,
+      skipped_files: extra.skippedFiles ?? 0,
+    },
+  };
+}
