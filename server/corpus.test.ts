@@ -1,6 +1,6 @@
 /**
  * The bad-input corpus (test/corpus.ts) against a running reference server:
- *  - every ZIP case with pairs: openZip → runBulk → one record per pair, unique pair_ids, the expected
+ *  - every ZIP case with pairs: openZip → runJob → one record per pair, unique pair_ids, the expected
  *    status / error type per pair (400 WebP-as-.jpg, text-as-.png, zero-byte; 413 for 30 MB; 422 no face;
  *    not_run for the bombs), and a results archive with safe entry names;
  *  - the Single cases straight against POST /facematch (missing part, text file, WebP named .jpg).
@@ -11,7 +11,7 @@ import { DEFAULT_TOKEN } from '../src/core/defaults.ts';
 import type { PairRecord } from '../src/core/records.ts';
 import { buildResultsZip } from '../src/core/report.ts';
 import type { CallSettings } from '../src/core/request.ts';
-import { runBulk } from '../src/core/runner.ts';
+import { runJob } from '../src/core/job.ts';
 import { openZip, type OpenedZip } from '../src/core/zip.ts';
 import { archiveNameProblems, face, paddedJpeg, singleCases, storedEntryNames, zipCases, type BuiltFile, type ZipCase } from '../test/corpus.ts';
 import { startServer, type RunningServer } from './main.ts';
@@ -61,7 +61,7 @@ describe('bad-input corpus: bulk runs against the reference server', () => {
       const z = await openZip(new Uint8Array(file.bytes), file.name);
       expect(z.pairs.length).toBe(c.expect.pairIds!.length);
       const s = await server(c.expect.engine ?? 'instant');
-      const summary = await runBulk({ pairs: z.pairs, readPair: (p) => z.readPair(p), settings: () => settingsFor(s.url) });
+      const summary = await runJob({ pairs: z.pairs, readPair: (p) => z.readPair(p), snapshot: { ...settingsFor(s.url), concurrency: 1, ratePerSecond: null } });
       expect(summary.stopped).toBe(false);
       checkRecords(c, z, summary.records);
 

@@ -9,7 +9,7 @@
  *    the one record each pair must end up with after a run against the reference server.
  *  - `single`: the files put in the image1 / image2 slots of Single mode, and what the user must see.
  *
- * Used by `src/core/corpus.test.ts` (Vitest, openZip + runBulk + buildResultsZip against a real
+ * Used by `src/core/corpus.test.ts` (Vitest, openZip + runJob + buildResultsZip against a real
  * reference server) and `e2e/bad-input.spec.ts` (the same cases through the real UI).
  */
 import { readFileSync } from 'node:fs';

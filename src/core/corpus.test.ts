@@ -3,7 +3,7 @@
  * openZip → a ZipError sentence naming the file and saying what to do, or the expected pairs /
  * skipped files / notices with nothing silently lost; readPair → a ZipError naming the entry for the
  * bombs and damaged entries; buildResultsZip → safe entry names for every pair_id.
- * The same cases against a running reference server (runBulk, HTTP statuses) are in server/corpus.test.ts.
+ * The same cases against a running reference server (runJob, HTTP statuses) are in server/corpus.test.ts.
  */
 import { describe, expect, it } from 'vitest';
 import { archiveNameProblems, corpus, storedEntryNames, zipCases, type ZipCase } from '../../test/corpus.ts';
