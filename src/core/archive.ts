@@ -42,7 +42,7 @@ export function reportInputFor(run: FinishedRun, o: Omit<ArchiveBuilderOptions, 
     },
     ...(o.input ? { inputZip: { name: o.input.name, size: o.input.size } } : {}),
     appVersion: APP_VERSION,
-    manifest: buildManifest(run, { input: o.input ?? null, skippedFiles: skipped.length }),
+    manifest: buildManifest(run, { input: o.input ?? null, skipped, notices: o.notices ?? [] }),
   };
 }
 

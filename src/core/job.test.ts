@@ -2,6 +2,7 @@ import JSZip from 'jszip';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { kwikid } from './contracts.ts';
 import { createArchiveBuilder } from './archive.ts';
+import { readResultsArchive } from './archive-read.ts';
 import {
   NOT_SELECTED, pauseOnUnauthorized, runJob,
   type AuthPolicy, type CallFn, type JobSnapshot,
@@ -292,12 +293,17 @@ describe('runJob: subsets, kept and excluded pairs', () => {
     expect(text).not.toContain('pw@');
     const manifest = JSON.parse(text) as RunManifest;
     expect(manifest).toMatchObject({
-      format: 'facematch-bulk-run', version: 1,
+      format: 'facematch-bulk-run', format_version: 1, pair_ids: ['p0', 'p1', 'p2', 'p3'],
+      skipped: [{ path: 'notes.txt', reason: 'not an image' }],
       settings: { provider: 'kwikid', endpoint: 'http://api.test/facematch', concurrency: 2, max_requests_per_second: 50, timeout_ms: 5000, retries: 0, credentials: ['token'] },
       input: { name: 'batch.zip', size: 1234, fingerprint: 'abc' },
       stopped: false, stop_reason: null,
       counts: { pairs: 4, succeeded: 4, failed: 0, not_run: 0, skipped_files: 1 },
     });
-    expect(manifest.app.version).toMatch(/^\d+\.\d+\.\d+/);
+    expect(manifest.app_version).toMatch(/^\d+\.\d+\.\d+/);
+    // The archive reader (reopen, merge, compare) gets the same run back without the xlsx.
+    const back = await readResultsArchive(result.archive!, 'facematch-bulk-1.zip');
+    expect(back.records).toEqual(result.records);
+    expect(back.run).toMatchObject({ contractFromManifest: true, endpoint: 'http://api.test/facematch', appVersion: manifest.app_version, input: { name: 'batch.zip', size: 1234, fingerprint: 'abc' } });
   });
 });

@@ -6,6 +6,7 @@
  */
 import type { JobSnapshot, FinishedRun } from './job.ts';
 import { safeEndpoint, scrubber } from './report.ts';
+import type { SkippedEntry } from './records.ts';
 import { endpointUrl } from './request.ts';
 import { summarise } from './stats.ts';
 import { APP_NAME, APP_VERSION } from './version.ts';
@@ -24,8 +25,9 @@ export interface InputInfo {
 
 export interface RunManifest {
   format: typeof MANIFEST_FORMAT;
-  version: typeof MANIFEST_VERSION;
-  app: { name: string; version: string };
+  format_version: typeof MANIFEST_VERSION;
+  app: string;
+  app_version: string;
   /** The settings the run used (the snapshot taken at Run), without secrets. */
   settings: {
     provider: string;
@@ -53,6 +55,12 @@ export interface RunManifest {
     non_matches: number;
     skipped_files: number;
   };
+  /** Every pair's id, in input order (the order of the Summary sheet). */
+  pair_ids: string[];
+  /** Entries of the input ZIP that were not part of a pair, and why. */
+  skipped: SkippedEntry[];
+  /** Notices about the input (e.g. pairs found in several folders). */
+  notices: string[];
 }
 
 /** The snapshot as written to run.json (no secret values). */
@@ -70,7 +78,10 @@ export function manifestSettings(s: JobSnapshot, scrub: (v: string) => string = 
   };
 }
 
-export function buildManifest(run: FinishedRun, extra: { input?: InputInfo | null; skippedFiles?: number } = {}): RunManifest {
+export function buildManifest(
+  run: FinishedRun,
+  extra: { input?: InputInfo | null; skipped?: readonly SkippedEntry[]; notices?: readonly string[] } = {},
+): RunManifest {
   const scrub = scrubber(run.secrets) ?? ((v: string) => v);
   const stats = summarise(run.records, run.snapshot.contract);
   const input = extra.input
@@ -78,8 +89,9 @@ export function buildManifest(run: FinishedRun, extra: { input?: InputInfo | nul
     : null;
   return {
     format: MANIFEST_FORMAT,
-    version: MANIFEST_VERSION,
-    app: { name: APP_NAME, version: APP_VERSION },
+    format_version: MANIFEST_VERSION,
+    app: APP_NAME,
+    app_version: APP_VERSION,
     settings: manifestSettings(run.snapshot, scrub),
     input,
     started_at: run.startedAt,
@@ -93,7 +105,10 @@ export function buildManifest(run: FinishedRun, extra: { input?: InputInfo | nul
       not_run: stats.notRun,
       matches: stats.matches,
       non_matches: stats.nonMatches,
-      skipped_files: extra.skippedFiles ?? 0,
+      skipped_files: extra.skipped?.length ?? 0,
     },
+    pair_ids: run.records.map((r) => r.pair_id),
+    skipped: (extra.skipped ?? []).map((e) => ({ path: scrub(e.path), reason: scrub(e.reason) })),
+    notices: (extra.notices ?? []).map(scrub),
   };
 }
