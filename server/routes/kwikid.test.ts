@@ -97,6 +97,15 @@ describe('POST /facematch (KwikID)', () => {
     expect(engine.calls).toBe(0);
   });
 
+  it('400 for an AVIF, described as AVIF (not HEIC)', async () => {
+    const { app, engine } = setup();
+    const avif = new Uint8Array(await sharp(Buffer.from(obama)).resize(64).avif().toBuffer());
+    const res = await post(app, form({ [F1]: obama, [F2]: { bytes: avif, name: 'id.avif', type: 'image/avif' } }));
+    expect(res.status).toBe(400);
+    expect(await res.json()).toEqual({ detail: { image: F2 }, message: 'image2 is an AVIF image; only JPEG and PNG are accepted.' });
+    expect(engine.calls).toBe(0);
+  });
+
   it('accepts PNG as well as JPEG', async () => {
     const { app } = setup();
     const res = await post(app, form({ [F1]: face('alex-lacamoire-2.png'), [F2]: obama }));

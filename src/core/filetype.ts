@@ -3,7 +3,7 @@
  * Used by the browser (slot warnings, bulk flags) and by the reference server (400 / 422 decisions).
  */
 
-export type SniffedType = 'jpeg' | 'png' | 'webp' | 'gif' | 'heic' | 'bmp' | 'tiff' | 'zip' | 'pdf' | 'text' | 'empty' | 'unknown';
+export type SniffedType = 'jpeg' | 'png' | 'webp' | 'gif' | 'heic' | 'avif' | 'bmp' | 'tiff' | 'zip' | 'pdf' | 'text' | 'empty' | 'unknown';
 
 export const SNIFF_BYTES = 16;
 
@@ -13,6 +13,7 @@ const MIME: Record<SniffedType, string> = {
   webp: 'image/webp',
   gif: 'image/gif',
   heic: 'image/heic',
+  avif: 'image/avif',
   bmp: 'image/bmp',
   tiff: 'image/tiff',
   zip: 'application/zip',
@@ -28,6 +29,7 @@ const LABEL: Record<SniffedType, string> = {
   webp: 'WebP image',
   gif: 'GIF image',
   heic: 'HEIC image',
+  avif: 'AVIF image',
   bmp: 'BMP image',
   tiff: 'TIFF image',
   zip: 'ZIP archive',
@@ -74,13 +76,36 @@ export function sniff(bytes: Uint8Array): SniffedType {
   if (startsWith(bytes, [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) return 'png';
   if (ascii(bytes, 0, 4) === 'RIFF' && ascii(bytes, 8, 4) === 'WEBP') return 'webp';
   if (ascii(bytes, 0, 4) === 'GIF8') return 'gif';
-  if (ascii(bytes, 4, 4) === 'ftyp' && /^(heic|heix|hevc|hevx|mif1|msf1|avif)$/.test(ascii(bytes, 8, 4))) return 'heic';
+  if (ascii(bytes, 4, 4) === 'ftyp') {
+    const heif = heifKind(bytes);
+    if (heif) return heif;
+  }
   if (ascii(bytes, 0, 2) === 'BM') return 'bmp';
   if (startsWith(bytes, [0x49, 0x49, 0x2a, 0x00]) || startsWith(bytes, [0x4d, 0x4d, 0x00, 0x2a])) return 'tiff';
   if (startsWith(bytes, [0x50, 0x4b, 0x03, 0x04]) || startsWith(bytes, [0x50, 0x4b, 0x05, 0x06])) return 'zip';
   if (ascii(bytes, 0, 5) === '%PDF-') return 'pdf';
   if (looksLikeText(bytes)) return 'text';
   return 'unknown';
+}
+
+const AVIF_BRANDS = /^(avif|avis)$/;
+const HEIC_BRANDS = /^(heic|heix|hevc|hevx|heim|heis|hevm|hevs)$/;
+
+/**
+ * AVIF or HEIC from an ISO-BMFF `ftyp` box: the major brand decides; for the generic HEIF brands
+ * (mif1, msf1) the compatible brands do, AVIF first (an AVIF lists avif there, a HEIC heic).
+ */
+function heifKind(b: Uint8Array): 'avif' | 'heic' | null {
+  const major = ascii(b, 8, 4);
+  if (AVIF_BRANDS.test(major)) return 'avif';
+  if (HEIC_BRANDS.test(major)) return 'heic';
+  if (major !== 'mif1' && major !== 'msf1') return null;
+  const boxSize = ((b[0] ?? 0) << 24 | (b[1] ?? 0) << 16 | (b[2] ?? 0) << 8 | (b[3] ?? 0)) >>> 0;
+  const end = Math.min(b.length, boxSize || b.length, 256);
+  const brands: string[] = [];
+  for (let i = 16; i + 4 <= end; i += 4) brands.push(ascii(b, i, 4));
+  if (brands.some((x) => AVIF_BRANDS.test(x))) return 'avif';
+  return 'heic';
 }
 
 function looksLikeText(b: Uint8Array): boolean {
