@@ -248,3 +248,31 @@ test('a preview object URL is revoked when its slot is replaced or cleared', asy
   expect(created.length).toBeGreaterThanOrEqual(3);
   expect(created.filter((u) => !revoked.includes(u))).toEqual([]);
 });
+
+test('a Base URL with a user name and password is refused in the settings and never repeated by a message or cURL', async ({ page, context, baseURL }) => {
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: baseURL });
+  const w = watch(page);
+  await page.goto('/');
+  const url = new URL(baseURL);
+  const withUser = `${url.protocol}//qa-user:PW-9d2e@${url.host}`;
+  await page.getByLabel('Base URL').fill(withUser);
+  await expect(page.getByText('Base URL: remove the user name and password from the address. Put credentials in the token fields, not in the URL.')).toBeVisible();
+  await expect(page.getByLabel('Base URL')).toHaveAttribute('aria-invalid', 'true');
+
+  await page.getByRole('button', { name: 'Single', exact: true }).click();
+  const [a, b] = (await page.getByLabel(/^Choose (image1|image2)$/).all());
+  await a!.setInputFiles(facePath('obama-1.jpg'));
+  await b!.setInputFiles(facePath('obama-2.jpg'));
+  await runButton(page).click();
+  const alert = page.getByRole('alert').filter({ hasText: 'Not sent.' });
+  await expect(alert).toContainText('Put credentials in the token fields, not in the URL.');
+  await page.getByLabel('Include secrets').check();
+  const curl = await copyCurl(page);
+  expect(curl).toContain(`${baseURL}/facematch`);
+  expectNowhere('PW-9d2e', { curl, alert: await alert.innerText(), console: w.console.join('\n'), 'page URL': page.url() });
+  // Nothing was sent with the password.
+  expect(w.requests.map((r) => r.url()).filter((u) => u.includes('PW-9d2e'))).toEqual([]);
+
+  await page.getByLabel('Base URL').fill(`${baseURL}/?api_key=K3Y-77`);
+  await expect(page.getByText(/^Base URL: remove a query string \("\?…"\); the playground adds the API path to the Base URL/)).toBeVisible();
+});

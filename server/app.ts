@@ -6,6 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { getRequestListener } from '@hono/node-server';
 import { Hono } from 'hono';
 import { contracts, deepvue } from '../src/core/contracts.ts';
+import { redactUrlsIn } from '../src/core/safe-url.ts';
 import { configFromEnv, type ServerConfig } from './config.ts';
 import { createEngine } from './engine/index.ts';
 import type { Engine } from './engine/types.ts';
@@ -91,7 +92,7 @@ export function createServerApp(config: ServerConfig, options: AppOptions = {}):
   });
   app.onError((err, c) => {
     // Never log request contents: only the error's own message.
-    console.error(`[facematch] ${c.req.method} ${new URL(c.req.url).pathname} failed: ${err.message}`);
+    console.error(`[facematch] ${c.req.method} ${new URL(c.req.url).pathname} failed: ${redactUrlsIn(err.message)}`);
     return c.json({ message: 'Internal server error.' }, 500);
   });
 

@@ -4,6 +4,7 @@
  */
 import { buildHeaders, type ProviderContract } from './contracts.ts';
 import { endpointUrl, type Credentials } from './request.ts';
+import { redactUrl } from './safe-url.ts';
 
 export const MASK = '<hidden>';
 
@@ -29,7 +30,8 @@ export function buildCurl(input: CurlInput): string {
   if (!input.includeSecrets) {
     for (const c of contract.credentials) if (c.secret && creds[c.key]) creds[c.key] = MASK;
   }
-  const lines = [`curl -sS -X POST ${shellQuote(endpointUrl(contract, input.baseUrl))}`];
+  // Credentials never belong in the URL (the settings refuse them); they are left out even with secrets shown.
+  const lines = [`curl -sS -X POST ${shellQuote(redactUrl(endpointUrl(contract, input.baseUrl)))}`];
   for (const [name, value] of Object.entries(buildHeaders(contract, creds))) {
     lines.push(`-H ${shellQuote(`${name}: ${value}`)}`);
   }

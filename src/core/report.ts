@@ -25,6 +25,7 @@ import { readPath, type ProviderContract, type ReportField, type Verdict } from 
 import type { RunManifest } from './manifest.ts';
 import { recordJson, recordVerdict, type PairRecord, type SkippedEntry } from './records.ts';
 import { archiveEntryName } from './sanitize.ts';
+import { redactUrl } from './safe-url.ts';
 import { summarise, type RunStats } from './stats.ts';
 import { boldFrozenHeaders } from './xlsx-header.ts';
 
@@ -285,19 +286,9 @@ export const SHEETS: readonly SheetSpec[] = [
   { name: 'Skipped files', build: skippedSheet },
 ];
 
-/** The endpoint without userinfo, query string or fragment. */
+/** The endpoint without userinfo, query string or fragment (credentials removed by safe-url.ts, the one redactor). */
 export function safeEndpoint(endpoint: string): string {
-  const raw = endpoint.trim();
-  try {
-    const u = new URL(raw);
-    u.username = '';
-    u.password = '';
-    u.search = '';
-    u.hash = '';
-    return u.toString();
-  } catch {
-    return raw.replace(/[?#].*$/s, '').replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@]*@/i, '$1');
-  }
+  return redactUrl(endpoint).replace(/[?#].*$/s, '');
 }
 
 /** Deep copy of the records with every secret replaced by "[redacted]" in strings and keys. */

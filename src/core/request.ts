@@ -9,6 +9,7 @@ import {
   type CredentialKey, type ProviderContract,
 } from './contracts.ts';
 import { ENGINE_HEADER } from './defaults.ts';
+import { baseUrlCredentialProblem, redactUrlsDeep, redactUrlsIn } from './safe-url.ts';
 
 export type Credentials = Partial<Record<CredentialKey, string>>;
 
@@ -90,6 +91,8 @@ export async function callFacematch(
   signal?: AbortSignal,
   deps: CallDeps = {},
 ): Promise<CallResult> {
+  const refused = baseUrlCredentialProblem(settings.baseUrl);
+  if (refused) return { ok: false, status: null, timeMs: 0, attempts: 0, error: { type: 'not_run', message: `Not sent. ${refused}` } };
   const sleep = deps.sleep ?? abortableSleep;
   const random = deps.random ?? Math.random;
   const maxAttempts = 1 + Math.max(0, Math.floor(settings.retries));
@@ -121,8 +124,11 @@ export async function callFacematch(
 
 type AttemptResult = CallResult & { retryAfterMs?: number };
 
+/** The result as handed out: no retry hint, and no credential of a URL in its message or error body. */
 function strip(r: AttemptResult): CallResult {
   const { retryAfterMs: _ignored, ...rest } = r;
+  if (rest.error) rest.error = { ...rest.error, message: redactUrlsIn(rest.error.message) };
+  if (rest.errorBody !== undefined) rest.errorBody = redactUrlsDeep(rest.errorBody);
   return rest;
 }
 
@@ -303,6 +309,8 @@ export async function fetchToken(
   signal?: AbortSignal,
   deps: Pick<CallDeps, 'fetch' | 'pageOrigin'> = {},
 ): Promise<TokenResult> {
+  const refused = baseUrlCredentialProblem(baseUrl);
+  if (refused) return { ok: false, status: null, message: refused };
   const te = contract.tokenEndpoint;
   if (!te) return { ok: false, status: null, message: `${contract.label} has no token endpoint: paste the token instead.` };
   const missing = Object.keys(te.fields).filter((k) => !credentials[k as CredentialKey]?.trim());
@@ -333,6 +341,6 @@ export async function fetchToken(
     return { ok: true, status: res.status, token, expiry: typeof expiry === 'string' ? expiry : undefined, message: 'Token received.' };
   } catch (err) {
     if (signal?.aborted) return { ok: false, status: null, message: 'Getting a token was cancelled.' };
-    return { ok: false, status: null, message: explainNetwork(url, err, deps.pageOrigin) };
+    return { ok: false, status: null, message: redactUrlsIn(explainNetwork(url, err, deps.pageOrigin)) };
   }
 }

@@ -1,5 +1,6 @@
 import { useEffect, useId, useState } from 'react';
 import { contracts, type CredentialField } from '../../core/contracts.ts';
+import { baseUrlProblem } from '../../core/safe-url.ts';
 import {
   MAX_RETRIES, MAX_TIMEOUT_MS, MIN_TIMEOUT_MS, isOwnOrigin, selectContract, upstreamBaseUrl, useSettingsStore,
 } from '../../store/settings.ts';
@@ -93,8 +94,8 @@ function BaseUrlFields() {
   const proxyUrl = upstreamBaseUrl(pageOrigin);
   const normalised = baseUrl.trim().replace(/\/+$/, '');
   const preset = isOwnOrigin(baseUrl, pageOrigin) ? 'own' : upstream && normalised === proxyUrl ? 'upstream' : 'custom';
-  const invalid = !isHttpUrl(baseUrl);
-  const error = invalid ? 'Base URL: enter an http:// or https:// address, like https://api.example.com.' : undefined;
+  const error = baseUrlProblem(baseUrl) ?? undefined;
+  const invalid = error !== undefined;
   return (
     <>
       <Field id="base-preset" label="Server">
@@ -135,15 +136,6 @@ function BaseUrlFields() {
       </Field>
     </>
   );
-}
-
-function isHttpUrl(value: string): boolean {
-  try {
-    const u = new URL(value.trim());
-    return u.protocol === 'http:' || u.protocol === 'https:';
-  } catch {
-    return false;
-  }
 }
 
 function CredentialInput({ field }: { field: CredentialField }) {
