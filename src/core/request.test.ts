@@ -69,8 +69,17 @@ describe('callFacematch', () => {
     const a = await callFacematch(settings(), images, undefined, { fetch: scripted(json(401, { msg: 'Invalid token' })).fetch, ...noSleep });
     expect(a.error!.message).toMatch(/bearer token was rejected \(HTTP 401\)/i);
     const b = await callFacematch(settings({ contract: deepvue }), images, undefined, { fetch: scripted(json(401, { detail: 'Could not validate credentials' })).fetch, ...noSleep });
-    expect(b.error!.message).toContain('client secret and bearer token was rejected');
+    expect(b.error!.message).toContain('The client secret and bearer token were rejected (HTTP 401).');
+    expect(b.error!.message).toContain('Update them in the connection settings');
     expect(b.error!.message).toContain('Could not validate credentials');
+  });
+
+  it('quotes a server message without doubling its final period', async () => {
+    const a = await callFacematch(settings(), images, undefined, { fetch: scripted(json(401, { msg: 'Invalid token.' })).fetch, ...noSleep });
+    expect(a.error!.message).toBe('The bearer token was rejected (HTTP 401). The server said: "Invalid token." Update it in the connection settings and run again.');
+    const b = await callFacematch(settings(), images, undefined, { fetch: scripted(json(400, { msg: 'No face found' })).fetch, ...noSleep });
+    expect(b.error!.message).toContain('The server said: "No face found". Check');
+    for (const m of [a, b].map((r) => r.error!.message)) expect(m).not.toMatch(/[.!?]"\.|\.\./);
   });
 
   it('honours Retry-After in seconds', async () => {

@@ -243,13 +243,16 @@ function formatSeconds(ms: number): string {
 /** A sentence for an HTTP error: what happened, the server's own message, and what to do. */
 export function explainHttp(contract: ProviderContract, status: number, body: unknown, text = ''): string {
   const server = body !== undefined ? readErrorMessage(contract, body) : undefined;
-  const said = server ? ` The server said: "${server}".` : text && !/^\s*</.test(text) ? ` The server said: "${excerpt(text).slice(0, 200)}".` : '';
-  const secretNames = contract.credentials.filter((c) => c.secret).map((c) => c.label.toLowerCase()).join(' and ');
+  const quoted = server ?? (text && !/^\s*</.test(text) ? excerpt(text).slice(0, 200) : '');
+  const said = quoted ? ` The server said: ${quoteSentence(quoted)}` : '';
+  const secrets = contract.credentials.filter((c) => c.secret).map((c) => c.label.toLowerCase());
   switch (status) {
     case 400:
       return `The API rejected the request as invalid (HTTP 400).${said} Check that both images are readable JPEG or PNG files.`;
     case 401:
-      return `The ${secretNames} was rejected (HTTP 401).${said} Update it in the connection settings and run again.`;
+      return secrets.length > 1
+        ? `The ${joinAnd(secrets)} were rejected (HTTP 401).${said} Update them in the connection settings and run again.`
+        : `The ${secrets[0] ?? 'credentials'} was rejected (HTTP 401).${said} Update it in the connection settings and run again.`;
     case 403:
       return `Access was refused (HTTP 403).${said} The credentials are valid but not allowed to call this endpoint.`;
     case 404:
@@ -266,6 +269,20 @@ export function explainHttp(contract: ProviderContract, status: number, body: un
       if (status >= 500) return `The API failed on its side (HTTP ${status}).${said} Try again later.`;
       return `The API answered HTTP ${status}.${said}`;
   }
+}
+
+/**
+ * A server's message quoted as the end of a sentence: `"Invalid token."` keeps its own final
+ * punctuation, `"nope"` gets a period after the quote. Never `"Invalid token.".`
+ */
+export function quoteSentence(message: string): string {
+  const m = message.trim();
+  return /[.!?…]$/.test(m) ? `"${m}"` : `"${m}".`;
+}
+
+/** "a", "a and b", "a, b and c". */
+export function joinAnd(items: readonly string[]): string {
+  return items.length <= 1 ? items.join('') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
 }
 
 function explainNetwork(url: string, err: unknown, pageOrigin?: string): string {
@@ -329,9 +346,10 @@ export async function fetchToken(
     const body = parsed.ok ? parsed.value : undefined;
     if (!res.ok) {
       const msg = body !== undefined ? readErrorMessage(contract, body) : undefined;
+      const said = msg ? ` The server said: ${quoteSentence(msg)}` : '';
       return { ok: false, status: res.status, message: res.status === 401
-        ? `The client ID or client secret was rejected (HTTP 401)${msg ? `: "${msg}"` : ''}. Check both and try again.`
-        : `Getting a token failed (HTTP ${res.status})${msg ? `: "${msg}"` : ''}.` };
+        ? `The client ID or client secret was rejected (HTTP 401).${said} Check both and try again.`
+        : `Getting a token failed (HTTP ${res.status}).${said}` };
     }
     const token = readPath(body, te.tokenPath);
     if (typeof token !== 'string' || !token) {
