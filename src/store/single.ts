@@ -8,7 +8,9 @@
 import { create } from 'zustand';
 import { readVerdict, type ProviderContract, type Verdict } from '../core/contracts.ts';
 import { describeType, formatBytes, isAcceptedImage, sniffBlob, type SniffedType } from '../core/filetype.ts';
-import { callFacematch, type CallResult, type CallSettings } from '../core/request.ts';
+import { canIssueToken, credentialProblem, needsTokenFirst } from '../core/readiness.ts';
+import { callFacematch, endpointUrl, fetchToken, type CallResult, type CallSettings, type TokenResult } from '../core/request.ts';
+import { safeEndpoint } from '../core/report.ts';
 import { useSettingsStore } from './settings.ts';
 
 export type SlotIndex = 0 | 1;
@@ -27,6 +29,12 @@ export interface SingleOutcome {
   contract: ProviderContract;
   uniqueId?: string;
   verdict: Verdict | null;
+  /** The files sent, in slot order: the result is stale once a slot holds another file. */
+  files: readonly [File, File];
+  /** The endpoint called, without userinfo, query or fragment. */
+  endpoint: string;
+  /** Set when a bearer token was fetched for this call (none was set, or a 401 renewed it). */
+  tokenFetched?: boolean;
 }
 
 export type SingleStatus = 'idle' | 'running' | 'done';
@@ -51,10 +59,30 @@ export interface SingleDeps {
   callSettings: () => CallSettings;
   call?: typeof callFacematch;
   pageOrigin?: () => string | undefined;
+  /** Exchanges the client credentials for a token (fetchToken unless a test injects one). */
+  fetchToken?: typeof fetchToken;
+  /** Keeps a fetched token in the connection settings, so later calls (and Bulk) use it. */
+  saveToken?: (token: string) => void;
 }
 
 export const selectSingleCanRun = (s: SingleState): boolean => s.slots[0] !== null && s.slots[1] !== null;
 export const selectSingleBusy = (s: SingleState): boolean => s.status === 'running';
+
+/** True when the result on screen was made with other images than the slots now hold (or a slot was cleared). */
+export const selectSingleStale = (s: SingleState): boolean =>
+  s.outcome !== null && (s.slots[0]?.file !== s.outcome.files[0] || s.slots[1]?.file !== s.outcome.files[1]);
+
+/**
+ * Why Run is inactive in Single mode, as a sentence; null when it can run. Checked in order:
+ * a call in flight, the images, the credentials the contract needs.
+ */
+export function singleRunBlocker(s: SingleState, settings: Pick<CallSettings, 'contract' | 'credentials'>): string | null {
+  if (s.status === 'running') return 'A call is in flight: wait for its answer or cancel it.';
+  const [f1, f2] = settings.contract.imageFields;
+  const missing = [s.slots[0] ? null : f1, s.slots[1] ? null : f2].filter(Boolean);
+  if (missing.length) return `Choose ${missing.join(' and ')} first.`;
+  return credentialProblem(settings.contract, settings.credentials);
+}
 
 /**
  * A non-blocking warning for a slot: bytes that are not JPEG/PNG, or a file over the contract's limit.
@@ -86,8 +114,29 @@ export function formatConfidence(contract: ProviderContract, verdict: Verdict): 
   return `${raw} / ${contract.confidence.scale} (${pct})`;
 }
 
+/** A failed token request as the result of a call that was not made (or not made again). */
+function tokenFailure(token: TokenResult, rejected?: CallResult): CallResult {
+  const aborted = token.message === 'Getting a token was cancelled.';
+  return {
+    ok: false,
+    status: rejected?.status ?? null,
+    timeMs: rejected?.timeMs ?? 0,
+    attempts: rejected?.attempts ?? 0,
+    error: aborted
+      ? { type: 'aborted', message: 'The call was cancelled while a bearer token was being fetched.' }
+      : {
+        type: rejected ? 'http' : 'not_run',
+        message: rejected
+          ? `The API rejected the bearer token (HTTP 401) and getting a new one failed. ${token.message}`
+          : `No call was made: a bearer token could not be fetched. ${token.message}`,
+      },
+    ...(rejected?.errorBody !== undefined ? { errorBody: rejected.errorBody } : {}),
+  };
+}
+
 export function createSingleStore(deps: SingleDeps) {
   const call = deps.call ?? callFacematch;
+  const getToken = deps.fetchToken ?? fetchToken;
   return create<SingleState>()((set, get) => ({
     slots: [null, null],
     status: 'idle',
@@ -115,16 +164,13 @@ export function createSingleStore(deps: SingleDeps) {
       const s = get();
       const [a, b] = s.slots;
       if (!a || !b || s.status === 'running') return;
-      const settings = deps.callSettings();
+      let settings = deps.callSettings();
+      if (credentialProblem(settings.contract, settings.credentials)) return;
       const controller = new AbortController();
       set({ status: 'running', startedAt: performance.now(), controller, outcome: null });
-      const result = await call(
-        settings,
-        [{ name: a.name, data: a.file }, { name: b.name, data: b.file }],
-        controller.signal,
-        { pageOrigin: deps.pageOrigin?.() },
-      );
-      set({
+      const pageOrigin = deps.pageOrigin?.();
+      const files = [a.file, b.file] as const;
+      const finish = (result: CallResult, tokenFetched: boolean) => set({
         status: 'done',
         startedAt: null,
         controller: null,
@@ -133,8 +179,37 @@ export function createSingleStore(deps: SingleDeps) {
           contract: settings.contract,
           uniqueId: settings.uniqueId,
           verdict: result.ok ? readVerdict(settings.contract, result.body) : null,
+          files,
+          endpoint: safeEndpoint(endpointUrl(settings.contract, settings.baseUrl)),
+          ...(tokenFetched ? { tokenFetched } : {}),
         },
       });
+      // A token is fetched first when none is set but the contract can issue one (as Bulk does).
+      const renew = async (): Promise<TokenResult> => {
+        const token = await getToken(settings.contract, settings.baseUrl, settings.credentials, controller.signal, { pageOrigin });
+        if (token.ok && token.token) {
+          deps.saveToken?.(token.token);
+          settings = { ...settings, credentials: { ...settings.credentials, token: token.token } };
+        }
+        return token;
+      };
+      let tokenFetched = false;
+      if (needsTokenFirst(settings.contract, settings.credentials)) {
+        const token = await renew();
+        if (!token.ok) return finish(tokenFailure(token), false);
+        tokenFetched = true;
+      }
+      const images = [{ name: a.name, data: a.file }, { name: b.name, data: b.file }] as const;
+      let result = await call(settings, images, controller.signal, { pageOrigin });
+      // A rejected token is renewed once when the client credentials can issue a new one.
+      if (result.status === 401 && !tokenFetched && canIssueToken(settings.contract, settings.credentials) && !controller.signal.aborted) {
+        const token = await renew();
+        if (!token.ok) return finish(tokenFailure(token, result), false);
+        tokenFetched = true;
+        const again = await call(settings, images, controller.signal, { pageOrigin });
+        result = { ...again, attempts: result.attempts + again.attempts };
+      }
+      finish(result, tokenFetched);
     },
 
     cancel: () => get().controller?.abort(),
@@ -153,4 +228,5 @@ function replaceSlot(slots: SingleState['slots'], index: SlotIndex, slot: Slot |
 export const useSingleStore = createSingleStore({
   callSettings: () => useSettingsStore.getState().callSettings(),
   pageOrigin: () => (typeof location !== 'undefined' ? location.origin : undefined),
+  saveToken: (token) => useSettingsStore.getState().setCredential('token', token),
 });

@@ -9,10 +9,12 @@ interface CardProps {
   className?: string;
   as?: 'section' | 'div' | 'aside';
   'aria-label'?: string;
+  /** Makes the heading focusable from script (tabIndex -1), to move focus to a new result. */
+  focusableTitle?: boolean;
 }
 
 /** A bordered surface with an optional heading row. */
-export function Card({ title, titleId, actions, children, className = '', as = 'section', ...rest }: CardProps) {
+export function Card({ title, titleId, actions, children, className = '', as = 'section', focusableTitle = false, ...rest }: CardProps) {
   const Tag = as;
   return (
     <Tag
@@ -22,7 +24,15 @@ export function Card({ title, titleId, actions, children, className = '', as = '
     >
       {(title || actions) && (
         <div className="flex items-center justify-between gap-3 border-b border-slate-100 px-5 py-3 dark:border-slate-800">
-          {title && <h2 id={titleId} className="text-sm font-semibold text-slate-900 dark:text-slate-100">{title}</h2>}
+          {title && (
+            <h2
+              id={titleId}
+              tabIndex={focusableTitle ? -1 : undefined}
+              className="text-sm font-semibold text-slate-900 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-500 dark:text-slate-100"
+            >
+              {title}
+            </h2>
+          )}
           {actions && <div className="flex items-center gap-2">{actions}</div>}
         </div>
       )}

@@ -1,30 +1,73 @@
-import type { ReactNode } from 'react';
-import { formatConfidence, useSingleStore, type SingleOutcome } from '../../store/single.ts';
+import { useEffect, type ReactNode } from 'react';
+import { formatConfidence, selectSingleStale, useSingleStore, type SingleOutcome } from '../../store/single.ts';
 import { Button } from '../components/Button.tsx';
 import { Card } from '../components/Card.tsx';
 import { useCopy } from '../components/useCopy.ts';
 
-/** The last call's result: a verdict card with the raw JSON, or an error alert. */
+/** Outcomes whose heading has already received focus (so a remount does not steal focus again). */
+const focused = new WeakSet<SingleOutcome>();
+
+/**
+ * The last call's result: a verdict card with the raw JSON, or an error alert. It names the files
+ * and the endpoint it belongs to, and is dimmed with "Inputs changed: run again" once a slot holds
+ * another image. Focus moves to its heading when a run ends.
+ */
 export function ResultView() {
   const outcome = useSingleStore((s) => s.outcome);
+  const stale = useSingleStore(selectSingleStale);
+  useEffect(() => {
+    if (!outcome || focused.has(outcome)) return;
+    focused.add(outcome);
+    document.getElementById('result-title')?.focus();
+  }, [outcome]);
   if (!outcome) return null;
   const { result } = outcome;
-  if (result.ok) return <SuccessCard outcome={outcome} />;
-  if (result.error?.type === 'aborted') {
-    return (
-      <Card title="Cancelled" titleId="result-title">
-        <p className="text-sm text-slate-700 dark:text-slate-300">{result.error.message}</p>
-      </Card>
-    );
-  }
-  return <ErrorCard outcome={outcome} />;
+  const card = result.ok
+    ? <SuccessCard outcome={outcome} />
+    : result.error?.type === 'aborted'
+      ? (
+        <Card title="Cancelled" titleId="result-title" focusableTitle>
+          <Provenance outcome={outcome} />
+          <p className="text-sm text-slate-700 dark:text-slate-300">{result.error.message}</p>
+        </Card>
+      )
+      : <ErrorCard outcome={outcome} />;
+  if (!stale) return card;
+  return (
+    <div className="relative">
+      <p
+        id="result-stale"
+        role="status"
+        className="mb-2 rounded-md border border-amber-300 bg-amber-50 px-3 py-2 text-sm font-medium text-amber-900 dark:border-amber-700 dark:bg-amber-950/60 dark:text-amber-100"
+      >
+        Inputs changed: run again. The result below belongs to the previous images.
+      </p>
+      <div data-stale="true" className="opacity-50 saturate-50 transition-opacity">{card}</div>
+    </div>
+  );
+}
+
+/** Which files the result belongs to and where they were sent. */
+function Provenance({ outcome }: { outcome: SingleOutcome }) {
+  const [f1, f2] = outcome.contract.imageFields;
+  return (
+    <p data-testid="result-provenance" className="mb-4 break-words text-xs text-slate-600 dark:text-slate-400">
+      <span className="font-mono">{f1}</span> <span className="font-medium text-slate-800 dark:text-slate-200">{outcome.files[0].name}</span>
+      {' and '}
+      <span className="font-mono">{f2}</span> <span className="font-medium text-slate-800 dark:text-slate-200">{outcome.files[1].name}</span>
+      {' sent to '}
+      <span className="font-mono">POST {outcome.endpoint}</span>
+      {outcome.tokenFetched ? ' with a bearer token fetched for this call' : ''}.
+    </p>
+  );
 }
 
 function SuccessCard({ outcome }: { outcome: SingleOutcome }) {
   const { result, contract, verdict } = outcome;
   const confidence = verdict ? formatConfidence(contract, verdict) : null;
   return (
-    <Card title="Result" titleId="result-title" actions={<CopyButton text={prettyJson(result.body)} label="Copy JSON" />}>
+    <Card title="Result" titleId="result-title" focusableTitle actions={<CopyButton text={prettyJson(result.body)} label="Copy JSON" />}>
+      <Provenance outcome={outcome} />
       {verdict ? (
         <div
           className={`mb-5 flex flex-wrap items-center gap-x-6 gap-y-2 rounded-lg border px-5 py-4 ${
@@ -60,7 +103,8 @@ function SuccessCard({ outcome }: { outcome: SingleOutcome }) {
 function ErrorCard({ outcome }: { outcome: SingleOutcome }) {
   const { result } = outcome;
   return (
-    <Card title="Call failed" titleId="result-title">
+    <Card title="Call failed" titleId="result-title" focusableTitle>
+      <Provenance outcome={outcome} />
       <div role="alert" className="rounded-lg border border-red-300 bg-red-50 px-4 py-3 text-sm text-red-900 dark:border-red-800 dark:bg-red-950/50 dark:text-red-100">
         {result.error?.message ?? 'The call failed.'}
       </div>
@@ -73,8 +117,8 @@ function ErrorCard({ outcome }: { outcome: SingleOutcome }) {
 function Facts({ outcome }: { outcome: SingleOutcome }) {
   const { result, contract, uniqueId, verdict } = outcome;
   const items: [string, ReactNode][] = [
-    ['HTTP status', result.status ?? 'no response'],
-    ['Round trip', `${Math.round(result.timeMs)} ms`],
+    ['HTTP status', result.status ?? (result.attempts ? 'no response' : 'not sent')],
+    ...(result.attempts ? [['Round trip', `${Math.round(result.timeMs)} ms`] as [string, ReactNode]] : []),
     ['Attempts', result.attempts],
   ];
   if (uniqueId && contract.uniqueIdField) items.push([contract.uniqueIdField, <span className="font-mono">{uniqueId}</span>]);
