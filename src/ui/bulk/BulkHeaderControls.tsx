@@ -1,10 +1,23 @@
-import { selectBulkBusy, selectBulkCanRun, useBulkStore } from '../../store/bulk.ts';
-import { HeaderControls } from '../Header.tsx';
+import { credentialProblem } from '../../core/readiness.ts';
+import { selectBulkBusy, useBulkStore } from '../../store/bulk.ts';
+import { selectContract, useSettingsStore } from '../../store/settings.ts';
+import { RunButton } from '../components/RunButton.tsx';
 
-/** Run and the mode toggle while Bulk is showing: Run starts the bulk run; the toggle is locked during it. */
+/** Run while Bulk is showing: it starts the bulk run, or says why it cannot. */
 export function BulkHeaderControls() {
-  const canRun = useBulkStore(selectBulkCanRun);
   const busy = useBulkStore(selectBulkBusy);
+  const phase = useBulkStore((s) => s.phase);
+  const loading = useBulkStore((s) => s.loading);
+  const pairs = useBulkStore((s) => s.zip?.pairs.length ?? null);
+  const contract = useSettingsStore(selectContract);
+  const credentials = useSettingsStore((s) => s.credentials);
   const run = useBulkStore((s) => s.run);
-  return <HeaderControls canRun={canRun} busy={busy} run={() => void run()} modeLocked={busy} />;
+  let blocker: string | null;
+  if (phase === 'running') blocker = 'A bulk run is in flight: stop it or wait for it to finish.';
+  else if (phase === 'building') blocker = 'The results archive is being built.';
+  else if (loading) blocker = 'The ZIP is being read.';
+  else if (pairs === null) blocker = 'Choose a ZIP of image pairs first.';
+  else if (pairs === 0) blocker = 'The ZIP holds no image pair to send: choose another one.';
+  else blocker = credentialProblem(contract, credentials);
+  return <RunButton blocker={blocker} busy={busy} run={() => void run()} />;
 }

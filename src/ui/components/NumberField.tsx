@@ -9,12 +9,14 @@ interface NumberFieldProps {
   max: number;
   step?: number;
   hint?: string;
+  /** id of a text elsewhere that also describes this field. */
+  describedBy?: string;
   /** Called only with a value inside [min, max]. */
   onCommit: (value: number) => void;
 }
 
 /** A number input that keeps what the user types and commits only valid values. */
-export function NumberField({ id, label, value, min, max, step = 1, hint, onCommit }: NumberFieldProps) {
+export function NumberField({ id, label, value, min, max, step = 1, hint, describedBy: extra, onCommit }: NumberFieldProps) {
   const [draft, setDraft] = useState(String(value));
   const [seen, setSeen] = useState(value);
   if (seen !== value) {
@@ -36,7 +38,7 @@ export function NumberField({ id, label, value, min, max, step = 1, hint, onComm
         step={step}
         value={draft}
         aria-invalid={!valid}
-        aria-describedby={describedBy(id, hint, error)}
+        aria-describedby={[describedBy(id, hint, error), extra].filter(Boolean).join(' ') || undefined}
         onChange={(e) => {
           const text = e.target.value;
           setDraft(text);

@@ -1,5 +1,6 @@
 import { useEffect, useId, useState } from 'react';
 import { contracts, type CredentialField } from '../../core/contracts.ts';
+import { RETRYABLE_STATUS } from '../../core/request.ts';
 import { baseUrlProblem } from '../../core/safe-url.ts';
 import {
   MAX_RETRIES, MAX_TIMEOUT_MS, MIN_TIMEOUT_MS, isOwnOrigin, selectContract, upstreamBaseUrl, useSettingsStore,
@@ -76,12 +77,29 @@ export function SettingsPanel() {
               min={0}
               max={MAX_RETRIES}
               onCommit={setRetries}
+              describedBy="retries-policy"
             />
           </div>
+          <RetryPolicy />
           <RememberToggle />
         </form>
       </Card>
     </aside>
+  );
+}
+
+/** Which failures Retries applies to, and why the others are not retried. */
+function RetryPolicy() {
+  const statuses = [...RETRYABLE_STATUS].sort((a, b) => a - b);
+  const list = `${statuses.slice(0, -1).join(', ')} and ${statuses[statuses.length - 1]}`;
+  return (
+    <p id="retries-policy" className="-mt-1 text-xs leading-relaxed text-slate-600 dark:text-slate-400">
+      <strong className="font-semibold text-slate-700 dark:text-slate-300">Retried:</strong> network errors and HTTP {list},
+      which usually pass after a short wait (with backoff, or as long as Retry-After asks).{' '}
+      <strong className="font-semibold text-slate-700 dark:text-slate-300">Not retried:</strong> HTTP 500, other 4xx answers and
+      timeouts. A 500 or 4xx is the API&apos;s answer to this very request and would come again; a timed-out call may
+      already have been processed, and charged, by the API.
+    </p>
   );
 }
 
