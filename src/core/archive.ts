@@ -42,6 +42,7 @@ export function reportInputFor(run: FinishedRun, o: Omit<ArchiveBuilderOptions, 
     },
     ...(o.input ? { inputZip: { name: o.input.name, size: o.input.size } } : {}),
     appVersion: APP_VERSION,
+    ...(run.engine ? { engine: run.engine } : {}),
     manifest: buildManifest(run, { input: o.input ?? null, skipped, notices: o.notices ?? [] }),
   };
 }

@@ -104,6 +104,8 @@ export interface FinishedRun {
   stopReason?: string;
   /** Every secret value used during the run (renewed tokens included), to scrub from what is written. */
   secrets: string[];
+  /** The reference server's engine mode, from the first x-facematch-engine response header seen. */
+  engine?: string;
 }
 
 export type CallFn = typeof callFacematch;
@@ -149,6 +151,8 @@ export interface JobResult {
   stopReason?: string;
   snapshot: JobSnapshot;
   secrets: string[];
+  /** The reference server's engine mode, from the first x-facematch-engine response header seen. */
+  engine?: string;
   /** The archive bytes, when an archive builder was injected. */
   archive?: Uint8Array;
 }
@@ -244,6 +248,7 @@ export async function runJob(opts: JobOptions): Promise<JobResult> {
   let generation = 0;
   let authStop: string | null = null;
   let notRunReason = USER_STOP_NOT_RUN;
+  let engine: string | undefined;
   const cancelled: number[] = [];
   const stopping = () => runSignal.aborted || authStop !== null;
 
@@ -296,6 +301,7 @@ export async function runJob(opts: JobOptions): Promise<JobResult> {
       }
       prefetch();
       const result = await call(snapshot, got.images, runSignal, callDeps);
+      engine ??= result.engine || undefined;
       // Stopped while waiting for the rate limit: this attempt was never sent.
       if (result.attempts === 0) return last;
       attempts += result.attempts;
@@ -354,11 +360,13 @@ export async function runJob(opts: JobOptions): Promise<JobResult> {
     ...(stopReason !== undefined ? { stopReason } : {}),
     snapshot,
     secrets: [...secrets],
+    ...(engine !== undefined ? { engine } : {}),
   };
   if (opts.archive) {
     result.archive = await opts.archive.finish({
       records: done, snapshot, startedAt, finishedAt, stopped: result.stopped,
       ...(stopReason !== undefined ? { stopReason } : {}), secrets: result.secrets,
+      ...(engine !== undefined ? { engine } : {}),
     });
   }
   return result;

@@ -154,6 +154,29 @@ describe('summary.xlsx', () => {
     expect(run.get('stop reason')!.text).toBe('Stopped by the user after 3 of 4 pairs had been sent.');
   });
 
+  it('a job run states the engine mode the reference server reported, and its settings snapshot', async () => {
+    const { runJob } = await import('./job.ts');
+    const { createArchiveBuilder } = await import('./archive.ts');
+    const pairs = [pair('a'), pair('b')];
+    const result = await runJob({
+      pairs,
+      readPair: async (p) => [{ name: `${p.pair_id}1.jpg`, data: new Blob([]) }, { name: `${p.pair_id}2.jpg`, data: new Blob([]) }],
+      snapshot: { contract: kwikid, baseUrl: 'http://api.test', credentials: { token: 'tok-1234' }, timeoutMs: 30_000, retries: 1, concurrency: 2, ratePerSecond: 5 },
+      call: async () => ({ ok: true, status: 200, timeMs: 3, attempts: 1, engine: 'instant', body: { facematch_result: 'True', confidence_score: 0.5, credits_consumed: 1 } }),
+      archive: createArchiveBuilder({ input: { name: 'in.zip', size: 99 } }),
+    });
+    const archive = result.archive;
+    expect(result.engine).toBe('instant');
+    const run = runFields(readWorkbookXml(await (await JSZip.loadAsync(archive!)).file('summary.xlsx')!.async('uint8array')));
+    expect(run.get('engine mode')!.text).toBe('instant');
+    expect(run.get('timeout (s)')!.text).toBe('30');
+    expect(run.get('retries')!.text).toBe('1');
+    expect(run.get('concurrency')!.text).toBe('2');
+    expect(run.get('rate limit (calls/s)')!.text).toBe('5');
+    expect(run.get('input ZIP')!.text).toBe('in.zip');
+    expect(run.get('total credits consumed')!.text).toBe('2');
+  });
+
   it('leaves the Run rows it was not given empty, and says "none" for an unlimited rate', async () => {
     const run = runFields(readWorkbookXml(await buildSummaryWorkbook(input([], { settings: { timeoutMs: 1500, retries: 0, ratePerSecond: null } }))));
     expect(run.get('timeout (s)')!.text).toBe('1.5');
