@@ -12,6 +12,7 @@ import { createEngine } from './engine/index.ts';
 import type { Engine } from './engine/types.ts';
 import { createFaultInjector, type FaultInjector } from './faults.ts';
 import { deepvueRoutes } from './routes/deepvue.ts';
+import { FACES_PATH, facesRoutes } from './routes/faces.ts';
 import type { RouteDeps } from './routes/deps.ts';
 import { HEALTH_PATH, healthRoutes } from './routes/health.ts';
 import { kwikidRoutes } from './routes/kwikid.ts';
@@ -45,6 +46,7 @@ export function isApiPath(url: string): boolean {
   if (pathname.length > 1) pathname = pathname.replace(/\/+$/, '');
   return CONTRACT_PATHS.includes(pathname)
     || pathname === HEALTH_PATH
+    || pathname === FACES_PATH
     || pathname.startsWith(V1_PREFIX)
     || pathname === UPSTREAM_PREFIX
     || pathname.startsWith(`${UPSTREAM_PREFIX}/`);
@@ -82,13 +84,14 @@ export function createServerApp(config: ServerConfig, options: AppOptions = {}):
   app.route('/', healthRoutes(deps));
   app.route('/', kwikidRoutes(deps));
   app.route('/', deepvueRoutes(deps));
+  app.route('/', facesRoutes(deps));
   app.route('/', upstreamRoutes(deps));
 
   if (config.staticDir) mountStatic(app, config.staticDir, isApiPath);
 
   app.notFound((c) => {
     const path = new URL(c.req.url).pathname;
-    return c.json({ message: `Nothing at ${c.req.method} ${path}. The API serves POST ${contracts.map((k) => k.path).join(', ')}, POST ${deepvue.tokenEndpoint?.path ?? ''} and GET ${HEALTH_PATH}.` }, 404);
+    return c.json({ message: `Nothing at ${c.req.method} ${path}. The API serves POST ${contracts.map((k) => k.path).join(', ')}, POST ${deepvue.tokenEndpoint?.path ?? ''}, POST ${FACES_PATH} and GET ${HEALTH_PATH}.` }, 404);
   });
   app.onError((err, c) => {
     // Never log request contents: only the error's own message.

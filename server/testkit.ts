@@ -67,6 +67,10 @@ export function fakeEngine(opts: { decide?: (a: Uint8Array, b: Uint8Array) => Ma
       if (opts.hold) await new Promise<void>((resolve) => pending.add(resolve));
       return decide(a, b);
     },
+    async faces() {
+      engine.calls++;
+      return { kind: 'faces', width: 640, height: 480, faces: [{ x: 100.4, y: 80.6, width: 200, height: 220.2, score: 0.912345 }], used: 0 };
+    },
     async close() { engine.release(); },
     release() { for (const r of pending) r(); pending.clear(); },
     finishLoading() { engine.state = 'ready'; readyResolve(); },

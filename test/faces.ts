@@ -20,8 +20,17 @@ export interface LabelledPair {
   same: boolean;
 }
 
-export function readPairsCsv(): LabelledPair[] {
-  const text = readFileSync(path.join(FACES_DIR, 'pairs.csv'), 'utf8');
+/** `../shared/fixtures/lfw-dev`: 400 labelled pairs of tight LFW face crops (see its README). */
+export const LFW_DIR = path.resolve(REPO_ROOT, '../shared/fixtures/lfw-dev');
+export const LFW_IMAGES = path.join(LFW_DIR, 'img');
+
+export function lfwPath(name: string): string {
+  return path.join(LFW_IMAGES, name);
+}
+
+/** A labelled set's pairs.csv (`image1,image2,same`): the fixtures' by default, or lfw-dev's. */
+export function readPairsCsv(dir: string = FACES_DIR): LabelledPair[] {
+  const text = readFileSync(path.join(dir, 'pairs.csv'), 'utf8');
   const [header, ...rows] = text.trim().split(/\r?\n/);
   if (header?.trim() !== 'image1,image2,same') throw new Error(`Unexpected pairs.csv header: ${header}`);
   return rows.filter((r) => r.trim()).map((row) => {

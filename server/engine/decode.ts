@@ -18,7 +18,8 @@ export interface RgbImage {
   height: number;
 }
 
-export type DecodeResult = { ok: true; image: RgbImage } | { ok: false; message: string };
+/** The decoded pixels, and the upright image's size before downscaling (what a viewer shows). */
+export type DecodeResult = { ok: true; image: RgbImage; original: { width: number; height: number } } | { ok: false; message: string };
 
 /**
  * Decodes a JPEG or PNG: honours the EXIF orientation, flattens any alpha onto white, converts to
@@ -31,6 +32,7 @@ export async function decodeRgb(bytes: Uint8Array, maxSide: number = MAX_SIDE): 
     return { ok: false, message: `not a JPEG or PNG image (the bytes look like: ${describeType(type)})` };
   }
   try {
+    const meta = await sharp(bytes, { failOn: 'error' }).metadata();
     const { data, info } = await sharp(bytes, { failOn: 'error' })
       .rotate()
       .flatten({ background: '#ffffff' })
@@ -40,7 +42,8 @@ export async function decodeRgb(bytes: Uint8Array, maxSide: number = MAX_SIDE): 
       .raw({ depth: 'uchar' })
       .toBuffer({ resolveWithObject: true });
     if (info.channels !== 3) return { ok: false, message: `decoded to ${info.channels} channels, expected 3` };
-    return { ok: true, image: { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height } };
+    const original = meta.autoOrient ?? { width: info.width, height: info.height };
+    return { ok: true, image: { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height }, original };
   } catch (err) {
     return { ok: false, message: `the image could not be decoded (${err instanceof Error ? err.message.trim() : String(err)})` };
   }

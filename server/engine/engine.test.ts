@@ -4,11 +4,14 @@ import { fileURLToPath } from 'node:url';
 import { performance as nodePerformance } from 'node:perf_hooks';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { confidenceFromDistance, createEngine, type Engine, type MatchOutcome } from './index.ts';
+import { seededRandom } from '../faults.ts';
+import { lfwPath, LFW_DIR, readPairsCsv } from '../../test/faces.ts';
+import { correctAt } from './evaluation.ts';
+import { confidenceFromDistance, createEngine, DEFAULT_THRESHOLD, type Engine, type FaceBox, type MatchOutcome } from './index.ts';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const FACES = path.resolve(repoRoot, '../shared/fixtures/faces');
-const THRESHOLD = 0.6;
+const THRESHOLD = DEFAULT_THRESHOLD;
 
 const face = (name: string): Buffer => fs.readFileSync(path.join(FACES, name));
 const pairs = fs.readFileSync(path.join(FACES, 'pairs.csv'), 'utf8').trim().split(/\r?\n/).slice(1)
@@ -156,11 +159,48 @@ describe('real engine (face-api in worker threads)', () => {
     expect(compared(await engine.match(rgba, face('biden-1.jpg'))).match).toBe(false);
   });
 
+  it('reports both faces of two-people.jpg, left to right, with the larger one used', async () => {
+    const two = face('two-people.jpg');
+    const meta = await sharp(two).metadata();
+    const r = await engine.faces(two);
+    if (r.kind !== 'faces') throw new Error(`expected faces, got ${JSON.stringify(r)}`);
+    expect({ width: r.width, height: r.height }).toEqual({ width: meta.width, height: meta.height });
+    expect(r.faces).toHaveLength(2);
+    const [left, right] = r.faces as [FaceBox, FaceBox];
+    expect(left.x + left.width).toBeLessThanOrEqual(right.x);
+    const area = (f: { width: number; height: number }) => f.width * f.height;
+    expect(r.used).toBe(area(left) > area(right) ? 0 : 1);
+    for (const f of r.faces) {
+      expect(f.x).toBeGreaterThanOrEqual(0);
+      expect(f.y).toBeGreaterThanOrEqual(0);
+      expect(f.x + f.width).toBeLessThanOrEqual(r.width);
+      expect(f.y + f.height).toBeLessThanOrEqual(r.height);
+      expect(f.score).toBeGreaterThan(0);
+    }
+  });
+
+  it('reports faces in the upright original\'s pixels: EXIF orientation and downscaling undone', async () => {
+    const sideways = await sharp(face('obama-2.jpg')).rotate(270).jpeg().toBuffer();
+    const tagged = await sharp(sideways).withMetadata({ orientation: 6 }).jpeg().toBuffer();
+    const [plain, turned] = [await engine.faces(face('obama-2.jpg')), await engine.faces(tagged)];
+    if (plain.kind !== 'faces' || turned.kind !== 'faces') throw new Error('expected faces');
+    expect({ w: turned.width, h: turned.height }).toEqual({ w: plain.width, h: plain.height });
+    expect(plain.height).toBeGreaterThan(1024); // so the engine decoded a downscaled copy
+    const [a, b] = [plain.faces[plain.used!]!, turned.faces[turned.used!]!];
+    expect(Math.abs(a.x - b.x)).toBeLessThan(0.05 * plain.width);
+    expect(Math.abs(a.width - b.width)).toBeLessThan(0.05 * plain.width);
+  });
+
+  it('reports no faces and used: null for an image without a face, and undecodable bytes as such', async () => {
+    expect(await engine.faces(await gradient())).toEqual({ kind: 'faces', width: 640, height: 480, faces: [], used: null });
+    expect(await engine.faces(new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3]))).toMatchObject({ kind: 'undecodable' });
+  });
+
   it('uses the largest face of a group photo (two-people.jpg)', async () => {
     // Rule: the face with the largest detection box (width × height) is compared; the others are
     // ignored. In two-people.jpg Obama (left) and Biden (right) have boxes within ~10 % of each
-    // other; with the default detector (Tiny 416) Obama's box is the larger one (SSD alone picks
-    // Biden's). So the photo matches Obama and not Biden.
+    // other; with the default chain (Tiny 416 first) Obama's box is the larger one (SSD alone
+    // picks Biden's). So the photo matches Obama and not Biden.
     const two = face('two-people.jpg');
     expect(compared(await engine.match(two, face('obama-1.jpg'))).match).toBe(true);
     expect(compared(await engine.match(two, face('biden-1.jpg'))).match).toBe(false);
@@ -196,4 +236,33 @@ describe('real engine (face-api in worker threads)', () => {
     const elu = nodePerformance.eventLoopUtilization(start);
     expect(elu.utilization).toBeLessThan(0.3);
   });
+});
+
+describe('real engine on a seeded sample of lfw-dev (tight LFW face crops)', () => {
+  // A regression guard, not the goal (the goal is in npm run bench -- engine, on all 400 pairs).
+  const SAMPLE = 64;
+  const ACCURACY_FLOOR = 0.95;
+  let engine: Engine;
+  const all = readPairsCsv(LFW_DIR);
+  const rnd = seededRandom(15);
+  const sample = [...all].map((p) => ({ p, k: rnd() })).sort((a, b) => a.k - b.k).slice(0, SAMPLE).map((x) => x.p);
+
+  beforeAll(async () => {
+    engine = createEngine({ mode: 'real', threshold: THRESHOLD, workers: 2 });
+    await engine.ready();
+  }, 180_000);
+  afterAll(async () => { await engine?.close(); });
+
+  it(`finds a face in every image and decides at least ${ACCURACY_FLOOR * 100} % of ${SAMPLE} pairs right`, async () => {
+    expect(new Set(sample.map((p) => p.same)).size).toBe(2);
+    const noFace: string[] = [];
+    const scored: { distance: number; same: boolean }[] = [];
+    for (const p of sample) {
+      const r = await engine.match(fs.readFileSync(lfwPath(p.image1)), fs.readFileSync(lfwPath(p.image2)));
+      if (r.kind === 'no_face') noFace.push(r.image === 0 ? p.image1 : p.image2);
+      scored.push({ distance: r.kind === 'compared' ? r.distance : Infinity, same: p.same });
+    }
+    expect(noFace).toEqual([]);
+    expect(correctAt(scored, THRESHOLD) / SAMPLE).toBeGreaterThanOrEqual(ACCURACY_FLOOR);
+  }, 300_000);
 });

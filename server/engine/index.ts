@@ -3,9 +3,9 @@ import { createInstantEngine } from './instant.ts';
 import { createRealEngine, type RealEngineOptions } from './real.ts';
 import type { Engine } from './types.ts';
 
-export type { Engine, EngineInfo, EngineMode, EngineOptions, EngineState, ImageIndex, MatchOutcome } from './types.ts';
+export type { Engine, EngineInfo, EngineMode, EngineOptions, EngineState, FaceBox, FacesOutcome, ImageIndex, MatchOutcome } from './types.ts';
 export type { RealEngineOptions } from './real.ts';
-export type { Detector } from './pipeline.ts';
+export type { ChainName } from './pipeline.ts';
 export { confidenceFromDistance, CONFIDENCE_SLOPE } from './calibration.ts';
 
 export const DEFAULT_THRESHOLD = 0.6;

@@ -49,6 +49,11 @@ export function createInstantEngine(opts: EngineOptions): Engine {
       const distance = instantDistance(image1, image2);
       return { kind: 'compared', match: distance < opts.threshold, distance, confidence: confidenceFromDistance(distance, opts.threshold) };
     },
+    async faces(image) {
+      const bad = refuse(image, 0);
+      if (bad?.kind === 'undecodable') return { kind: 'undecodable', message: bad.message };
+      return { kind: 'unsupported', message: 'The instant engine does not detect faces; start the server with FACEMATCH_ENGINE=real to see them.' };
+    },
     close: () => Promise.resolve(),
   };
 }

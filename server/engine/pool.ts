@@ -47,6 +47,7 @@ function bootstrap(): string {
 
 interface Task {
   bytes: Uint8Array;
+  kind: DescribeRequest['task'];
   resolve: (r: ImageResult) => void;
   reject: (e: Error) => void;
 }
@@ -74,10 +75,10 @@ export class WorkerPool {
   }
 
   /** Queues one image; resolves with the worker's answer. Rejects only if a worker dies or the pool closes. */
-  run(bytes: Uint8Array): Promise<ImageResult> {
+  run(bytes: Uint8Array, kind: DescribeRequest['task'] = 'describe'): Promise<ImageResult> {
     if (this.closed) return Promise.reject(new Error('The face engine is closed.'));
     return new Promise<ImageResult>((resolve, reject) => {
-      this.queue.push({ bytes, resolve, reject });
+      this.queue.push({ bytes, kind, resolve, reject });
       this.dispatch();
     });
   }
@@ -144,7 +145,7 @@ export class WorkerPool {
       // Own copy of the bytes (a plain Uint8Array: Buffer#slice would be a view), so the caller's
       // buffer is never detached by the transfer.
       const bytes = new Uint8Array(task.bytes);
-      const req: DescribeRequest = { id, bytes };
+      const req: DescribeRequest = { id, bytes, task: task.kind };
       slot.worker.postMessage(req, [bytes.buffer]);
     }
   }

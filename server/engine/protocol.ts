@@ -1,8 +1,8 @@
 /** Messages between the engine (main thread) and its workers. */
-import type { Detector, FaceBox } from './pipeline.ts';
+import type { ChainName, FaceBox } from './pipeline.ts';
 
 export interface WorkerSetup {
-  detector: Detector;
+  chain: ChainName;
   maxSide: number;
 }
 
@@ -10,11 +10,25 @@ export interface DescribeRequest {
   id: number;
   /** The image bytes; their buffer is transferred to the worker. */
   bytes: Uint8Array;
+  /** 'describe': faces + the largest face's descriptor; 'detect': faces only. */
+  task: 'describe' | 'detect';
+}
+
+/** What the worker found, in pixels of the upright image at its original size. */
+export interface FacesFound {
+  width: number;
+  height: number;
+  faces: FaceBox[];
+  used: number | null;
+  /** Label of the chain step that found the faces, null when none did. */
+  step: string | null;
+  decodeMs: number;
+  detectMs: number;
 }
 
 export type ImageResult =
-  | { kind: 'face'; descriptor: Float32Array; box: FaceBox; faces: number; detector: 'tiny' | 'ssd'; decodeMs: number; detectMs: number }
-  | { kind: 'no_face'; decodeMs: number; detectMs: number }
+  | ({ kind: 'face'; descriptor: Float32Array } & FacesFound)
+  | ({ kind: 'no_face' } & FacesFound)
   | { kind: 'undecodable'; message: string };
 
 export type WorkerMessage =

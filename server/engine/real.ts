@@ -8,35 +8,34 @@ import 'sharp'; // load sharp's native module on the main thread before any work
 import { confidenceFromDistance, euclidean } from './calibration.ts';
 import { MAX_SIDE } from './decode.ts';
 import { packageVersion } from './faceapi.ts';
-import { DEFAULT_DETECTOR, type Detector } from './pipeline.ts';
+import { CHAINS, type ChainName } from './pipeline.ts';
 import { WorkerPool } from './pool.ts';
 import type { ImageResult } from './protocol.ts';
 import type { Engine, EngineInfo, EngineOptions, ImageIndex, MatchOutcome } from './types.ts';
 
 export interface RealEngineOptions extends EngineOptions {
-  /** Face detector policy (see pipeline.ts); 'tiny+ssd' unless set. */
-  detector?: Detector;
+  /** Face detector chain (see pipeline.ts); 'default' unless set. */
+  chain?: ChainName;
   /** Longest image side after downscaling (see decode.ts). */
   maxSide?: number;
 }
 
-const MODEL: Record<Detector, string> = {
-  'tiny+ssd': 'face-api: Tiny Face Detector 416 (SSD MobileNet v1 when Tiny finds none), 68-point landmarks, ResNet-34 128-d descriptor',
-  ssd: 'face-api: SSD MobileNet v1, 68-point landmarks, ResNet-34 128-d descriptor',
-};
+function modelLine(chain: ChainName): string {
+  return `face-api: detector chain ${CHAINS[chain].map((s) => s.label).join(' → ')} (first that finds a face), 68-point landmarks, ResNet-34 128-d descriptor`;
+}
 
 export function createRealEngine(opts: RealEngineOptions): Engine {
-  const detector = opts.detector ?? DEFAULT_DETECTOR;
+  const chain = opts.chain ?? 'default';
   const workers = Math.max(1, Math.floor(opts.workers || os.availableParallelism()));
   const info: EngineInfo = {
     mode: 'real',
     state: 'loading',
-    model: MODEL[detector],
+    model: modelLine(chain),
     version: `@vladmandic/face-api ${packageVersion('@vladmandic/face-api')}, @tensorflow/tfjs ${packageVersion('@tensorflow/tfjs')} (wasm backend)`,
     threshold: opts.threshold,
     workers,
   };
-  const pool = new WorkerPool(workers, { detector, maxSide: opts.maxSide ?? MAX_SIDE });
+  const pool = new WorkerPool(workers, { chain, maxSide: opts.maxSide ?? MAX_SIDE });
   const ready = pool.ready.then(
     () => { info.state = 'ready'; },
     (err: Error) => { info.state = 'failed'; info.error = err.message; throw err; },
@@ -63,6 +62,12 @@ export function createRealEngine(opts: RealEngineOptions): Engine {
       if (r1.kind !== 'face' || r2.kind !== 'face') throw new Error('unreachable');
       const distance = euclidean(r1.descriptor, r2.descriptor);
       return { kind: 'compared', match: distance < opts.threshold, distance, confidence: confidenceFromDistance(distance, opts.threshold) };
+    },
+    async faces(image) {
+      await ready;
+      const r = await pool.run(image, 'detect');
+      if (r.kind === 'undecodable') return { kind: 'undecodable', message: r.message };
+      return { kind: 'faces', width: r.width, height: r.height, faces: r.faces, used: r.used };
     },
     close: () => pool.close(),
   };

@@ -19,6 +19,15 @@ export type MatchOutcome =
   | { kind: 'no_face'; image: ImageIndex }
   | { kind: 'undecodable'; image: ImageIndex; message: string };
 
+/** A face's box in pixels of the upright image at its original size, and the detector's score (0..1). */
+export interface FaceBox { x: number; y: number; width: number; height: number; score: number }
+
+export type FacesOutcome =
+  | { kind: 'faces'; width: number; height: number; faces: FaceBox[]; /** index of the face `match` compares */ used: number | null }
+  | { kind: 'undecodable'; message: string }
+  /** The engine has no detector (the instant engine). */
+  | { kind: 'unsupported'; message: string };
+
 export interface EngineInfo {
   mode: EngineMode;
   state: EngineState;
@@ -35,5 +44,7 @@ export interface Engine {
   ready(): Promise<void>;
   /** Compares the largest face of each image. Never rejects for bad image bytes: returns an outcome. */
   match(image1: Uint8Array, image2: Uint8Array): Promise<MatchOutcome>;
+  /** Every face of one image, left to right, and which one `match` would compare. Never rejects for bad bytes. */
+  faces(image: Uint8Array): Promise<FacesOutcome>;
   close(): Promise<void>;
 }

@@ -1,17 +1,18 @@
 /**
- * Engine worker thread: loads face-api once, then turns image bytes into the descriptor of the
- * largest face, one request at a time. Started by pool.ts with tsx's loader (see there).
+ * Engine worker thread: loads face-api once, then turns image bytes into the faces found and the
+ * descriptor of the largest, one request at a time. Started by pool.ts with tsx's loader (see there).
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import sharp from 'sharp';
 import { decodeRgb } from './decode.ts';
-import { loadFaceApi, type FaceApi } from './faceapi.ts';
-import { describeImage, warmUp } from './pipeline.ts';
+import { loadFaceApi, type FaceApi, type NetName } from './faceapi.ts';
+import { CHAINS, describeImage, warmUp, type FaceBox } from './pipeline.ts';
 import type { DescribeRequest, ImageResult, WorkerMessage, WorkerSetup } from './protocol.ts';
 
 if (!parentPort) throw new Error('server/engine/worker.ts must run in a worker thread.');
 const port = parentPort;
 const setup = workerData as WorkerSetup;
+const chain = CHAINS[setup.chain];
 
 // One libvips thread per worker: the pool already runs one worker per core.
 sharp.concurrency(1);
@@ -21,15 +22,29 @@ function send(msg: WorkerMessage, transfer: ArrayBuffer[] = []): void {
   port.postMessage(msg, transfer);
 }
 
+function scaled(box: FaceBox, s: number): FaceBox {
+  return { x: box.x * s, y: box.y * s, width: box.width * s, height: box.height * s, score: box.score };
+}
+
 async function handle(faceapi: FaceApi, req: DescribeRequest): Promise<void> {
   try {
     const t0 = performance.now();
     const decoded = await decodeRgb(req.bytes, setup.maxSide);
     if (!decoded.ok) return send({ type: 'result', id: req.id, result: { kind: 'undecodable', message: decoded.message } });
     const t1 = performance.now();
-    const found = await describeImage(faceapi, decoded.image, setup.detector);
-    const timing = { decodeMs: t1 - t0, detectMs: performance.now() - t1 };
-    const result: ImageResult = found.kind === 'face' ? { ...found, ...timing } : { kind: 'no_face', ...timing };
+    const found = await describeImage(faceapi, decoded.image, chain, req.task === 'describe');
+    // Boxes go back in pixels of the upright original (the decoder may have shrunk it).
+    const s = decoded.original.width / decoded.image.width;
+    const common = {
+      width: decoded.original.width,
+      height: decoded.original.height,
+      faces: found.faces.map((f) => scaled(f, s)),
+      used: found.used,
+      step: found.step,
+      decodeMs: t1 - t0,
+      detectMs: performance.now() - t1,
+    };
+    const result: ImageResult = found.kind === 'face' ? { kind: 'face', descriptor: found.descriptor, ...common } : { kind: 'no_face', ...common };
     send({ type: 'result', id: req.id, result }, found.kind === 'face' ? [found.descriptor.buffer as ArrayBuffer] : []);
   } catch (err) {
     send({ type: 'failed', id: req.id, message: err instanceof Error ? err.message : String(err) });
@@ -37,16 +52,14 @@ async function handle(faceapi: FaceApi, req: DescribeRequest): Promise<void> {
 }
 
 try {
-  const faceapi = await loadFaceApi(
-    setup.detector === 'ssd'
-      ? ['ssdMobilenetv1', 'faceLandmark68Net', 'faceRecognitionNet']
-      : ['tinyFaceDetector', 'ssdMobilenetv1', 'faceLandmark68Net', 'faceRecognitionNet'],
-  );
-  await warmUp(faceapi, setup.detector);
+  const nets = new Set<NetName>(['faceLandmark68Net', 'faceRecognitionNet']);
+  for (const step of chain) nets.add(step.detector === 'tiny' ? 'tinyFaceDetector' : 'ssdMobilenetv1');
+  const faceapi = await loadFaceApi([...nets]);
+  await warmUp(faceapi, chain);
   // Requests are handled strictly one after another (the pool sends one at a time anyway).
-  let chain = Promise.resolve();
+  let queue = Promise.resolve();
   port.on('message', (req: DescribeRequest) => {
-    chain = chain.then(() => handle(faceapi, req));
+    queue = queue.then(() => handle(faceapi, req));
   });
   send({ type: 'ready' });
 } catch (err) {

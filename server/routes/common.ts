@@ -33,6 +33,24 @@ export function readBearer(c: Context): BearerResult {
   return { kind: 'ok', token: m[1]! };
 }
 
+/**
+ * KwikID-style bearer auth, before anything of the body is read: 401 `{ msg }` when the header is
+ * missing, malformed or carries another token. Used by POST /facematch and POST /faces.
+ */
+export function bearerAuth(token: string): MiddlewareHandler {
+  return async (c, next) => {
+    const bearer = readBearer(c);
+    if (bearer.kind === 'missing') {
+      return c.json({ msg: 'Missing Authorization header: send "Authorization: Bearer <token>".' }, 401);
+    }
+    if (bearer.kind === 'malformed') {
+      return c.json({ msg: 'Malformed Authorization header: expected "Bearer <token>".' }, 401);
+    }
+    if (!safeEqual(bearer.token, token)) return c.json({ msg: 'Invalid token.' }, 401);
+    await next();
+  };
+}
+
 /** Constant-time string comparison for secrets. */
 export function safeEqual(a: string, b: string): boolean {
   const ba = Buffer.from(a);

@@ -4,7 +4,7 @@ import type { Context } from 'hono';
 import { kwikid } from '../../src/core/contracts.ts';
 import type { FaultShape } from '../faults.ts';
 import {
-  awaitEngine, bodyCap, clamp01, ENGINE_HEADER, latency, readBearer, readImageParts, readMultipart, round, safeEqual,
+  awaitEngine, bearerAuth, bodyCap, clamp01, ENGINE_HEADER, latency, readImageParts, readMultipart, round,
 } from './common.ts';
 import type { RouteDeps } from './deps.ts';
 
@@ -26,17 +26,7 @@ export function kwikidRoutes({ config, engine, faults }: RouteDeps): Hono {
   app.post(
     kwikid.path,
     // 1. Auth first: nothing of the body is read for an unauthenticated caller.
-    async (c, next) => {
-      const bearer = readBearer(c);
-      if (bearer.kind === 'missing') {
-        return c.json({ msg: 'Missing Authorization header: send "Authorization: Bearer <token>".' }, 401);
-      }
-      if (bearer.kind === 'malformed') {
-        return c.json({ msg: 'Malformed Authorization header: expected "Bearer <token>".' }, 401);
-      }
-      if (!safeEqual(bearer.token, config.token)) return c.json({ msg: 'Invalid token.' }, 401);
-      await next();
-    },
+    bearerAuth(config.token),
     // 2. Configured latency on every authenticated answer.
     latency(config.latencyMs),
     // 3. Whole-body cap, enforced while streaming.

@@ -110,3 +110,34 @@ describe('single store', () => {
     expect(slotWarning(kwikid, 0, big)).toMatch(/^image1: big\.jpg is 15\.0 MB, over the 15\.0 MB KwikID accepts\./);
   });
 });
+
+describe('single store: faces from the reference detector', () => {
+  const two = { width: 100, height: 50, faces: [{ box: { x: 1, y: 2, width: 10, height: 10 }, score: 0.9 }, { box: { x: 50, y: 2, width: 20, height: 20 }, score: 0.8 }], used: 1 };
+
+  it('asks for the faces of each accepted image and keeps them per slot; clearing drops them', async () => {
+    const asked: string[] = [];
+    const store = createSingleStore({ callSettings: () => settings, detectFaces: async (file) => { asked.push(file.name); return two; } });
+    await store.getState().setFile(1, jpeg());
+    expect(asked).toEqual(['a.jpg']);
+    expect(store.getState().faces).toEqual([null, two]);
+    store.getState().clearSlot(1);
+    expect(store.getState().faces).toEqual([null, null]);
+  });
+
+  it('does not ask for files that are not JPEG or PNG, and forgets an answer for a replaced file', async () => {
+    let release: (v: typeof two) => void = () => {};
+    const asked: string[] = [];
+    const store = createSingleStore({
+      callSettings: () => settings,
+      detectFaces: (file) => { asked.push(file.name); return new Promise((resolve) => { release = resolve; }); },
+    });
+    await store.getState().setFile(0, new File(['hello'], 'notes.png'));
+    expect(asked).toEqual([]);
+    const pending = store.getState().setFile(0, jpeg());
+    await new Promise((r) => setTimeout(r, 0));
+    await store.getState().setFile(0, new File(['plain text'], 'b.txt'));
+    release(two);
+    await pending;
+    expect(store.getState().faces[0]).toBeNull();
+  });
+});

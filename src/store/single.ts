@@ -7,11 +7,12 @@
  */
 import { create } from 'zustand';
 import { readVerdict, type ProviderContract, type Verdict } from '../core/contracts.ts';
+import { detectFaces, facesToken, type FacesReport } from '../core/faces.ts';
 import { describeType, formatBytes, isAcceptedImage, sniffBlob, type SniffedType } from '../core/filetype.ts';
 import { canIssueToken, credentialProblem, needsTokenFirst } from '../core/readiness.ts';
 import { callFacematch, endpointUrl, fetchToken, type CallResult, type CallSettings, type TokenResult } from '../core/request.ts';
 import { safeEndpoint } from '../core/report.ts';
-import { useSettingsStore } from './settings.ts';
+import { selectContract, useSettingsStore } from './settings.ts';
 
 export type SlotIndex = 0 | 1;
 
@@ -41,6 +42,11 @@ export type SingleStatus = 'idle' | 'running' | 'done';
 
 export interface SingleState {
   slots: readonly [Slot | null, Slot | null];
+  /**
+   * What the reference server's detector found in each slot's image; null while unknown or when
+   * the page is not served by the reference server (then nothing is shown).
+   */
+  faces: readonly [FacesReport | null, FacesReport | null];
   status: SingleStatus;
   /** performance.now() when the current call started. */
   startedAt: number | null;
@@ -63,6 +69,8 @@ export interface SingleDeps {
   fetchToken?: typeof fetchToken;
   /** Keeps a fetched token in the connection settings, so later calls (and Bulk) use it. */
   saveToken?: (token: string) => void;
+  /** The faces of one image from the reference server; null when it cannot say. */
+  detectFaces?: (file: File, signal: AbortSignal) => Promise<FacesReport | null>;
 }
 
 export const selectSingleCanRun = (s: SingleState): boolean => s.slots[0] !== null && s.slots[1] !== null;
@@ -137,8 +145,14 @@ function tokenFailure(token: TokenResult, rejected?: CallResult): CallResult {
 export function createSingleStore(deps: SingleDeps) {
   const call = deps.call ?? callFacematch;
   const getToken = deps.fetchToken ?? fetchToken;
+  const detecting: [AbortController | null, AbortController | null] = [null, null];
+  const stopDetecting = (index: SlotIndex) => {
+    detecting[index]?.abort();
+    detecting[index] = null;
+  };
   return create<SingleState>()((set, get) => ({
     slots: [null, null],
+    faces: [null, null],
     status: 'idle',
     startedAt: null,
     outcome: null,
@@ -146,7 +160,8 @@ export function createSingleStore(deps: SingleDeps) {
 
     setFile: async (index, file) => {
       const slot: Slot = { file, name: file.name, size: file.size, type: null };
-      set((s) => ({ slots: replaceSlot(s.slots, index, slot) }));
+      stopDetecting(index);
+      set((s) => ({ slots: replaceSlot(s.slots, index, slot), faces: replaceSlot(s.faces, index, null) }));
       let type: SniffedType;
       try {
         type = await sniffBlob(file);
@@ -156,9 +171,19 @@ export function createSingleStore(deps: SingleDeps) {
       // Only update if the slot still holds this file (it may have been replaced or cleared meanwhile).
       if (get().slots[index]?.file !== file) return;
       set((s) => ({ slots: replaceSlot(s.slots, index, { ...slot, type }) }));
+      if (!deps.detectFaces || !isAcceptedImage(type)) return;
+      const controller = new AbortController();
+      detecting[index] = controller;
+      const report = await deps.detectFaces(file, controller.signal).catch(() => null);
+      if (controller.signal.aborted || get().slots[index]?.file !== file) return;
+      detecting[index] = null;
+      set((s) => ({ faces: replaceSlot(s.faces, index, report) }));
     },
 
-    clearSlot: (index) => set((s) => ({ slots: replaceSlot(s.slots, index, null) })),
+    clearSlot: (index) => {
+      stopDetecting(index);
+      set((s) => ({ slots: replaceSlot(s.slots, index, null), faces: replaceSlot(s.faces, index, null) }));
+    },
 
     run: async () => {
       const s = get();
@@ -220,8 +245,8 @@ export function createSingleStore(deps: SingleDeps) {
   }));
 }
 
-function replaceSlot(slots: SingleState['slots'], index: SlotIndex, slot: Slot | null): SingleState['slots'] {
-  return index === 0 ? [slot, slots[1]] : [slots[0], slot];
+function replaceSlot<T>(slots: readonly [T, T], index: SlotIndex, value: T): readonly [T, T] {
+  return index === 0 ? [value, slots[1]] : [slots[0], value];
 }
 
 /** The app's one Single-mode store. */
@@ -229,4 +254,10 @@ export const useSingleStore = createSingleStore({
   callSettings: () => useSettingsStore.getState().callSettings(),
   pageOrigin: () => (typeof location !== 'undefined' ? location.origin : undefined),
   saveToken: (token) => useSettingsStore.getState().setCredential('token', token),
+  detectFaces: (file, signal) => {
+    if (typeof location === 'undefined') return Promise.resolve(null);
+    const s = useSettingsStore.getState();
+    const token = facesToken({ contract: selectContract(s), baseUrl: s.baseUrl, token: s.credentials.token }, location.origin);
+    return detectFaces(file, file.name, { pageOrigin: location.origin, token, signal });
+  },
 });

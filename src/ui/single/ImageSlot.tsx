@@ -1,4 +1,5 @@
 import { useCallback, useState, type DragEvent } from 'react';
+import type { FacesReport } from '../../core/faces.ts';
 import { describeType, formatBytes, mimeOf } from '../../core/filetype.ts';
 import { selectContract, useSettingsStore } from '../../store/settings.ts';
 import { slotWarning, useSingleStore, type SlotIndex } from '../../store/single.ts';
@@ -8,6 +9,7 @@ import { Button } from '../components/Button.tsx';
 export function ImageSlot({ index }: { index: SlotIndex }) {
   const contract = useSettingsStore(selectContract);
   const slot = useSingleStore((s) => s.slots[index]);
+  const faces = useSingleStore((s) => s.faces[index]);
   const busy = useSingleStore((s) => s.status === 'running');
   const setFile = useSingleStore((s) => s.setFile);
   const clearSlot = useSingleStore((s) => s.clearSlot);
@@ -58,14 +60,17 @@ export function ImageSlot({ index }: { index: SlotIndex }) {
         />
         <label
           htmlFor={inputId}
-          className={`flex h-56 cursor-pointer flex-col items-center justify-center overflow-hidden rounded-lg border-2 border-dashed text-center transition-colors peer-focus-visible:outline-2 peer-focus-visible:outline-offset-2 peer-focus-visible:outline-sky-500 peer-disabled:cursor-not-allowed ${
+          className={`relative flex h-56 cursor-pointer flex-col items-center justify-center overflow-hidden rounded-lg border-2 border-dashed text-center transition-colors peer-focus-visible:outline-2 peer-focus-visible:outline-offset-2 peer-focus-visible:outline-sky-500 peer-disabled:cursor-not-allowed ${
             dragging
               ? 'border-sky-500 bg-sky-50 dark:bg-sky-950/40'
               : 'border-slate-300 bg-slate-50 hover:border-slate-400 dark:border-slate-700 dark:bg-slate-950/40 dark:hover:border-slate-600'
           }`}
         >
           {slot && (slot.type === null || mimeOf(slot.type).startsWith('image/')) ? (
-            <Preview file={slot.file} name={slot.name} />
+            <>
+              <Preview file={slot.file} name={slot.name} />
+              {faces && <FaceBoxes report={faces} field={field} />}
+            </>
           ) : slot ? (
             <span className="px-4 text-sm text-slate-600 dark:text-slate-400">
               No preview for {slot.name}
@@ -105,4 +110,57 @@ function Preview({ file, name }: { file: File; name: string }) {
     return () => URL.revokeObjectURL(url);
   }, [file]);
   return <img key={name} ref={attach} alt={`Preview of ${name}`} className="h-full w-full object-contain" />;
+}
+
+/**
+ * The detector's boxes over the preview. The SVG covers the same box as the <img> and uses the
+ * image's own pixel size as its viewBox with "meet", which is exactly how object-contain fits it.
+ */
+function FaceBoxes({ report, field }: { report: FacesReport; field: string }) {
+  const n = report.faces.length;
+  const label = n === 0
+    ? `No face found in ${field}`
+    : n === 1
+      ? `1 face found in ${field}, the one compared`
+      : `${n} faces found in ${field}; face ${report.used! + 1} from the left, the largest, is compared`;
+  const stroke = Math.max(2, Math.round(Math.max(report.width, report.height) / 150));
+  return (
+    <svg
+      role="img"
+      aria-label={label}
+      viewBox={`0 0 ${report.width} ${report.height}`}
+      preserveAspectRatio="xMidYMid meet"
+      className="pointer-events-none absolute inset-0 h-full w-full"
+    >
+      {report.faces.map((f, i) => {
+        const used = i === report.used;
+        return (
+          <g key={i} data-face={i} data-used={used || undefined}>
+            <rect
+              x={f.box.x} y={f.box.y} width={f.box.width} height={f.box.height}
+              fill="none"
+              stroke={used ? '#16a34a' : '#f59e0b'}
+              strokeWidth={stroke}
+              strokeDasharray={used ? undefined : `${stroke * 3} ${stroke * 2}`}
+              vectorEffect="non-scaling-stroke"
+            />
+            {n > 1 && (
+              <text
+                x={f.box.x + stroke} y={Math.max(f.box.y - stroke * 2, stroke * 8)}
+                fill={used ? '#16a34a' : '#b45309'}
+                fontSize={Math.max(12, Math.round(Math.max(report.width, report.height) / 30))}
+                fontFamily="ui-sans-serif, system-ui, sans-serif"
+                fontWeight={700}
+                paintOrder="stroke"
+                stroke="#ffffff"
+                strokeWidth={stroke}
+              >
+                {used ? 'compared' : `face ${i + 1}`}
+              </text>
+            )}
+          </g>
+        );
+      })}
+    </svg>
+  );
 }

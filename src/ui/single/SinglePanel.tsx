@@ -1,6 +1,7 @@
 import { selectContract, useSettingsStore } from '../../store/settings.ts';
 import { Card } from '../components/Card.tsx';
 import { CurlCard } from './CurlCard.tsx';
+import { FacesNotice } from './FacesNotice.tsx';
 import { ImageSlot } from './ImageSlot.tsx';
 import { ResultView } from './ResultView.tsx';
 import { RunProgress } from './RunProgress.tsx';
@@ -23,6 +24,7 @@ export function SinglePanel() {
           <ImageSlot index={0} />
           <ImageSlot index={1} />
         </div>
+        <FacesNotice />
       </Card>
       <RunProgress />
       <ResultView />
