@@ -6,6 +6,8 @@
  * A pair is decided "same" when distance < threshold (the engine's rule). A pair whose image had
  * no face has distance Infinity: it counts as "different", so it is wrong for a same-person pair.
  */
+import { eerOf, operatingPoints } from '../../src/core/evaluation.ts';
+
 export interface ScoredPair { distance: number; same: boolean }
 
 export function correctAt(pairs: readonly ScoredPair[], threshold: number): number {
@@ -24,29 +26,16 @@ function candidates(pairs: readonly ScoredPair[]): number[] {
   return out;
 }
 
-export interface ErrorRates { fmr: number; fnmr: number }
-
-/** False match rate (different people decided same) and false non-match rate (same person decided different). */
-export function ratesAt(pairs: readonly ScoredPair[], threshold: number): ErrorRates {
-  let pos = 0, neg = 0, fn = 0, fp = 0;
-  for (const p of pairs) {
-    if (p.same) { pos++; if (!(p.distance < threshold)) fn++; } else { neg++; if (p.distance < threshold) fp++; }
-  }
-  return { fmr: neg ? fp / neg : 0, fnmr: pos ? fn / pos : 0 };
-}
-
 /**
- * Equal error rate: over the candidate thresholds, the one where FMR and FNMR are closest; the EER
- * is their mean there (the usual discrete estimate).
+ * Equal error rate, by the one EER rule of src/core/evaluation.ts (score = −distance, so a higher
+ * score is more alike; a pair without a face scores −∞). Its threshold is returned as a distance.
  */
 export function equalErrorRate(pairs: readonly ScoredPair[]): { eer: number; threshold: number } {
-  let best = { gap: Infinity, eer: 1, threshold: 0 };
-  for (const t of candidates(pairs)) {
-    const { fmr, fnmr } = ratesAt(pairs, t);
-    const gap = Math.abs(fmr - fnmr);
-    if (gap < best.gap) best = { gap, eer: (fmr + fnmr) / 2, threshold: t };
-  }
-  return { eer: best.eer, threshold: best.threshold };
+  const same = pairs.filter((p) => p.same).map((p) => -p.distance);
+  const different = pairs.filter((p) => !p.same).map((p) => -p.distance);
+  const eer = eerOf(operatingPoints(same, different));
+  if (!eer) return { eer: NaN, threshold: NaN };
+  return { eer: eer.value, threshold: -eer.threshold };
 }
 
 /**

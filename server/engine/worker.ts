@@ -5,8 +5,9 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import sharp from 'sharp';
 import { decodeRgb } from './decode.ts';
-import { loadFaceApi, type FaceApi, type NetName } from './faceapi.ts';
-import { CHAINS, describeImage, warmUp, type FaceBox } from './pipeline.ts';
+import { loadFaceApi, type NetName } from './faceapi.ts';
+import { loadBlazeFace } from './blazeface.ts';
+import { CHAINS, describeImage, warmUp, type Detectors, type FaceBox } from './pipeline.ts';
 import type { DescribeRequest, ImageResult, WorkerMessage, WorkerSetup } from './protocol.ts';
 
 if (!parentPort) throw new Error('server/engine/worker.ts must run in a worker thread.');
@@ -26,13 +27,13 @@ function scaled(box: FaceBox, s: number): FaceBox {
   return { x: box.x * s, y: box.y * s, width: box.width * s, height: box.height * s, score: box.score };
 }
 
-async function handle(faceapi: FaceApi, req: DescribeRequest): Promise<void> {
+async function handle(detectors: Detectors, req: DescribeRequest): Promise<void> {
   try {
     const t0 = performance.now();
     const decoded = await decodeRgb(req.bytes, setup.maxSide);
     if (!decoded.ok) return send({ type: 'result', id: req.id, result: { kind: 'undecodable', message: decoded.message } });
     const t1 = performance.now();
-    const found = await describeImage(faceapi, decoded.image, chain, req.task === 'describe');
+    const found = await describeImage(detectors, decoded.image, chain, req.task === 'describe');
     // Boxes go back in pixels of the upright original (the decoder may have shrunk it).
     const s = decoded.original.width / decoded.image.width;
     const common = {
@@ -53,13 +54,17 @@ async function handle(faceapi: FaceApi, req: DescribeRequest): Promise<void> {
 
 try {
   const nets = new Set<NetName>(['faceLandmark68Net', 'faceRecognitionNet']);
-  for (const step of chain) nets.add(step.detector === 'tiny' ? 'tinyFaceDetector' : 'ssdMobilenetv1');
+  for (const step of chain) {
+    if (step.detector === 'tiny') nets.add('tinyFaceDetector');
+    if (step.detector === 'ssd') nets.add('ssdMobilenetv1');
+  }
   const faceapi = await loadFaceApi([...nets]);
-  await warmUp(faceapi, chain);
+  const detectors: Detectors = { faceapi, ...(chain.some((s) => s.detector === 'blaze') ? { blaze: await loadBlazeFace() } : {}) };
+  await warmUp(detectors, chain);
   // Requests are handled strictly one after another (the pool sends one at a time anyway).
   let queue = Promise.resolve();
   port.on('message', (req: DescribeRequest) => {
-    queue = queue.then(() => handle(faceapi, req));
+    queue = queue.then(() => handle(detectors, req));
   });
   send({ type: 'ready' });
 } catch (err) {
