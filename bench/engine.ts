@@ -143,6 +143,7 @@ export async function benchEngine(rounds = Number(process.env.BENCH_ROUNDS) || 3
   const facesMs: number[] = [];
   for (const set of sets) {
     const r = await measureSet(engine, server.app, config.token, set);
+    if (process.env.BENCH_DUMP) fs.writeFileSync(`${process.env.BENCH_DUMP}-${set.name}.json`, JSON.stringify({ scored: r.scored.map((p) => ({ ...p, distance: Number.isFinite(p.distance) ? p.distance : null })), noFace: [...r.noFace] }));
     facesMs.push(...r.facesMs);
     const n = set.pairs.length;
     const correct = correctAt(r.scored, DEFAULT_THRESHOLD);

@@ -1,5 +1,6 @@
 /** Reference server settings, read from the environment once at start-up. */
 import os from 'node:os';
+import { DEFAULT_THRESHOLD } from './engine/calibration.ts';
 import type { EngineMode } from './engine/types.ts';
 import { DEFAULT_TOKEN, DEFAULT_DEEPVUE_CLIENT_ID, DEFAULT_DEEPVUE_CLIENT_SECRET } from '../src/core/defaults.ts';
 
@@ -51,7 +52,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
     port: num(env.PORT, 8080),
     token: env.FACEMATCH_TOKEN || DEFAULT_TOKEN,
     maxImageBytes: Math.round(num(env.FACEMATCH_MAX_IMAGE_MB, 15) * 1024 * 1024),
-    threshold: num(env.FACEMATCH_THRESHOLD, 0.6),
+    threshold: num(env.FACEMATCH_THRESHOLD, DEFAULT_THRESHOLD),
     engine,
     workers: Math.max(1, Math.floor(num(env.FACEMATCH_WORKERS, os.availableParallelism()))),
     upstream: env.FACEMATCH_UPSTREAM || undefined,

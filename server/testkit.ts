@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { facePath } from '../test/faces.ts';
 import type { ServerConfig } from './config.ts';
+import { DEFAULT_THRESHOLD } from './engine/calibration.ts';
 import type { Engine, EngineInfo, EngineState, MatchOutcome } from './engine/types.ts';
 
 export { readPairsCsv, REPO_ROOT } from '../test/faces.ts';
@@ -18,7 +19,7 @@ export function testConfig(overrides: Partial<ServerConfig> = {}): ServerConfig 
     port: 0,
     token: 'test-token',
     maxImageBytes: 15 * 1024 * 1024,
-    threshold: 0.6,
+    threshold: DEFAULT_THRESHOLD,
     engine: 'instant',
     workers: 1,
     deepvue: { clientId: 'dv-client', clientSecret: 'dv-secret', tokenTtlSeconds: 3600, jwtSecret: 'test-signing-secret-0123456789abcdef' },

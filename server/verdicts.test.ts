@@ -100,3 +100,32 @@ describe('real engine behind the contracts', () => {
     expect(Math.max(...times)).toBeLessThan(1000);
   });
 });
+
+describe('POST /faces with the real engine', () => {
+  const facesCall = (bytes: Uint8Array) => server.app.request('/faces', { method: 'POST', headers: { Authorization: 'Bearer test-token' }, body: form({ image: bytes }) });
+
+  it('an image without a face → 200, faces: [], used: null, with its size', async () => {
+    const plain = new Uint8Array(await sharp({ create: { width: 320, height: 200, channels: 3, background: '#7f8c99' } }).jpeg().toBuffer());
+    const res = await facesCall(plain);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ width: 320, height: 200, faces: [], used: null });
+  });
+
+  it('two-people.jpg → two boxes inside the image, left to right, the larger used', async () => {
+    const res = await facesCall(face('two-people.jpg'));
+    expect(res.status).toBe(200);
+    const body = await res.json() as { width: number; height: number; faces: { box: { x: number; y: number; width: number; height: number }; score: number }[]; used: number };
+    expect({ width: body.width, height: body.height }).toEqual({ width: 1126, height: 661 });
+    expect(body.faces).toHaveLength(2);
+    const [a, b] = body.faces as [typeof body.faces[0], typeof body.faces[0]];
+    expect(a.box.x).toBeLessThan(b.box.x);
+    for (const f of body.faces) {
+      expect(Object.keys(f.box)).toEqual(['x', 'y', 'width', 'height']);
+      expect(f.box.x + f.box.width).toBeLessThanOrEqual(body.width);
+      expect(f.box.y + f.box.height).toBeLessThanOrEqual(body.height);
+      expect(f.score).toBeGreaterThan(0.5);
+      expect(f.score).toBeLessThanOrEqual(1);
+    }
+    expect(body.used).toBe(a.box.width * a.box.height > b.box.width * b.box.height ? 0 : 1);
+  });
+});

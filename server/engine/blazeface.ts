@@ -12,7 +12,9 @@
  *    cell centres — the MediaPipe SSD anchor layout for this model;
  *  - each of the 896 rows is [score logit, dx, dy, w, h, 6 keypoints × (x, y)] in input pixels,
  *    box centre = anchor + (dx, dy);
- *  - boxes above MIN_SCORE go through non-maximum suppression (IoU 0.3).
+ *  - boxes above the minimum score go through non-maximum suppression (IoU 0.3), then a box
+ *    mostly inside a better-scored one (intersection > half its own area) is dropped too: on
+ *    tight crops the detector also fires on part of the face, a small box IoU does not remove.
  */
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
@@ -36,6 +38,16 @@ export interface BlazeFaceHit { x: number; y: number; width: number; height: num
 export interface BlazeFace {
   /** Faces in pixels of `image`, any order; boxes may run past the image's edges. */
   detect(image: TfTypes.Tensor3D, minScore: number): Promise<BlazeFaceHit[]>;
+}
+
+/** A box is "inside" another when more than this share of the smaller box's area overlaps. */
+const CONTAINED = 0.5;
+
+function overlapOfSmaller(a: BlazeFaceHit, b: BlazeFaceHit): number {
+  const w = Math.min(a.x + a.width, b.x + b.width) - Math.max(a.x, b.x);
+  const h = Math.min(a.y + a.height, b.y + b.height) - Math.max(a.y, b.y);
+  if (w <= 0 || h <= 0) return 0;
+  return (w * h) / Math.min(a.width * a.height, b.width * b.height);
 }
 
 function anchors(): Float32Array {
@@ -113,11 +125,14 @@ export async function loadBlazeFace(): Promise<BlazeFace> {
       scoreT.dispose();
       picked.dispose();
       const hits: BlazeFaceHit[] = [];
+      // idx is in descending score order.
       for (const j of idx) {
         const [y0, x0, y1, x1] = [boxes[4 * j]! * scale, boxes[4 * j + 1]! * scale, boxes[4 * j + 2]! * scale, boxes[4 * j + 3]! * scale];
         // Not clipped: a tight crop's face box runs past the edges, and the caller may pad.
         if (Math.min(x1, w) - Math.max(x0, 0) < 4 || Math.min(y1, h) - Math.max(y0, 0) < 4) continue;
-        hits.push({ x: x0, y: y0, width: x1 - x0, height: y1 - y0, score: scores[j]! });
+        const hit = { x: x0, y: y0, width: x1 - x0, height: y1 - y0, score: scores[j]! };
+        if (hits.some((k) => overlapOfSmaller(k, hit) > CONTAINED)) continue;
+        hits.push(hit);
       }
       return hits;
     },

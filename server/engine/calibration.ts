@@ -13,6 +13,9 @@
  */
 export const CONFIDENCE_SLOPE = 10;
 
+/** Descriptor distance under which two faces match: fitted on lfw-dev + the fixtures (README, engine section). */
+export const DEFAULT_THRESHOLD = 0.6;
+
 export function confidenceFromDistance(distance: number, threshold: number): number {
   if (!Number.isFinite(distance)) return 0;
   return 1 / (1 + Math.exp(CONFIDENCE_SLOPE * (distance - threshold)));

@@ -6,9 +6,9 @@ import type { Engine } from './types.ts';
 export type { Engine, EngineInfo, EngineMode, EngineOptions, EngineState, FaceBox, FacesOutcome, ImageIndex, MatchOutcome } from './types.ts';
 export type { RealEngineOptions } from './real.ts';
 export type { ChainName } from './pipeline.ts';
-export { confidenceFromDistance, CONFIDENCE_SLOPE } from './calibration.ts';
+import { DEFAULT_THRESHOLD } from './calibration.ts';
 
-export const DEFAULT_THRESHOLD = 0.6;
+export { confidenceFromDistance, CONFIDENCE_SLOPE, DEFAULT_THRESHOLD } from './calibration.ts';
 
 export function createEngine(opts: RealEngineOptions): Engine {
   const threshold = Number.isFinite(opts.threshold) ? opts.threshold : DEFAULT_THRESHOLD;

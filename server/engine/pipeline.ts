@@ -28,14 +28,15 @@ export interface ChainStep {
 }
 
 /**
- * The default chain. BlazeFace first: on the 776 tight crops of lfw-dev and the 15 fixture
- * portraits it finds every face (face-api's detectors miss most tight crops, padded or not), and
- * it costs about what Tiny 416 does. The face-api detectors stay behind it for what it misses
+ * The default chain. BlazeFace first, on the image with a 25 % grey border: it finds the face in
+ * tight crops that fill the frame (face-api's detectors miss most of lfw-dev's, padded or not;
+ * BlazeFace without the border misses a few and fires twice on others) and in portraits, and it
+ * costs about what Tiny 416 does. The face-api detectors stay behind it for what it misses
  * (small faces in a large frame: BlazeFace sees the whole image at 256²). Per-step figures:
  * bench/engine-steps.ts and the README's engine section.
  */
 export const DETECTOR_CHAIN: readonly ChainStep[] = [
-  { label: 'blazeface@0.5', detector: 'blaze', minScore: 0.5, pad: 0 },
+  { label: 'pad25%+blazeface@0.5', detector: 'blaze', minScore: 0.5, pad: 0.25 },
   { label: 'tiny416@0.5', detector: 'tiny', inputSize: 416, minScore: 0.5, pad: 0 },
   { label: 'tiny320@0.3', detector: 'tiny', inputSize: 320, minScore: 0.3, pad: 0 },
   { label: 'ssd@0.5', detector: 'ssd', minScore: 0.5, pad: 0 },

@@ -5,7 +5,7 @@ export type EngineState = 'loading' | 'ready' | 'failed';
 
 export interface EngineOptions {
   mode: EngineMode;
-  /** Descriptor distance under which two faces match (default 0.6). */
+  /** Descriptor distance under which two faces match (default DEFAULT_THRESHOLD in calibration.ts). */
   threshold: number;
   /** Worker threads for the real engine (default: one per core). */
   workers: number;
