@@ -16,6 +16,7 @@ import { BenchEnv, REPO_ROOT } from './lib/env.ts';
 import { fmt } from './lib/stats.ts';
 import { benchArchive, benchZipOpen } from './core-page.ts';
 import { benchBulkOverhead, benchFirstLoad, benchMemory } from './app.ts';
+import { benchCliOverhead } from './cli.ts';
 
 interface Benchmark {
   name: string;
@@ -29,6 +30,7 @@ const BENCHMARKS: Benchmark[] = [
   { name: 'archive', about: 'results ZIP for 10,000 records in the worker + longest main-thread task', run: (env, runs) => benchArchive(env, runs ?? 5) },
   { name: 'bulk-overhead', about: '1,000-pair UI run vs a bare fetch loop', run: (env, runs) => benchBulkOverhead(env, runs ?? 5) },
   { name: 'memory', about: 'peak page memory on a ≥ 300 MB ZIP vs its size', run: (env, runs) => benchMemory(env, runs ?? 3) },
+  { name: 'cli-overhead', about: 'facematch run on 1,000 pairs vs a bare Node fetch loop', run: (env, runs) => benchCliOverhead(env, runs ?? 5) },
   { name: 'engine', about: 'face engine vs the stock face-api pipeline (bench/engine.ts)', run: () => runEngine() },
 ];
 
