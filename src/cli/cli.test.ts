@@ -50,7 +50,7 @@ describe('facematch run on the fixture ZIP (real engine)', () => {
     expect(got.stderr).toBe('');
     expect(got.code).toBe(0);
     expect(got.stdout).toContain('16 records: 16 succeeded');
-    expect(got.stdout).toContain('accuracy 100.0 % (16 of 16 labelled pairs decided right)');
+    expect(got.stdout).toContain('accuracy against labels.csv: 100.0 % (16 of 16 labelled pairs decided right)');
 
     const archive = await readArchive(out);
     expect(archive.names).toContain('summary.xlsx');
@@ -129,6 +129,21 @@ describe('facematch run: exit codes and failures (instant engine)', () => {
     const xml = await readFile(junit, 'utf8');
     const doc = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' }).parse(xml) as { testsuites: { failures: string } };
     expect(doc.testsuites.failures).toBe('16');
+  });
+
+  it('uses the labels.csv inside the ZIP when --labels is not given, as the browser does', async () => {
+    const labelsCsv = `pair_id,expected\n${[...expectedVerdicts()].map(([id, same]) => `${id},${same ? 'same' : 'different'}`).join('\n')}\n`;
+    await writeFile(path.join(dir, 'labelled.zip'), await buildFixturesZip({ extra: { 'labels.csv': labelsCsv } }));
+    const got = await runCli(['run', 'labelled.zip', '--base-url', server.url, '--out', 'labelled-out.zip'], dir);
+    expect(got.code).toBe(0);
+    expect(got.stdout).toMatch(/accuracy against labels\.csv in labelled\.zip: .+ \(\d+ of 16 labelled pairs decided right\)/);
+    const { records } = await readArchive(path.join(dir, 'labelled-out.zip'));
+    expect(records.every((r) => r.expected === (expectedVerdicts().get(r.pair_id) ? 'same' : 'different'))).toBe(true);
+  });
+
+  it('refuses --fail-under-accuracy without labels, with a sentence', async () => {
+    const got = await runCli(['run', 'pairs.zip', '--base-url', server.url, '--fail-under-accuracy', '0.9'], dir);
+    expect(got).toEqual({ code: 2, stdout: '', stderr: 'facematch: --fail-under-accuracy needs labels: pairs.zip has no labels.csv, so give one with --labels, e.g. --labels labels.csv --fail-under-accuracy 0.95.\n' });
   });
 
   it('runs Deepvue with the demo client credentials, fetching the token itself', async () => {

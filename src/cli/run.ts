@@ -7,7 +7,7 @@ import path from 'node:path';
 import { archiveFileName } from '../core/archive-client.ts';
 import { contractById } from '../core/contracts.ts';
 import { accuracyOf, confusionAt, evalRows, pct, withOutcomes } from '../core/evaluation.ts';
-import { parseLabels, type Expected, type LabelSet } from '../core/labels.ts';
+import { loadZipLabels, parseLabels, type Expected, type LabelSet } from '../core/labels.ts';
 import { shardNotice } from '../core/merge.ts';
 import { buildResultsZip } from '../core/report.ts';
 import { endpointUrl, type CallSettings } from '../core/request.ts';
@@ -94,15 +94,25 @@ function expectedMatches(labels: ReadonlyMap<string, Expected>): Map<string, boo
 export async function runCommand(args: RunArgs, io: CliIO): Promise<number> {
   const out = io.stdout;
   const contract = contractById(args.provider);
-  if (args.failUnderAccuracy !== undefined && args.labels === undefined) {
-    throw new UsageError('--fail-under-accuracy needs --labels: accuracy is measured against the labels, e.g. --labels labels.csv --fail-under-accuracy 0.95.');
-  }
   const { credentials, demo } = credentialsFromEnv(contract, args.baseUrl, io.env);
   const { zip, name, bytes: input } = await openInputZip(args.zip, io.cwd);
   if (zip.pairs.length === 0) {
     throw new UsageError(zip.notices[0] ?? `${name} contains no image pairs. Name the files <stem>_image1.<ext> and <stem>_image2.<ext>.`);
   }
-  const labels = args.labels !== undefined ? await readLabels(args.labels, io, zip.pairs.map((p) => p.pair_id)) : null;
+  // Labels: --labels FILE, else the ZIP's own labels.csv (as the browser reads it).
+  let labels: LabelSet | null;
+  let skipped = zip.skipped;
+  if (args.labels !== undefined) {
+    labels = await readLabels(args.labels, io, zip.pairs.map((p) => p.pair_id));
+  } else {
+    const fromZip = await loadZipLabels(zip, name);
+    skipped = fromZip.skipped;
+    labels = fromZip.labels && fromZip.labels.labels.size > 0 ? fromZip.labels : null;
+    for (const problem of fromZip.labels?.problems ?? []) io.stderr.write(`facematch: ${problem}\n`);
+  }
+  if (args.failUnderAccuracy !== undefined && !labels) {
+    throw new UsageError(`--fail-under-accuracy needs labels: ${name} has no labels.csv, so give one with --labels, e.g. --labels labels.csv --fail-under-accuracy 0.95.`);
+  }
   const indices = args.shard ? shardIndices(zip.pairs, args.shard) : zip.pairs.map((_, i) => i);
   const pairs = indices.map((i) => zip.pairs[i]!);
   const outFile = path.resolve(io.cwd, args.out ?? archiveFileName(io.now?.() ?? Date.now()));
@@ -151,7 +161,7 @@ export async function runCommand(args: RunArgs, io: CliIO): Promise<number> {
   if (args.shard) notices.push(shardNotice(args.shard.index, args.shard.count, pairs.length, zip.pairs.length, name));
   const bytes = await buildResultsZip({
     records,
-    skipped: zip.skipped,
+    skipped,
     notices,
     contract,
     endpoint,
@@ -174,7 +184,7 @@ export async function runCommand(args: RunArgs, io: CliIO): Promise<number> {
   if (labels) {
     const accuracy = accuracyOf(confusionAt(evalRows(records, contract, labels.labels), null));
     const shown = accuracy.value === null ? 'not measurable (no labelled pair in this run)' : `${pct(accuracy.value)} (${accuracy.correct} of ${accuracy.labelled} labelled pairs decided right)`;
-    out.write(`facematch: accuracy ${shown}.\n`);
+    out.write(`facematch: accuracy against ${labels.source}: ${shown}.\n`);
     if (args.failUnderAccuracy !== undefined && (accuracy.value === null || accuracy.value < args.failUnderAccuracy)) {
       accuracyFailed = true;
       io.stderr.write(`facematch: accuracy ${accuracy.value === null ? 'could not be measured' : `is ${pct(accuracy.value)}`}, under the required ${pct(args.failUnderAccuracy)} (--fail-under-accuracy).\n`);
