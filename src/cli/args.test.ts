@@ -26,10 +26,10 @@ describe('facematch run arguments', () => {
 
   it('reads every flag, in both --flag value and --flag=value forms', () => {
     expect(run('p.zip', '--provider', 'deepvue', '--base-url=https://api.example.com/', '--out', 'o.zip', '--concurrency', '4',
-      '--rate', '2.5', '--timeout', '30', '--retries=0', '--junit', 'j.xml', '--shard', '2/3',
+      '--rate', '3', '--timeout', '30', '--retries=0', '--junit', 'j.xml', '--shard', '2/3',
       '--rate-store', 'redis://127.0.0.1:6379', '--labels', 'l.csv', '--fail-under-accuracy', '95%')).toEqual({
       command: 'run', zip: 'p.zip', provider: 'deepvue', baseUrl: 'https://api.example.com', out: 'o.zip', concurrency: 4,
-      rate: 2.5, timeoutMs: 30_000, retries: 0, junit: 'j.xml', shard: { index: 2, count: 3 },
+      rate: 3, timeoutMs: 30_000, retries: 0, junit: 'j.xml', shard: { index: 2, count: 3 },
       rateStore: 'redis://127.0.0.1:6379', labels: 'l.csv', failUnderAccuracy: 0.95,
     });
   });
@@ -55,8 +55,8 @@ describe('facematch run arguments', () => {
     [['run', 'a.zip', '--base-url', 'https://host/x?token=1'], '--base-url must not have a query string or fragment; give only the origin and path, e.g. https://host/x.'],
     [['run', 'a.zip', '--concurrency', '0'], '--concurrency must be a whole number from 1 to 16 (calls in flight at once), not "0".'],
     [['run', 'a.zip', '--concurrency', '2.5'], '--concurrency must be a whole number from 1 to 16 (calls in flight at once), not "2.5".'],
-    [['run', 'a.zip', '--rate', '0'], '--rate must be a number of calls per second above 0 (e.g. 5 or 0.5), not "0".'],
-    [['run', 'a.zip', '--rate', 'fast'], '--rate must be a number of calls per second above 0 (e.g. 5 or 0.5), not "fast".'],
+    [['run', 'a.zip', '--rate', '0'], '--rate must be a whole number from 1 to 1000 (calls started per second), not "0".'],
+    [['run', 'a.zip', '--rate', '2.5'], '--rate must be a whole number from 1 to 1000 (calls started per second), not "2.5".'],
     [['run', 'a.zip', '--timeout', '0.5'], '--timeout must be a number of seconds from 1 to 600, not "0.5".'],
     [['run', 'a.zip', '--retries', '11'], '--retries must be a whole number from 0 to 10 (extra attempts after a transient failure), not "11".'],
     [['run', 'a.zip', '--shard', '2'], '--shard must look like I/N, e.g. --shard 2/3 for the second of three shards (or auto/3 with JOB_COMPLETION_INDEX set), not "2".'],

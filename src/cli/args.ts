@@ -8,10 +8,10 @@ import { contracts } from '../core/contracts.ts';
 import {
   DEFAULT_RETRIES, DEFAULT_TIMEOUT_MS, MAX_RETRIES, MAX_TIMEOUT_MS, MIN_TIMEOUT_MS,
 } from '../core/defaults.ts';
+import { MAX_CONCURRENCY, MAX_RATE_PER_SECOND } from '../core/job.ts';
 import type { Shard } from '../core/shard.ts';
 
 export const DEFAULT_BASE_URL = 'http://127.0.0.1:8080';
-export const MAX_CONCURRENCY = 16;
 
 /** A usage or input mistake; `message` is the sentence to print before exiting with code 2. */
 export class UsageError extends Error {
@@ -63,7 +63,7 @@ Credentials come from the environment, never from flags:
 With none set and a Base URL on this machine, the reference server's demo values are used.
 
 Defaults: --provider kwikid, --base-url ${DEFAULT_BASE_URL}, --out facematch-bulk-<ms>.zip,
---concurrency 1, no rate limit, --timeout ${DEFAULT_TIMEOUT_MS / 1000}, --retries ${DEFAULT_RETRIES}.
+--concurrency 1 (up to 16), no rate limit (--rate: calls per second, 1 to 1000), --timeout ${DEFAULT_TIMEOUT_MS / 1000}, --retries ${DEFAULT_RETRIES}.
 --shard I/N runs the pairs whose position (natural order of pair ids) mod N is I-1; write
 --shard auto/N to take I from JOB_COMPLETION_INDEX + 1 (Kubernetes Indexed Jobs).
 
@@ -232,14 +232,7 @@ function parseRun(args: readonly string[], env: Env): RunArgs | { command: 'help
   if (!contracts.some((c) => c.id === provider)) {
     throw new UsageError(`--provider must be ${contracts.map((c) => c.id).join(' or ')}, not "${str(v.provider)}".`);
   }
-  const rateRaw = str(v.rate);
-  let rate: number | undefined;
-  if (rateRaw !== undefined) {
-    rate = /^\d*\.?\d+$/.test(rateRaw.trim()) ? Number(rateRaw) : NaN;
-    if (!Number.isFinite(rate) || rate <= 0 || rate > 10_000) {
-      throw new UsageError(`--rate must be a number of calls per second above 0 (e.g. 5 or 0.5), not "${rateRaw}".`);
-    }
-  }
+  const rate = v.rate === undefined ? undefined : wholeNumber('rate', str(v.rate)!, 1, MAX_RATE_PER_SECOND, 'calls started per second');
   const timeoutRaw = str(v.timeout);
   let timeoutMs = DEFAULT_TIMEOUT_MS;
   if (timeoutRaw !== undefined) {

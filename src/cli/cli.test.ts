@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../server/main.ts';
 import { buildFixturesZip, expectedVerdicts } from '../../test/faces.ts';
 import type { PairRecord } from '../core/records.ts';
-import { BIN, readArchive, runCli } from '../../test/cli.ts';
+import { BIN, readArchive, runCli, type ArchiveContents } from '../../test/cli.ts';
 
 function verdictOf(rec: PairRecord): string | undefined {
   return rec.success ? (rec.body as { facematch_result?: string }).facematch_result : undefined;
@@ -32,6 +32,8 @@ afterAll(async () => {
 });
 
 describe('facematch run on the fixture ZIP (real engine)', () => {
+  // 16 real face matches on a shared 2-core machine: a generous guard, not a speed check.
+  const REAL_RUN_TIMEOUT = 240_000;
   let server: RunningServer;
   beforeAll(async () => {
     server = await startServer({ port: 0, engine: 'real', workers: 1 });
@@ -72,7 +74,7 @@ describe('facematch run on the fixture ZIP (real engine)', () => {
     expect(cases.map((c) => c.name)).toEqual([...expected.keys()]);
     expect(cases.filter((c) => c.failure !== undefined)).toHaveLength(0);
     expect(doc.testsuites.failures).toBe('0');
-  });
+  }, REAL_RUN_TIMEOUT);
 
   it('exits 1 under --fail-under-accuracy, and the JUnit report fails the wrongly decided pairs', async () => {
     const expected = [...expectedVerdicts()];
@@ -89,7 +91,7 @@ describe('facematch run on the fixture ZIP (real engine)', () => {
     const failed = doc.testsuites.testsuite.testcase.filter((c) => c.failure !== undefined);
     expect(failed.map((c) => c.name).sort()).toEqual([...flipped].sort());
     expect(failed.every((c) => c.failure!.type === 'wrong_verdict')).toBe(true);
-  });
+  }, REAL_RUN_TIMEOUT);
 });
 
 describe('facematch run: exit codes and failures (instant engine)', () => {
@@ -120,7 +122,7 @@ describe('facematch run: exit codes and failures (instant engine)', () => {
     const junit = path.join(dir, 'rejected.xml');
     const got = await runCli(['run', 'pairs.zip', '--base-url', server.url, '--out', out, '--junit', junit], dir, { FACEMATCH_TOKEN: 'wrong-token' });
     expect(got.code).toBe(1);
-    expect(got.stderr).toContain('The API rejected the KwikID credentials (HTTP 401), so the run was stopped. Set FACEMATCH_TOKEN to valid values');
+    expect(got.stderr).toContain('Stopped after the credentials were rejected (HTTP 401) on pair pair01. The CLI reads the credentials from FACEMATCH_TOKEN: set it to valid values and run again.');
     expect(got.stderr).not.toContain('wrong-token');
     const { records } = await readArchive(out);
     expect(records).toHaveLength(16);
@@ -144,6 +146,47 @@ describe('facematch run: exit codes and failures (instant engine)', () => {
   it('refuses --fail-under-accuracy without labels, with a sentence', async () => {
     const got = await runCli(['run', 'pairs.zip', '--base-url', server.url, '--fail-under-accuracy', '0.9'], dir);
     expect(got).toEqual({ code: 2, stdout: '', stderr: 'facematch: --fail-under-accuracy needs labels: pairs.zip has no labels.csv, so give one with --labels, e.g. --labels labels.csv --fail-under-accuracy 0.95.\n' });
+  });
+
+  it('shards 1/3, 2/3 and 3/3, merged, give the records and totals of one run; overlapping or foreign archives are refused', async () => {
+    const base = ['--base-url', server.url];
+    expect((await runCli(['run', 'pairs.zip', ...base, '--out', 'whole.zip'], dir)).code).toBe(0);
+    for (const i of [1, 2, 3]) {
+      const got = await runCli(['run', 'pairs.zip', ...base, '--shard', `${i}/3`, '--out', `shard${i}.zip`], dir);
+      expect(got.code, got.stderr).toBe(0);
+    }
+    const shards = await Promise.all([1, 2, 3].map(async (i) => (await readArchive(path.join(dir, `shard${i}.zip`))).records.map((r) => r.pair_id)));
+    expect(shards.map((s) => s.length)).toEqual([6, 5, 5]);
+    expect(new Set(shards.flat()).size).toBe(16);
+
+    const merged = await runCli(['merge', 'shard3.zip', 'shard1.zip', 'shard2.zip', '--out', 'merged.zip'], dir);
+    expect(merged.stderr).toBe('');
+    expect(merged.code).toBe(0);
+    const whole = await readArchive(path.join(dir, 'whole.zip'));
+    const joined = await readArchive(path.join(dir, 'merged.zip'));
+    const timeless = (a: ArchiveContents) => a.records.map(({ response_time_ms: _t, ...rest }) => rest);
+    expect(timeless(joined)).toEqual(timeless(whole));
+    expect(joined.names).toEqual(whole.names);
+    const manifest = (a: ArchiveContents) => a.manifest as { counts: Record<string, number>; pair_ids: string[]; input: unknown };
+    expect(manifest(joined).counts).toEqual(manifest(whole).counts);
+    expect(manifest(joined).pair_ids).toEqual(manifest(whole).pair_ids);
+    expect(manifest(joined).input).toEqual(manifest(whole).input);
+
+    const overlap = await runCli(['merge', 'shard1.zip', 'whole.zip', '--out', 'bad.zip'], dir);
+    expect(overlap.code).toBe(2);
+    expect(overlap.stderr).toMatch(/^facematch: shard1\.zip and whole\.zip both hold a record for pair pair\d+: the archives overlap\. Merge each shard once/);
+    const foreign = await runCli(['merge', 'shard1.zip', 'labelled-out.zip', '--out', 'bad.zip'], dir);
+    expect(foreign.code).toBe(2);
+    expect(foreign.stderr).toBe('facematch: labelled-out.zip was made from a different input ZIP (labelled.zip) than shard1.zip (pairs.zip). Merge only the shards of one ZIP.\n');
+  });
+
+  it('with --concurrency 4 still writes one record per pair, in input order', async () => {
+    const got = await runCli(['run', 'pairs.zip', '--base-url', server.url, '--concurrency', '4', '--out', 'c4.zip'], dir);
+    expect(got.code, got.stderr).toBe(0);
+    const { records, manifest } = await readArchive(path.join(dir, 'c4.zip'));
+    expect(records.map((r) => r.pair_id)).toEqual([...expectedVerdicts().keys()]);
+    expect(records.every((r) => r.success)).toBe(true);
+    expect((manifest as { settings: { concurrency: number } }).settings.concurrency).toBe(4);
   });
 
   it('runs Deepvue with the demo client credentials, fetching the token itself', async () => {

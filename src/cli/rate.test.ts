@@ -15,8 +15,7 @@ import { startServer, type RunningServer } from '../../server/main.ts';
 import { fakeEngine } from '../../server/testkit.ts';
 import { facePath, readPairsCsv } from '../../test/faces.ts';
 import { findRedisServer } from '../../scripts/redis-path.mjs';
-import { windowFor } from './rate.ts';
-import { BIN, readArchive, runCli } from '../../test/cli.ts';
+import { readArchive, runBin, runCli } from '../../test/cli.ts';
 
 const RATE = 5;
 const PAIRS = 30;
@@ -62,23 +61,6 @@ async function bigZip(): Promise<Buffer> {
   return zip.generateAsync({ type: 'nodebuffer' });
 }
 
-function runShard(args: string[], cwd: string): Promise<{ code: number | null; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { PATH: process.env.PATH ?? '' }, stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
-    child.on('exit', (code) => resolve({ code, stderr }));
-  });
-}
-
-describe('windowFor', () => {
-  it('turns a rate into whole points per whole seconds', () => {
-    expect(windowFor(5)).toEqual({ points: 5, seconds: 1 });
-    expect(windowFor(0.5)).toEqual({ points: 1, seconds: 2 });
-    expect(windowFor(2.5)).toEqual({ points: 5, seconds: 2 });
-  });
-});
-
 describe('two shards sharing one Redis rate budget', () => {
   let redis: { port: number; proc: ChildProcess };
   let server: RunningServer;
@@ -109,8 +91,8 @@ describe('two shards sharing one Redis rate budget', () => {
     const store = `redis://127.0.0.1:${redis.port}`;
     const common = ['--base-url', server.url, '--rate', String(RATE), '--rate-store', store];
     const [a, b] = await Promise.all([
-      runShard(['run', 'pairs.zip', '--shard', '1/2', '--out', 'a.zip', ...common], dir),
-      runShard(['run', 'pairs.zip', '--shard', '2/2', '--out', 'b.zip', ...common], dir),
+      runBin(['run', 'pairs.zip', '--shard', '1/2', '--out', 'a.zip', ...common], dir),
+      runBin(['run', 'pairs.zip', '--shard', '2/2', '--out', 'b.zip', ...common], dir),
     ]);
     expect(a, a.stderr).toMatchObject({ code: 0 });
     expect(b, b.stderr).toMatchObject({ code: 0 });

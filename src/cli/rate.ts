@@ -7,25 +7,13 @@
  */
 import { createHash } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { RateLimiterMemory, RateLimiterQueue, RateLimiterRedis } from 'rate-limiter-flexible';
+import { RateLimiterQueue, RateLimiterRedis } from 'rate-limiter-flexible';
 import { UsageError } from './args.ts';
 
 export interface RateGate {
   /** Resolves when the next attempt may start; rejects when the signal aborts first. */
   acquire(signal?: AbortSignal): Promise<void>;
   close(): Promise<void>;
-}
-
-/**
- * Points per window of whole seconds for a rate in calls/second: 5 → 5 per 1 s, 0.5 → 1 per 2 s,
- * 2.5 → 5 per 2 s. The burst (calls allowed back to back) is `points`.
- */
-export function windowFor(rate: number): { points: number; seconds: number } {
-  for (let seconds = 1; seconds <= 60; seconds++) {
-    const points = rate * seconds;
-    if (points >= 1 && Math.abs(points - Math.round(points)) < 1e-9) return { points: Math.round(points), seconds };
-  }
-  return rate >= 1 ? { points: Math.floor(rate), seconds: 1 } : { points: 1, seconds: Math.round(1 / rate) };
 }
 
 /** The shared key: one budget per endpoint and account (a hash, so no credential reaches Redis). */
@@ -47,20 +35,16 @@ function untilAborted(p: Promise<unknown>, signal?: AbortSignal): Promise<void> 
 }
 
 export interface RateGateOptions {
+  /** Attempts per second, a whole number (the burst is the same number). */
   rate: number;
   key: string;
-  /** redis:// URL; without it the budget is this process's alone. */
-  store?: string;
+  /** redis:// or rediss:// URL. */
+  store: string;
   /** Password for the store (from FACEMATCH_REDIS_PASSWORD, never a flag). */
   password?: string;
 }
 
 export async function createRateGate(opts: RateGateOptions): Promise<RateGate> {
-  const { points, seconds } = windowFor(opts.rate);
-  if (!opts.store) {
-    const queue = new RateLimiterQueue(new RateLimiterMemory({ points, duration: seconds }));
-    return { acquire: (signal) => untilAborted(queue.removeTokens(1, opts.key), signal), close: async () => {} };
-  }
   const shown = redactUrl(opts.store);
   const client = new Redis(opts.store, {
     lazyConnect: true,
@@ -78,7 +62,7 @@ export async function createRateGate(opts: RateGateOptions): Promise<RateGate> {
     client.disconnect();
     throw new UsageError(`Could not reach the rate store at ${shown} (${err instanceof Error ? err.message : String(err)}). Check that Redis is running there, or leave out --rate-store to limit this process alone.`);
   }
-  const limiter = new RateLimiterRedis({ storeClient: client, points, duration: seconds, keyPrefix: 'facematch-rate' });
+  const limiter = new RateLimiterRedis({ storeClient: client, points: opts.rate, duration: 1, keyPrefix: 'facematch-rate' });
   const queue = new RateLimiterQueue(limiter);
   return {
     acquire: (signal) => untilAborted(queue.removeTokens(1, opts.key), signal),

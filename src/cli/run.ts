@@ -9,18 +9,20 @@ import { contractById } from '../core/contracts.ts';
 import { accuracyOf, confusionAt, evalRows, pct, withOutcomes } from '../core/evaluation.ts';
 import { loadZipLabels, parseLabels, type Expected, type LabelSet } from '../core/labels.ts';
 import { shardNotice } from '../core/merge.ts';
-import { buildResultsZip } from '../core/report.ts';
-import { endpointUrl, type CallSettings } from '../core/request.ts';
+import { createArchiveBuilder } from '../core/archive.ts';
+import { zipFingerprint } from '../core/fingerprint.ts';
+import { runJob, type JobSnapshot } from '../core/job.ts';
+import { buildResultsZip, type ReportInput } from '../core/report.ts';
+import { endpointUrl } from '../core/request.ts';
 import { shardIndices } from '../core/shard.ts';
 import { summarise } from '../core/stats.ts';
 import { openZip, ZipError, type OpenedZip } from '../core/zip.ts';
 import { UsageError, type RunArgs } from './args.ts';
 import { credentialsFromEnv } from './credentials.ts';
-import { runCliJob } from './job.ts';
+import { cliAuthPolicy } from './auth.ts';
 import { junitXml } from './junit.ts';
 import { createProgress, type ProgressStream } from './progress.ts';
 import { budgetKey, createRateGate, type RateGate } from './rate.ts';
-import { cliVersion } from './version.ts';
 
 export interface CliIO {
   stdout: ProgressStream;
@@ -86,6 +88,22 @@ async function readLabels(file: string, io: CliIO, pairIds: readonly string[]): 
   return set;
 }
 
+/**
+ * What the CLI adds to core's report input: the labels' expected/outcome on every record (as the
+ * browser writes them), and the rate when a shared store enforced it (core's snapshot then has none).
+ */
+function withCliFacts(report: ReportInput, args: RunArgs, labels: LabelSet | null): ReportInput {
+  const records = withOutcomes(report.records, report.contract, labels?.labels ?? null);
+  if (!args.rateStore || args.rate === undefined) return { ...report, records };
+  const rate = args.rate;
+  return {
+    ...report,
+    records,
+    ...(report.settings ? { settings: { ...report.settings, ratePerSecond: rate } } : {}),
+    ...(report.manifest ? { manifest: { ...report.manifest, settings: { ...report.manifest.settings, max_requests_per_second: rate } } } : {}),
+  };
+}
+
 /** pair_id → expected match, for the JUnit report. */
 function expectedMatches(labels: ReadonlyMap<string, Expected>): Map<string, boolean> {
   return new Map([...labels].map(([id, e]) => [id, e === 'same']));
@@ -118,61 +136,57 @@ export async function runCommand(args: RunArgs, io: CliIO): Promise<number> {
   const outFile = path.resolve(io.cwd, args.out ?? archiveFileName(io.now?.() ?? Date.now()));
   const junitFile = args.junit !== undefined ? path.resolve(io.cwd, args.junit) : undefined;
 
-  const settings: CallSettings = {
+  const snapshot: JobSnapshot = {
     contract,
     baseUrl: args.baseUrl,
     credentials,
     timeoutMs: args.timeoutMs,
     retries: args.retries,
+    concurrency: args.concurrency,
+    // A shared store paces the attempts itself (deps.beforeAttempt); otherwise core's limiter does.
+    ratePerSecond: args.rateStore ? null : args.rate ?? null,
   };
   const endpoint = endpointUrl(contract, args.baseUrl);
   let gate: RateGate | undefined;
-  if (args.rate !== undefined) {
+  if (args.rate !== undefined && args.rateStore) {
     const account = credentials.clientId ?? credentials.token ?? '';
     gate = await createRateGate({
       rate: args.rate,
       key: budgetKey(endpoint, account),
-      ...(args.rateStore ? { store: args.rateStore } : {}),
+      store: args.rateStore,
       ...(io.env.FACEMATCH_REDIS_PASSWORD ? { password: io.env.FACEMATCH_REDIS_PASSWORD } : {}),
     });
   }
 
+  const notices = [...zip.notices, ...(labels?.problems ?? [])];
+  if (args.shard) notices.push(shardNotice(args.shard.index, args.shard.count, pairs.length, zip.pairs.length, name));
+  const archive = createArchiveBuilder({
+    skipped,
+    notices,
+    input: { name, size: input.length, fingerprint: zipFingerprint(zip.entries) },
+    build: (report) => buildResultsZip(withCliFacts(report, args, labels)),
+  });
+
   out.write(`facematch: ${pairs.length} pair${pairs.length === 1 ? '' : 's'}${args.shard ? ` (shard ${args.shard.index}/${args.shard.count} of ${zip.pairs.length})` : ''} from ${name} → ${contract.label} ${endpoint}${demo ? ' (demo credentials of the reference server)' : ''}\n`);
   const progress = createProgress(pairs.length, out);
-  const signal = io.signal ?? new AbortController().signal;
   let result;
   try {
-    result = await runCliJob({
+    result = await runJob({
       pairs,
       readPair: (p) => zip.readPair(p),
-      settings,
-      concurrency: args.concurrency,
-      signal,
+      snapshot,
+      authPolicy: cliAuthPolicy(snapshot),
+      ...(io.signal ? { signal: io.signal } : {}),
       onRecord: (rec) => progress.record(rec),
-      ...(gate ? { beforeAttempt: (s?: AbortSignal) => gate.acquire(s) } : {}),
+      ...(gate ? { deps: { beforeAttempt: (s?: AbortSignal) => gate.acquire(s) } } : {}),
+      archive,
     });
   } finally {
     progress.stop();
     await gate?.close();
   }
-
   const records = withOutcomes(result.records, contract, labels?.labels ?? null);
-  const notices = [...zip.notices, ...(labels?.problems ?? [])];
-  if (args.shard) notices.push(shardNotice(args.shard.index, args.shard.count, pairs.length, zip.pairs.length, name));
-  const bytes = await buildResultsZip({
-    records,
-    skipped,
-    notices,
-    contract,
-    endpoint,
-    startedAt: result.startedAt,
-    finishedAt: result.finishedAt,
-    ...(result.stopReason !== undefined ? { stopReason: result.stopReason } : {}),
-    secrets: result.secrets,
-    settings: { timeoutMs: args.timeoutMs, retries: args.retries, concurrency: args.concurrency, ratePerSecond: args.rate ?? null },
-    inputZip: { name, size: input.length },
-    appVersion: cliVersion(),
-  });
+  const bytes = result.archive!;
   await writeOutput(outFile, bytes, 'results archive');
   if (junitFile) {
     await writeOutput(junitFile, junitXml({ suite: name, contract, records, timestamp: result.startedAt, ...(labels ? { expected: expectedMatches(labels.labels) } : {}) }), 'JUnit report');

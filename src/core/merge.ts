@@ -11,7 +11,9 @@ import type { ReadResultsArchive } from './archive-read.ts';
 import { sameFingerprint } from './fingerprint.ts';
 import { pairEntries } from './pairing.ts';
 import type { PairRecord } from './records.ts';
+import { MANIFEST_FORMAT, type RunManifest } from './manifest.ts';
 import type { ReportInput } from './report.ts';
+import { summarise } from './stats.ts';
 
 export class MergeError extends Error {
   constructor(message: string) {
@@ -39,6 +41,35 @@ function inputOrder(records: readonly PairRecord[]): PairRecord[] {
     .map((r, i) => ({ r, i, k: rank.get(r.pair_id) ?? Number.MAX_SAFE_INTEGER }))
     .sort((a, b) => a.k - b.k || a.i - b.i)
     .map((x) => x.r);
+}
+
+/**
+ * run.json of the merged archive: the first shard's (settings, app and input are the same for
+ * every shard of one run), with what depends on the records recomputed from the merged ones.
+ */
+function mergedManifest(first: ReadResultsArchive, input: ReportInput, stopped: boolean): RunManifest | null {
+  const m = first.run.manifest;
+  if (!m || m.format !== MANIFEST_FORMAT) return null;
+  const stats = summarise(input.records, input.contract);
+  return {
+    ...(m as unknown as RunManifest),
+    started_at: input.startedAt,
+    finished_at: input.finishedAt,
+    stopped,
+    stop_reason: input.stopReason ?? null,
+    counts: {
+      pairs: stats.pairs,
+      succeeded: stats.succeeded,
+      failed: stats.failed,
+      not_run: stats.notRun,
+      matches: stats.matches,
+      non_matches: stats.nonMatches,
+      skipped_files: input.skipped.length,
+    },
+    pair_ids: input.records.map((r) => r.pair_id),
+    skipped: input.skipped,
+    notices: input.notices,
+  };
 }
 
 export function mergeArchives(archives: readonly ReadResultsArchive[]): ReportInput {
@@ -87,5 +118,7 @@ export function mergeArchives(archives: readonly ReadResultsArchive[]): ReportIn
     finishedAt: finished[finished.length - 1] ?? '',
   };
   if (stops.length) input.stopReason = stops.join(' ');
+  const manifest = mergedManifest(first, input, stops.length > 0 || archives.some((a) => a.run.stopped === true));
+  if (manifest) input.manifest = manifest;
   return input;
 }
