@@ -198,7 +198,7 @@ describe('summary.xlsx', () => {
   });
 
   it('a sheet declared in SHEETS is written in its place', () => {
-    expect(SHEETS.map((s) => s.name)).toEqual(['Summary', 'Run', 'Notices', 'Skipped files']);
+    expect(SHEETS.map((s) => s.name)).toEqual(['Summary', 'Run', 'Notices', 'Skipped files', 'Evaluation', 'Compare']);
   });
 });
 
@@ -218,7 +218,7 @@ describe('results ZIP', () => {
     const records = [ok(pair('test1'), { facematch_result: 'True', confidence_score: 0.85, credits_consumed: 2 }), notRunRecord(pair('test2'))];
     const zip = await JSZip.loadAsync(await buildResultsZip(input(records)));
     const files = Object.values(zip.files).filter((f) => !f.dir).map((f) => f.name).sort();
-    expect(files).toEqual(['results/test1.json', 'results/test2.json', 'summary.xlsx']);
+    expect(files).toEqual(['report.html', 'results/test1.json', 'results/test2.json', 'summary.xlsx']);
     expect(await zip.file('results/test1.json')!.async('string')).toBe(recordJson(records[0]!));
     expect(readWorkbookXml(await zip.file('summary.xlsx')!.async('uint8array')).has('Summary')).toBe(true);
   });
@@ -299,5 +299,61 @@ describe('archive client', () => {
     const zip = await JSZip.loadAsync(bytes);
     expect(zip.file('results/x.json')).not.toBeNull();
     expect(zip.file('summary.xlsx')).not.toBeNull();
+  });
+});
+
+describe('labelled archive', () => {
+  const records = () => [
+    ok(pair('s1'), { facematch_result: 'True', confidence_score: 0.9 }),
+    ok(pair('s2'), { facematch_result: 'False', confidence_score: 0.4 }),
+    ok(pair('d1'), { facematch_result: 'False', confidence_score: 0.1 }),
+    ok(pair('d2'), { facematch_result: 'True', confidence_score: 0.7 }),
+    notRunRecord(pair('d3')),
+    ok(pair('u1'), { facematch_result: 'True', confidence_score: 0.8 }),
+  ];
+  const evaluation = {
+    labels: [['s1', 'same'], ['s2', 'same'], ['d1', 'different'], ['d2', 'different'], ['d3', 'different']] as const,
+    labelsSource: 'labels.csv in pairs.zip',
+    threshold: 0.75,
+  };
+
+  it('records gain expected and outcome after the seed keys; Summary gains the two columns', async () => {
+    const recs = records();
+    const zip = await JSZip.loadAsync(await buildResultsZip(input(recs, { evaluation })));
+    const s2 = JSON.parse(await zip.file('results/s2.json')!.async('string')) as Record<string, unknown>;
+    expect(Object.keys(s2)).toEqual([...Object.keys(recs[1]!), 'expected', 'outcome']);
+    expect([s2.expected, s2.outcome]).toEqual(['same', 'FN']);
+    const u1 = JSON.parse(await zip.file('results/u1.json')!.async('string')) as Record<string, unknown>;
+    expect([u1.expected, u1.outcome]).toEqual([null, null]);
+    const sheets = readWorkbookXml(await zip.file('summary.xlsx')!.async('uint8array'));
+    const summary = sheets.get('Summary')!;
+    expect(summary.header.slice(-3)).toEqual(['attempts', 'expected', 'outcome']);
+    expect(summary.column('outcome').map((c) => c?.text)).toEqual(['TP', 'FN', 'TN', 'FP', 'error', undefined]);
+  });
+
+  it('the Evaluation sheet has one numeric row per figure', async () => {
+    const sheets = readWorkbookXml(await buildSummaryWorkbook(input(records(), { evaluation })));
+    const ev = sheets.get('Evaluation')!;
+    expect(ev.header).toEqual(['metric', 'value', 'ci_low', 'ci_high', 'n', 'note']);
+    const rows = new Map(ev.rows().map((r) => [r.get('metric')!.text, r]));
+    for (const m of ['FMR', 'FNMR', 'EER', 'EER threshold', 'TP', 'TN', 'FP', 'FN', 'errors', 'threshold used']) {
+      expect(rows.get(m)?.get('value')?.t, m).toBe('n');
+    }
+    expect(rows.get('FMR')!.get('value')!.text).toBe('0.5');
+    expect(rows.get('FMR')!.get('value')!.numFmt).toBe('0.00%');
+    expect(rows.get('FMR')!.get('n')!.text).toBe('2');
+    expect(rows.get('errors')!.get('value')!.text).toBe('1');
+    expect(rows.get('threshold used')!.get('value')!.text).toBe('0.75');
+    // Only 2 different-person pairs with a score: FNMR@FMR=1% has no value and says why.
+    expect(rows.get('FNMR@FMR=1%')!.get('value')).toBeUndefined();
+    expect(rows.get('FNMR@FMR=1%')!.get('note')!.text).toBe('needs ≥ 300 different-person pairs (has 2)');
+    expect(sheets.has('Compare')).toBe(false);
+  });
+
+  it('report.html is at the archive root with the evaluation charts', async () => {
+    const zip = await JSZip.loadAsync(await buildResultsZip(input(records(), { evaluation })));
+    const html = await zip.file('report.html')!.async('string');
+    expect(html).toContain('Confusion matrix at threshold 0.75');
+    expect([...html.matchAll(/data-chart="([a-z]+)"/g)].map((m) => m[1])).toEqual(['roc', 'det', 'scores', 'rates', 'latency']);
   });
 });

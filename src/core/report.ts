@@ -4,6 +4,12 @@
  *   summary.xlsx             sheets "Summary" (one row per pair), "Run", "Notices", "Skipped files"
  *   run.json                 the run's manifest (manifest.ts), when one is given
  *   results/<pair_id>.json   one pretty JSON record per pair (recordJson), names via archiveEntryName
+ *   report.html              the run (and its labelled evaluation and comparison) as one page with
+ *                            inline SVG charts, no script (evaluation-report.ts)
+ *
+ * With labels (`evaluation`), records gain `expected` and `outcome` after the seed's keys, the
+ * Summary sheet the same two columns, and an "Evaluation" sheet is added; with a comparison, a
+ * "Compare" sheet.
  *
  * The workbook is declared, not assembled by position:
  *   - SUMMARY_COLUMNS: one entry per column {header, width, numFmt, value(record)}; per-contract
@@ -24,6 +30,9 @@ import type { WorkSheet } from 'xlsx';
 import { readPath, type ProviderContract, type ReportField, type Verdict } from './contracts.ts';
 import type { RunManifest } from './manifest.ts';
 import { recordJson, recordVerdict, type PairRecord, type SkippedEntry } from './records.ts';
+import type { Comparison } from './compare.ts';
+import { evaluationOf, evaluationSheetRows, compareSheetRows, buildReportHtml, type EvaluationInput } from './evaluation-report.ts';
+import { withOutcomes, type Evaluation } from './evaluation.ts';
 import { archiveEntryName } from './sanitize.ts';
 import { redactUrl } from './safe-url.ts';
 import { summarise, type RunStats } from './stats.ts';
@@ -66,6 +75,10 @@ export interface ReportInput {
   appVersion?: string;
   /** The run's manifest, written as run.json at the archive root (built by manifest.ts, already scrubbed). */
   manifest?: RunManifest;
+  /** Labels and the chosen threshold: adds expected/outcome, the Evaluation sheet and report.html's evaluation. */
+  evaluation?: EvaluationInput;
+  /** A comparison with a previous run (this run is "after"): adds the Compare sheet and a report.html section. */
+  comparison?: Comparison;
 }
 
 export const REDACTED = '[redacted]';
@@ -111,6 +124,8 @@ export interface ReportContext {
   totalCredits: number | null;
   /** Replaces secrets in a string written to a sheet. */
   scrub: (s: string) => string;
+  /** The labelled evaluation, when the run has labels. */
+  evaluation: Evaluation | null;
 }
 
 export interface SheetContent {
@@ -184,6 +199,8 @@ export const SUMMARY_COLUMNS: readonly SummaryColumnEntry[] = [
   { header: 'error_type', width: 12, value: (r) => (r.success ? null : r.error.type) },
   { header: 'error_message', width: 70, value: (r) => (r.success ? null : r.error.message) },
   { header: 'attempts', width: 9, value: (r) => r.attempts },
+  { header: 'expected', width: 10, value: (r) => r.expected ?? null, when: (ctx) => ctx.evaluation !== null },
+  { header: 'outcome', width: 9, value: (r) => r.outcome ?? null, when: (ctx) => ctx.evaluation !== null },
 ];
 
 /** The Summary columns of one run, in order. */
@@ -278,12 +295,45 @@ function skippedSheet(ctx: ReportContext): SheetContent {
   };
 }
 
+const RATE_METRICS = new Set(['FMR', 'FNMR', 'EER', 'FMR at threshold used', 'FNMR at threshold used']);
+
+/** The Evaluation sheet: metric, value, ci_low, ci_high, n, note; rates are numbers shown as percentages. */
+function evaluationSheet(ctx: ReportContext): SheetContent | null {
+  if (!ctx.evaluation || !ctx.input.evaluation) return null;
+  const [, ...rows] = evaluationSheetRows(ctx.evaluation, ctx.input.evaluation);
+  const pctCell = (v: Cell): Cell | FormattedCell => (typeof v === 'number' ? { value: v, numFmt: FORMATS.percent } : v);
+  return {
+    columns: [
+      { header: 'metric', width: 24 }, { header: 'value', width: 12 }, { header: 'ci_low', width: 10 }, { header: 'ci_high', width: 10 },
+      { header: 'n', width: 8 }, { header: 'note', width: 100 },
+    ],
+    rows: rows.map((r) => {
+      const metric = String(r[0]);
+      const isRate = RATE_METRICS.has(metric) || metric.startsWith('FNMR@');
+      return isRate ? [r[0]!, pctCell(r[1]!), pctCell(r[2]!), pctCell(r[3]!), r[4]!, r[5] === null ? null : ctx.scrub(String(r[5]))] : r.map((c, k) => (k === 5 && typeof c === 'string' ? ctx.scrub(c) : c));
+    }),
+  };
+}
+
+/** The Compare sheet: one row per pair of either run, then the run figures. */
+function compareSheet(ctx: ReportContext): SheetContent | null {
+  if (!ctx.input.comparison) return null;
+  const [head, ...rows] = compareSheetRows(redactedComparison(ctx.input.comparison, ctx.scrub));
+  const widths = [28, 14, 12, 12, 17, 17, 17, 23, 23, 50, 50];
+  return {
+    columns: head!.map((h, k) => ({ header: String(h), width: widths[k] ?? 12 })),
+    rows,
+  };
+}
+
 /** The workbook's sheets, in order. Add a sheet by adding an entry. */
 export const SHEETS: readonly SheetSpec[] = [
   { name: 'Summary', build: summarySheet },
   { name: 'Run', build: runSheet },
   { name: 'Notices', build: noticesSheet },
   { name: 'Skipped files', build: skippedSheet },
+  { name: 'Evaluation', build: evaluationSheet },
+  { name: 'Compare', build: compareSheet },
 ];
 
 /** The endpoint without userinfo, query string or fragment (credentials removed by safe-url.ts, the one redactor). */
@@ -344,11 +394,37 @@ export function reportContext(input: ReportInput, records: readonly PairRecord[]
     stats: summarise(records, input.contract),
     totalCredits: totalCredits(input.contract, records),
     scrub,
+    evaluation: input.evaluation ? evaluationOf(records, input.contract, input.evaluation) : null,
   };
 }
 
 export async function buildSummaryWorkbook(input: ReportInput): Promise<Uint8Array> {
-  return workbookFromRedacted(input, redactRecords(input.records, input.secrets));
+  return workbookFromRedacted(input, archiveRecords(input));
+}
+
+/** The records as the archive writes them: secrets redacted; with labels, expected/outcome appended. */
+export function archiveRecords(input: ReportInput): PairRecord[] {
+  const records = redactRecords(input.records, input.secrets);
+  return input.evaluation ? withOutcomes(records, input.contract, new Map(input.evaluation.labels)) : records;
+}
+
+/** report.html for the run: the same figures as the sheets, every chart as inline SVG. */
+export async function buildReportPage(input: ReportInput, records: readonly PairRecord[] = archiveRecords(input)): Promise<string> {
+  const ctx = reportContext(input, records);
+  return buildReportHtml({
+    provider: input.contract.label,
+    endpoint: ctx.scrub(safeEndpoint(input.endpoint)),
+    startedAt: input.startedAt,
+    finishedAt: input.finishedAt,
+    records,
+    ...(ctx.evaluation && input.evaluation ? { evaluation: { ev: ctx.evaluation, input: input.evaluation } } : {}),
+    ...(input.comparison ? { comparison: redactedComparison(input.comparison, ctx.scrub) } : {}),
+  });
+}
+
+/** The comparison with every secret replaced (its strings come from two runs' records). */
+function redactedComparison(c: Comparison, scrub: (s: string) => string): Comparison {
+  return JSON.parse(scrub(JSON.stringify(c))) as Comparison;
 }
 
 async function workbookFromRedacted(input: ReportInput, records: readonly PairRecord[]): Promise<Uint8Array> {
@@ -415,11 +491,12 @@ function worksheet(content: SheetContent): WorkSheet {
  * cheaper per entry. (The input ZIP is still read with JSZip, see zip.ts.)
  */
 export async function buildResultsZip(input: ReportInput): Promise<Uint8Array> {
-  const records = redactRecords(input.records, input.secrets);
-  const [{ zipSync, strToU8 }, workbook] = await Promise.all([import('fflate'), workbookFromRedacted(input, records)]);
+  const records = archiveRecords(input);
+  const [{ zipSync, strToU8 }, workbook, page] = await Promise.all([import('fflate'), workbookFromRedacted(input, records), buildReportPage(input, records)]);
   const files: Record<string, Uint8Array | [Uint8Array, { level: 0 }]> = {
     // The workbook is itself a compressed ZIP: store it as is.
     'summary.xlsx': [workbook, { level: 0 }],
+    'report.html': strToU8(page),
   };
   if (input.manifest) files['run.json'] = strToU8(`${JSON.stringify(input.manifest, null, 2)}\n`);
   const taken = new Set<string>();
