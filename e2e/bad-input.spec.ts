@@ -46,7 +46,7 @@ async function runAndReadResults(page: Page): Promise<ResultJson[]> {
   const zip = await JSZip.loadAsync(await downloadBytes(await runAndDownload(page, 120_000)));
   expect(zip.file('summary.xlsx'), 'summary.xlsx in the archive').not.toBeNull();
   const files = Object.values(zip.files).filter((f) => !f.dir);
-  for (const f of files) expect(f.name === 'summary.xlsx' || /^results\/[^/\\]+\.json$/.test(f.name), f.name).toBe(true);
+  for (const f of files) expect(['summary.xlsx', 'report.html', 'run.json'].includes(f.name) || /^results\/[^/\\]+\.json$/.test(f.name), f.name).toBe(true);
   return Promise.all(files.filter((f) => f.name.startsWith('results/')).map(async (f) => JSON.parse(await f.async('string')) as ResultJson));
 }
 

@@ -827,15 +827,17 @@ const UNSAFE_IN_ENTRY = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2
 
 /**
  * What is wrong with the entry names of a results archive, as sentences (empty when all is well):
- * only `summary.xlsx`, the `results/` folder entry and `results/<name>.json`, no `..`, no leading `/`, no `\`, no control or
+ * only `summary.xlsx`, `report.html`, `run.json`, the `results/` folder entry and `results/<name>.json`, no `..`, no leading `/`, no `\`, no control or
  * bidi characters, no two names equal ignoring case.
  */
+const ROOT_FILES = new Set(['summary.xlsx', 'report.html', 'run.json']);
+
 export function archiveNameProblems(names: readonly string[]): string[] {
   const problems: string[] = [];
   const seen = new Set<string>();
   for (const n of names) {
     const shown = JSON.stringify(n);
-    if (n !== 'summary.xlsx' && n !== 'results/' && !/^results\/[^/]+\.json$/.test(n)) problems.push(`${shown} is neither summary.xlsx, the results/ folder nor results/<name>.json`);
+    if (!ROOT_FILES.has(n) && n !== 'results/' && !/^results\/[^/]+\.json$/.test(n)) problems.push(`${shown} is neither summary.xlsx, report.html, run.json, the results/ folder nor results/<name>.json`);
     if (n.includes('..')) problems.push(`${shown} contains ".."`);
     if (n.startsWith('/')) problems.push(`${shown} starts with "/"`);
     if (n.includes('\\')) problems.push(`${shown} contains a backslash`);

@@ -287,7 +287,7 @@ describe('runJob: subsets, kept and excluded pairs', () => {
     });
     expect(added).toEqual([0, 1, 2, 3]);
     const zip = await JSZip.loadAsync(result.archive!);
-    expect(Object.keys(zip.files).sort()).toEqual(['results/', 'results/p0.json', 'results/p1.json', 'results/p2.json', 'results/p3.json', 'run.json', 'summary.xlsx'].filter((n) => zip.files[n]));
+    expect(Object.keys(zip.files).sort()).toEqual(['report.html', 'results/', 'results/p0.json', 'results/p1.json', 'results/p2.json', 'results/p3.json', 'run.json', 'summary.xlsx'].filter((n) => zip.files[n]));
     const text = await zip.file('run.json')!.async('string');
     expect(text).not.toContain('good-token');
     expect(text).not.toContain('pw@');

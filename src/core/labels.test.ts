@@ -81,8 +81,8 @@ describe('findLabelsEntry', () => {
 
 describe('labelledLine', () => {
   it('says how many pairs are loaded and labelled', () => {
-    expect(labelledLine(12, parse('pair_id,expected\nsame01,same\ndiff01,0\ndiff02,0\n'))).toBe('12 pairs loaded · 3 labelled (1 same, 2 different)');
-    expect(labelledLine(1, null)).toBe('1 pair loaded · 0 labelled');
+    expect(labelledLine(12, parse('pair_id,expected\nsame01,same\ndiff01,0\ndiff02,0\n'))).toBe('12 pair(s) loaded · 3 labelled (1 same, 2 different)');
+    expect(labelledLine(1, null)).toBe('1 pair(s) loaded');
   });
 });
 

@@ -177,10 +177,10 @@ export function findLabelsEntry(paths: readonly string[]): LabelsEntryChoice | n
   return { path: found[0]!.p, ignored: found.slice(1).map((f) => f.p) };
 }
 
-/** The Bulk card's line: "12 pair(s) loaded · 10 labelled (6 same, 4 different)". */
+/** The Bulk card's line: "12 pair(s) loaded · 10 labelled (6 same, 4 different)"; no labels file: "12 pair(s) loaded". */
 export function labelledLine(pairCount: number, labels: LabelSet | null): string {
-  const loaded = `${pairCount} pair${pairCount === 1 ? '' : 's'} loaded`;
-  if (!labels) return `${loaded} · 0 labelled`;
+  const loaded = `${pairCount} pair(s) loaded`;
+  if (!labels) return loaded;
   const m = labels.same + labels.different;
   return `${loaded} · ${m} labelled (${labels.same} same, ${labels.different} different)`;
 }

@@ -247,7 +247,7 @@ describe('runBulk', () => {
       endpoint: `${baseUrl}/facematch`, startedAt: summary.startedAt, finishedAt: summary.finishedAt, secrets: [token],
     }));
     const names = Object.values(out.files).filter((f) => !f.dir).map((f) => f.name).sort();
-    expect(names).toEqual(['results/biden.json', 'results/bomb.json', 'results/obama.json', 'summary.xlsx']);
+    expect(names).toEqual(['report.html', 'results/biden.json', 'results/bomb.json', 'results/obama.json', 'summary.xlsx']);
     const obama = JSON.parse(await out.file('results/obama.json')!.async('string'));
     expect(obama).toMatchObject({ pair_id: 'obama', image1_path: 'batch/obama_image1.jpg', image2_path: 'batch/obama_image2.png', success: true, http_status: 200 });
   });
