@@ -3,6 +3,7 @@
  * vite.config.ts) and the tests all build the API from here.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import os from 'node:os';
 import { getRequestListener } from '@hono/node-server';
 import { Hono } from 'hono';
 import { contracts, deepvue } from '../src/core/contracts.ts';
@@ -17,7 +18,7 @@ import type { RouteDeps } from './routes/deps.ts';
 import { HEALTH_PATH, healthRoutes } from './routes/health.ts';
 import { kwikidRoutes } from './routes/kwikid.ts';
 import { parseUpstream, UPSTREAM_PREFIX, upstreamRoutes } from './routes/upstream.ts';
-import { apiCors, securityHeaders } from './security.ts';
+import { allowedHostNames, apiCors, hostAllowList, securityHeaders } from './security.ts';
 import { mountStatic } from './static.ts';
 
 export interface ServerApp {
@@ -62,6 +63,12 @@ export function validateConfig(config: ServerConfig): void {
   if (config.upstream) parseUpstream(config.upstream);
 }
 
+/** This machine's name and interface addresses, for a server listening on all interfaces. */
+function thisMachine(): { hostname: string; addresses: string[] } {
+  const addresses = Object.values(os.networkInterfaces()).flatMap((list) => (list ?? []).map((i) => i.address));
+  return { hostname: os.hostname(), addresses };
+}
+
 export function createServerApp(config: ServerConfig, options: AppOptions = {}): ServerApp {
   validateConfig(config);
   let faults: FaultInjector;
@@ -75,6 +82,7 @@ export function createServerApp(config: ServerConfig, options: AppOptions = {}):
 
   const app = new Hono();
   app.use('*', securityHeaders());
+  app.use('*', hostAllowList(allowedHostNames(config.host, config.allowedHosts ?? [], thisMachine()), isApiPath));
   const corsMiddleware = apiCors();
   app.use('*', async (c, next) => {
     if (isApiPath(new URL(c.req.url).pathname)) return corsMiddleware(c, next);

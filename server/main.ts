@@ -15,6 +15,7 @@ import {
   type DeepvueConfig, type ServerConfig,
 } from './config.ts';
 import { staticDirMissingMessage } from './static.ts';
+import { redactUrlsIn } from '../src/core/safe-url.ts';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const DEFAULT_STATIC_DIR = path.join(REPO_ROOT, 'dist');
@@ -110,10 +111,12 @@ export async function runFromCli(): Promise<void> {
   try {
     running = await startServer();
   } catch (err) {
-    const inUse = err && typeof err === 'object' && 'code' in err && err.code === 'EADDRINUSE';
-    console.error(inUse
+    const code = err && typeof err === 'object' && 'code' in err ? err.code : undefined;
+    console.error(code === 'EADDRINUSE'
       ? `Could not start the server: port ${process.env.PORT ?? 8080} is already in use. Stop the other server or choose another port, e.g. PORT=8081 npm start.`
-      : `Could not start the server: ${err instanceof Error ? err.message : String(err)}`);
+      : code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND' || code === 'EAI_AGAIN'
+        ? `Could not start the server: HOST is "${process.env.HOST ?? ''}", which is not an address of this machine; use 127.0.0.1 (the default), ::1 or 0.0.0.0.`
+        : `Could not start the server: ${redactUrlsIn(err instanceof Error ? err.message : String(err))}`);
     process.exit(1);
   }
   for (const line of banner(running)) console.log(line);

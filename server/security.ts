@@ -53,3 +53,62 @@ export function apiCors(): MiddlewareHandler {
     maxAge: 600,
   });
 }
+
+/** Names every loopback start answers to. */
+const LOOPBACK_NAMES: readonly string[] = ['localhost', '127.0.0.1', '[::1]'];
+
+/** A listen address as it appears in a Host header: IPv6 in brackets, lower case. */
+function asHostName(address: string): string {
+  const a = address.trim().toLowerCase();
+  return a.includes(':') && !a.startsWith('[') ? `[${a}]` : a;
+}
+
+/**
+ * The Host names the API answers: the address the server was started on (for a loopback or an
+ * all-interfaces start, localhost, 127.0.0.1 and [::1]; for all interfaces also this machine's
+ * name and addresses), plus FACEMATCH_ALLOWED_HOSTS.
+ */
+export function allowedHostNames(listenHost: string, extra: readonly string[] = [], machine: { hostname: string; addresses: readonly string[] } | null = null): Set<string> {
+  const names = new Set<string>(LOOPBACK_NAMES);
+  const listen = asHostName(listenHost);
+  if (listen === '0.0.0.0' || listen === '[::]') {
+    if (machine) {
+      names.add(machine.hostname.toLowerCase());
+      for (const a of machine.addresses) names.add(asHostName(a));
+    }
+  } else {
+    names.add(listen);
+  }
+  for (const h of extra) names.add(asHostName(h));
+  return names;
+}
+
+/** The host name of a Host header value (port removed), lower case; null when it has none. */
+export function hostNameOf(hostHeader: string | undefined): string | null {
+  const h = hostHeader?.trim().toLowerCase();
+  if (!h) return null;
+  if (h.startsWith('[')) {
+    const end = h.indexOf(']');
+    return end > 0 ? h.slice(0, end + 1) : null;
+  }
+  const colon = h.lastIndexOf(':');
+  return colon >= 0 ? h.slice(0, colon) : h;
+}
+
+/**
+ * Answers 421 for API requests whose Host is not one of `allowed`: a page on another site that
+ * points its own name at 127.0.0.1 (DNS rebinding) cannot reach the API through it.
+ */
+export function hostAllowList(allowed: ReadonlySet<string>, applies: (path: string) => boolean): MiddlewareHandler {
+  const shown = [...allowed].join(', ');
+  return async (c, next) => {
+    const url = new URL(c.req.url);
+    if (!applies(url.pathname)) return next();
+    const name = hostNameOf(c.req.header('host') ?? url.host);
+    if (name !== null && allowed.has(name)) return next();
+    const given = c.req.header('host') ?? '';
+    return c.json({
+      message: `This server does not answer requests for the host "${given.slice(0, 200)}". It answers ${shown}; to reach it under another name (for example behind a proxy), add that name to FACEMATCH_ALLOWED_HOSTS (comma-separated) and restart it.`,
+    }, 421);
+  };
+}

@@ -64,7 +64,7 @@ describe('POST /v1/authorize', () => {
     fd.append(FIELDS.clientSecret!, 'dv-secret');
     const res = await app.request(TOKEN_PATH, { method: 'POST', body: fd });
     expect(res.status).toBe(200);
-    const got = await fetchToken(deepvue, 'http://server.test', { clientId: 'dv-client', clientSecret: 'dv-secret' }, undefined, {
+    const got = await fetchToken(deepvue, 'http://127.0.0.1:8080', { clientId: 'dv-client', clientSecret: 'dv-secret' }, undefined, {
       fetch: async (input, init) => app.request(String(input), init),
     });
     expect(got.ok).toBe(true);
@@ -114,6 +114,20 @@ describe('POST /v1/facematch', () => {
       expect(res.status).toBe(401);
       expect(await res.json()).toEqual({ detail: 'Could not validate credentials' });
     }
+  });
+
+  it('401 in the documented shape for a correctly signed token without exp: every token we issue expires', async () => {
+    const { app, cfg } = setup();
+    const key = new TextEncoder().encode(cfg.deepvue.jwtSecret);
+    const claims = () => new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject('dv-client').setIssuer('facematch-reference-server').setIssuedAt();
+    const forever = await claims().sign(key);
+    const res = await match(app, form({ [FA]: obama, [FB]: obama }), { Authorization: `Bearer ${forever}`, 'x-api-key': 'dv-secret' });
+    expect(res.status).toBe(401);
+    expect(res.headers.get('www-authenticate')).toBe('Bearer');
+    expect(await res.json()).toEqual({ detail: 'Could not validate credentials' });
+    // The same token with an expiry is accepted: only the missing exp was refused.
+    const dated = await claims().setExpirationTime('1h').sign(key);
+    expect((await match(app, form({ [FA]: obama, [FB]: obama }), { Authorization: `Bearer ${dated}`, 'x-api-key': 'dv-secret' })).status).toBe(200);
   });
 
   it('a token issued with a 1 s lifetime stops working once it expires', async () => {

@@ -85,7 +85,8 @@ export function deepvueRoutes({ config, engine, faults }: RouteDeps): Hono {
       if (bearer.kind === 'missing') return c.json({ detail: 'Not authenticated' }, 401, { 'WWW-Authenticate': 'Bearer' });
       if (bearer.kind === 'malformed') return c.json({ detail: 'Could not validate credentials' }, 401, { 'WWW-Authenticate': 'Bearer' });
       try {
-        await jwtVerify(bearer.token, signingKey, { algorithms: ['HS256'], issuer: ISSUER, subject: config.deepvue.clientId });
+        // Every token we issue expires; one without `exp` is not ours.
+        await jwtVerify(bearer.token, signingKey, { algorithms: ['HS256'], issuer: ISSUER, subject: config.deepvue.clientId, requiredClaims: ['exp'] });
       } catch {
         return c.json({ detail: 'Could not validate credentials' }, 401, { 'WWW-Authenticate': 'Bearer' });
       }
