@@ -24,3 +24,22 @@ export const DEFAULT_RETRIES = 2;
 export const MIN_TIMEOUT_MS = 1_000;
 export const MAX_TIMEOUT_MS = 600_000;
 export const MAX_RETRIES = 10;
+
+/** Pairs in flight at once during a bulk run: 1 (sequential, the default) to 16. */
+export const DEFAULT_CONCURRENCY = 1;
+export const MIN_CONCURRENCY = 1;
+export const MAX_CONCURRENCY = 16;
+/** "Max requests per second": a whole number up to this, or none. */
+export const MAX_RATE_PER_SECOND = 1000;
+
+/** 1–16 (whole); anything else falls back to the nearest bound, or the default when not a number. */
+export function clampConcurrency(n: unknown): number {
+  if (typeof n !== 'number' || !Number.isFinite(n)) return DEFAULT_CONCURRENCY;
+  return Math.min(MAX_CONCURRENCY, Math.max(MIN_CONCURRENCY, Math.floor(n)));
+}
+
+/** A whole number 1–1000, or null for "no limit" (empty, zero, negative or not a number). */
+export function clampRate(n: unknown): number | null {
+  if (typeof n !== 'number' || !Number.isFinite(n) || n < 1) return null;
+  return Math.min(MAX_RATE_PER_SECOND, Math.floor(n));
+}

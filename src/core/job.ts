@@ -24,12 +24,10 @@
 import PQueue from 'p-queue';
 import { fetchToken, callFacematch, type CallDeps, type CallSettings, type Credentials, type ImagePart } from './request.ts';
 import { notRunRecord, recordForUnreadablePair, recordFromCall, type PairEntry, type PairRecord } from './records.ts';
+import { clampConcurrency, clampRate } from './defaults.ts';
 import { errorText } from './text.ts';
 
-export const MIN_CONCURRENCY = 1;
-export const MAX_CONCURRENCY = 16;
-export const DEFAULT_CONCURRENCY = 1;
-export const MAX_RATE_PER_SECOND = 1000;
+export { DEFAULT_CONCURRENCY, MAX_CONCURRENCY, MAX_RATE_PER_SECOND, MIN_CONCURRENCY, clampConcurrency, clampRate } from './defaults.ts';
 
 /** The settings a run uses, taken once when it starts. */
 export interface JobSnapshot extends CallSettings {
@@ -37,18 +35,6 @@ export interface JobSnapshot extends CallSettings {
   concurrency: number;
   /** Most attempts started in any rolling second; null = no limit. */
   ratePerSecond: number | null;
-}
-
-/** 1–16 (whole); anything else falls back to the nearest bound, or the default when not a number. */
-export function clampConcurrency(n: unknown): number {
-  if (typeof n !== 'number' || !Number.isFinite(n)) return DEFAULT_CONCURRENCY;
-  return Math.min(MAX_CONCURRENCY, Math.max(MIN_CONCURRENCY, Math.floor(n)));
-}
-
-/** A whole number 1–1000, or null for "no limit" (empty, zero, negative or not a number). */
-export function clampRate(n: unknown): number | null {
-  if (typeof n !== 'number' || !Number.isFinite(n) || n < 1) return null;
-  return Math.min(MAX_RATE_PER_SECOND, Math.floor(n));
 }
 
 /** What the auth policy is told when a call is rejected with HTTP 401. */

@@ -1,6 +1,10 @@
 /**
  * Connection settings shared by Single and Bulk: provider, Base URL, credentials, unique_id,
- * timeout, retries and "Remember on this device".
+ * timeout, retries, the bulk run's concurrency and rate limit, and "Remember on this device".
+ *
+ * While a bulk run is in flight the settings are locked (`lock`): every setter refuses changes, as
+ * the run uses the snapshot taken when Run was pressed. During a pause on a rejected token
+ * (`lock === 'auth-pause'`) the credentials alone can be edited, to be used on Resume.
  *
  * Secrets stay in memory unless the user turns "Remember" on; with it off nothing at all is
  * written to storage and turning it off removes what was stored. The reference server's demo
@@ -10,8 +14,10 @@ import { create, type StoreApi, type UseBoundStore } from 'zustand';
 import { persist, type PersistStorage, type StorageValue } from 'zustand/middleware';
 import { contractById, contracts, type CredentialKey, type ProviderContract } from '../core/contracts.ts';
 import {
-  DEFAULT_RETRIES, DEFAULT_TIMEOUT_MS, DEMO_CREDENTIALS, MAX_RETRIES, MAX_TIMEOUT_MS, MIN_TIMEOUT_MS,
+  DEFAULT_CONCURRENCY, DEFAULT_RETRIES, DEFAULT_TIMEOUT_MS, DEMO_CREDENTIALS, MAX_RETRIES, MAX_TIMEOUT_MS, MIN_TIMEOUT_MS,
+  clampConcurrency, clampRate,
 } from '../core/defaults.ts';
+import type { JobSnapshot } from '../core/job.ts';
 import { fetchToken, type CallSettings } from '../core/request.ts';
 
 export type CredentialValues = Record<CredentialKey, string>;
@@ -19,6 +25,9 @@ export type CredentialValues = Record<CredentialKey, string>;
 export const STORAGE_KEY = 'facematch-playground:settings';
 export { DEFAULT_RETRIES, DEFAULT_TIMEOUT_MS, MAX_RETRIES, MAX_TIMEOUT_MS, MIN_TIMEOUT_MS };
 export const UPSTREAM_PATH = '/upstream';
+
+/** Why the settings cannot be changed right now: a bulk run is in flight, or paused on a 401. */
+export type SettingsLock = 'run' | 'auth-pause';
 
 export type TokenStatus =
   | { state: 'idle' }
@@ -32,7 +41,13 @@ export interface SettingsState {
   uniqueId: string;
   timeoutMs: number;
   retries: number;
+  /** Bulk: pairs in flight at once, 1–16 (1 = sequential). */
+  concurrency: number;
+  /** Bulk: most requests started in any second; null = no limit. */
+  ratePerSecond: number | null;
   remember: boolean;
+  /** Set while a bulk run is in flight; null when the settings can be changed. */
+  lock: SettingsLock | null;
   /** Vendor origin the reference server proxies at /upstream, from GET /health; null when none. */
   upstream: string | null;
   /** Origin of the page (the reference server that served it). */
@@ -47,6 +62,14 @@ export interface SettingsState {
   setTimeoutMs: (ms: number) => void;
   /** Ignores values that are not a finite number; clamps to 0–10. */
   setRetries: (n: number) => void;
+  /** Ignores values that are not a finite number; clamps to 1–16. */
+  setConcurrency: (n: number) => void;
+  /** A whole number 1–1000; null (or anything below 1) removes the limit. */
+  setRatePerSecond: (n: number | null) => void;
+  /** A token the run renewed (refreshed or entered on a pause): the one change allowed while locked. */
+  renewToken: (token: string) => void;
+  /** Locks or unlocks the settings (the Bulk store, around a run). */
+  setLock: (lock: SettingsLock | null) => void;
   setRemember: (on: boolean) => void;
   /** Reads `upstream` from GET /health; a failure leaves it null. */
   loadHealth: (doFetch?: typeof fetch) => Promise<void>;
@@ -54,9 +77,11 @@ export interface SettingsState {
   getToken: (doFetch?: typeof fetch) => Promise<void>;
   /** The settings for one call, read fresh each time. */
   callSettings: () => CallSettings;
+  /** The snapshot a bulk run uses: the call settings plus concurrency and rate. */
+  jobSnapshot: () => JobSnapshot;
 }
 
-type Persisted = Pick<SettingsState, 'providerId' | 'baseUrl' | 'credentials' | 'uniqueId' | 'timeoutMs' | 'retries' | 'remember'>;
+type Persisted = Pick<SettingsState, 'providerId' | 'baseUrl' | 'credentials' | 'uniqueId' | 'timeoutMs' | 'retries' | 'concurrency' | 'ratePerSecond' | 'remember'>;
 
 const EMPTY_CREDENTIALS: CredentialValues = { token: '', clientId: '', clientSecret: '' };
 const CREDENTIAL_KEYS = Object.keys(EMPTY_CREDENTIALS) as CredentialKey[];
@@ -166,12 +191,16 @@ export function createSettingsStore(options: SettingsStoreOptions = {}): Setting
         uniqueId: '',
         timeoutMs: DEFAULT_TIMEOUT_MS,
         retries: DEFAULT_RETRIES,
+        concurrency: DEFAULT_CONCURRENCY,
+        ratePerSecond: null,
         remember: false,
+        lock: null,
         upstream: null,
         pageOrigin,
         tokenStatus: { state: 'idle' },
 
         setProvider: (id) => {
+          if (get().lock) return;
           const contract = contractById(id);
           set((s) => ({
             providerId: contract.id,
@@ -179,21 +208,44 @@ export function createSettingsStore(options: SettingsStoreOptions = {}): Setting
             tokenStatus: { state: 'idle' },
           }));
         },
-        setBaseUrl: (url) => set((s) => ({
-          baseUrl: url,
-          credentials: withDemoRule(s.credentials, contractById(s.providerId), url, s.pageOrigin),
-        })),
-        setCredential: (key, value) => set((s) => ({ credentials: { ...s.credentials, [key]: value } })),
-        setUniqueId: (value) => set({ uniqueId: value }),
+        setBaseUrl: (url) => {
+          if (get().lock) return;
+          set((s) => ({
+            baseUrl: url,
+            credentials: withDemoRule(s.credentials, contractById(s.providerId), url, s.pageOrigin),
+          }));
+        },
+        setCredential: (key, value) => {
+          // During a pause on a rejected token the credentials are the one thing the user may fix.
+          if (get().lock === 'run') return;
+          set((s) => ({ credentials: { ...s.credentials, [key]: value } }));
+        },
+        setUniqueId: (value) => {
+          if (get().lock) return;
+          set({ uniqueId: value });
+        },
         setTimeoutMs: (ms) => {
-          if (!Number.isFinite(ms)) return;
+          if (get().lock || !Number.isFinite(ms)) return;
           set({ timeoutMs: Math.round(Math.min(MAX_TIMEOUT_MS, Math.max(MIN_TIMEOUT_MS, ms))) });
         },
         setRetries: (n) => {
-          if (!Number.isFinite(n)) return;
+          if (get().lock || !Number.isFinite(n)) return;
           set({ retries: Math.min(MAX_RETRIES, Math.max(0, Math.floor(n))) });
         },
-        setRemember: (on) => set({ remember: on }),
+        setConcurrency: (n) => {
+          if (get().lock || !Number.isFinite(n)) return;
+          set({ concurrency: clampConcurrency(n) });
+        },
+        setRatePerSecond: (n) => {
+          if (get().lock) return;
+          set({ ratePerSecond: clampRate(n) });
+        },
+        renewToken: (token) => set((s) => ({ credentials: { ...s.credentials, token } })),
+        setLock: (lock) => set({ lock }),
+        setRemember: (on) => {
+          if (get().lock) return;
+          set({ remember: on });
+        },
 
         loadHealth: async (doFetch) => {
           if (healthLoaded) return;
@@ -212,6 +264,7 @@ export function createSettingsStore(options: SettingsStoreOptions = {}): Setting
 
         getToken: async (doFetch) => {
           const s = get();
+          if (s.lock === 'run') return;
           const contract = selectContract(s);
           set({ tokenStatus: { state: 'busy' } });
           const r = await fetchToken(contract, s.baseUrl.trim(), s.credentials, undefined, { fetch: doFetch, pageOrigin: s.pageOrigin });
@@ -227,6 +280,10 @@ export function createSettingsStore(options: SettingsStoreOptions = {}): Setting
         },
 
         callSettings: () => callSettingsOf(get()),
+        jobSnapshot: () => {
+          const s = get();
+          return { ...callSettingsOf(s), concurrency: clampConcurrency(s.concurrency), ratePerSecond: clampRate(s.ratePerSecond) };
+        },
       }),
       {
         name: STORAGE_KEY,
@@ -235,7 +292,7 @@ export function createSettingsStore(options: SettingsStoreOptions = {}): Setting
         partialize: (s): Persisted => (s.remember
           ? {
             providerId: s.providerId, baseUrl: s.baseUrl, credentials: s.credentials, uniqueId: s.uniqueId,
-            timeoutMs: s.timeoutMs, retries: s.retries, remember: true,
+            timeoutMs: s.timeoutMs, retries: s.retries, concurrency: s.concurrency, ratePerSecond: s.ratePerSecond, remember: true,
           }
           : { remember: false } as Persisted),
         merge: (persisted, current) => {
@@ -256,6 +313,8 @@ export function createSettingsStore(options: SettingsStoreOptions = {}): Setting
             uniqueId: typeof p.uniqueId === 'string' ? p.uniqueId : current.uniqueId,
             timeoutMs: typeof p.timeoutMs === 'number' && Number.isFinite(p.timeoutMs) ? p.timeoutMs : current.timeoutMs,
             retries: typeof p.retries === 'number' && Number.isFinite(p.retries) ? p.retries : current.retries,
+            concurrency: clampConcurrency(p.concurrency ?? current.concurrency),
+            ratePerSecond: clampRate(p.ratePerSecond),
             remember: true,
           };
         },

@@ -2,8 +2,10 @@ import { useEffect, useId, useState } from 'react';
 import { contracts, type CredentialField } from '../../core/contracts.ts';
 import { RETRYABLE_STATUS } from '../../core/request.ts';
 import { baseUrlProblem } from '../../core/safe-url.ts';
+import { MAX_CONCURRENCY, MAX_RATE_PER_SECOND, MIN_CONCURRENCY } from '../../core/defaults.ts';
 import {
   MAX_RETRIES, MAX_TIMEOUT_MS, MIN_TIMEOUT_MS, isOwnOrigin, selectContract, upstreamBaseUrl, useSettingsStore,
+  type SettingsLock,
 } from '../../store/settings.ts';
 import { Button } from '../components/Button.tsx';
 import { Card } from '../components/Card.tsx';
@@ -21,7 +23,13 @@ export function SettingsPanel() {
   const setTimeoutMs = useSettingsStore((s) => s.setTimeoutMs);
   const retries = useSettingsStore((s) => s.retries);
   const setRetries = useSettingsStore((s) => s.setRetries);
+  const concurrency = useSettingsStore((s) => s.concurrency);
+  const setConcurrency = useSettingsStore((s) => s.setConcurrency);
+  const ratePerSecond = useSettingsStore((s) => s.ratePerSecond);
+  const setRatePerSecond = useSettingsStore((s) => s.setRatePerSecond);
+  const lock = useSettingsStore((s) => s.lock);
   const loadHealth = useSettingsStore((s) => s.loadHealth);
+  const locked = lock !== null;
 
   useEffect(() => {
     void loadHealth();
@@ -31,7 +39,9 @@ export function SettingsPanel() {
     <aside aria-label="Connection settings" className="space-y-6 self-start">
       <Card title="Connection" titleId="settings-title">
         {/* A form only so the browser groups the fields; nothing is submitted. */}
-        <form className="space-y-4" noValidate autoComplete="off" onSubmit={(e) => e.preventDefault()}>
+        <form className="space-y-4" noValidate autoComplete="off" onSubmit={(e) => e.preventDefault()} aria-describedby={locked ? 'settings-lock' : undefined}>
+          <LockNote lock={lock} />
+          <fieldset disabled={locked} className="m-0 min-w-0 space-y-4 border-0 p-0">
           <Field id="provider" label="Provider" hint="The API contract: endpoint, fields and headers.">
             <Select
               id="provider"
@@ -43,8 +53,13 @@ export function SettingsPanel() {
             </Select>
           </Field>
           <BaseUrlFields />
-          {contract.credentials.map((c) => <CredentialInput key={c.key} field={c} />)}
-          {contract.tokenEndpoint && <GetToken />}
+          </fieldset>
+          {/* During a pause on a rejected token the credentials alone can be fixed. */}
+          <fieldset disabled={lock === 'run'} className="m-0 min-w-0 space-y-4 border-0 p-0">
+            {contract.credentials.map((c) => <CredentialInput key={c.key} field={c} />)}
+            {contract.tokenEndpoint && <GetToken />}
+          </fieldset>
+          <fieldset disabled={locked} className="m-0 min-w-0 space-y-4 border-0 p-0">
           {contract.uniqueIdField && (
             <Field
               id="unique-id"
@@ -81,7 +96,31 @@ export function SettingsPanel() {
             />
           </div>
           <RetryPolicy />
+          <div className="grid grid-cols-2 gap-3">
+            <NumberField
+              id="concurrency"
+              label="Concurrency"
+              value={concurrency}
+              min={MIN_CONCURRENCY}
+              max={MAX_CONCURRENCY}
+              integer
+              hint="Bulk pairs in flight at once. 1 sends them one by one."
+              onCommit={setConcurrency}
+            />
+            <NumberField
+              id="rate"
+              label="Max requests per second"
+              value={ratePerSecond}
+              min={1}
+              max={MAX_RATE_PER_SECOND}
+              integer
+              optional
+              hint="Empty: no limit. Set your plan's quota to avoid HTTP 429."
+              onCommit={setRatePerSecond}
+            />
+          </div>
           <RememberToggle />
+          </fieldset>
         </form>
       </Card>
     </aside>
@@ -99,6 +138,18 @@ function RetryPolicy() {
       <strong className="font-semibold text-slate-700 dark:text-slate-300">Not retried:</strong> HTTP 500, other 4xx answers and
       timeouts. A 500 or 4xx is the API&apos;s answer to this very request and would come again; a timed-out call may
       already have been processed, and charged, by the API.
+    </p>
+  );
+}
+
+/** Says why the settings cannot be changed while a bulk run is in flight. */
+function LockNote({ lock }: { lock: SettingsLock | null }) {
+  if (!lock) return null;
+  return (
+    <p id="settings-lock" role="status" className="rounded-lg bg-amber-50 p-3 text-sm text-amber-900 dark:bg-amber-950/40 dark:text-amber-200">
+      {lock === 'run'
+        ? 'These settings are locked while the bulk run is in flight: it uses the values it started with. Stop the run to change them.'
+        : 'While the run waits on the rejected token, only the credentials can be changed. Enter a valid token, then press Resume.'}
     </p>
   );
 }
