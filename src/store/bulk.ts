@@ -18,6 +18,7 @@ import {
   type AuthPolicy, type CallFn, type JobSnapshot, type RecordSink,
 } from '../core/job.ts';
 import { createArchiveBuilder } from '../core/archive.ts';
+import { loadZipLabels, type LabelSet } from '../core/labels.ts';
 import type { ReportInput } from '../core/report.ts';
 import { zipFingerprint } from '../core/fingerprint.ts';
 import { summarise, type RunStats } from '../core/stats.ts';
@@ -57,6 +58,8 @@ export interface BulkState {
   /** The chosen input archive (kept as a Blob; never read whole into memory here). */
   file: File | null;
   zip: OpenedZip | null;
+  /** The ZIP's labels.csv (shallowest), when it has one: expected outcomes for the evaluation. */
+  labels: LabelSet | null;
   loading: boolean;
   /** A sentence naming the file and what to do, when it could not be used. */
   loadError: string | null;
@@ -147,6 +150,7 @@ export function createBulkStore(deps: BulkDeps): BulkStore {
   return create<BulkState>()((set, get) => ({
     file: null,
     zip: null,
+    labels: null,
     loading: false,
     loadError: null,
     phase: 'idle',
@@ -166,13 +170,15 @@ export function createBulkStore(deps: BulkDeps): BulkStore {
       if (selectBulkBusy(get())) return;
       const seq = ++loadSeq;
       set({
-        file, zip: null, loading: true, loadError: null, phase: 'idle', snapshot: null, runContract: null, records: [], total: 0,
+        file, zip: null, labels: null, loading: true, loadError: null, phase: 'idle', snapshot: null, runContract: null, records: [], total: 0,
         startedAt: null, endedAt: null, stopRequested: false, authPause: null, stopReason: null, result: null, runError: null,
       });
       try {
-        const zip = await openZip(file);
+        const opened = await openZip(file);
+        const { labels, skipped } = await loadZipLabels(opened, file.name);
         if (seq !== loadSeq) return;
-        set({ zip, loading: false, loadError: zip.pairs.length === 0 ? noPairMessage(file.name) : null });
+        const zip: OpenedZip = { ...opened, skipped };
+        set({ zip, labels, loading: false, loadError: zip.pairs.length === 0 ? noPairMessage(file.name) : null });
       } catch (err) {
         if (seq !== loadSeq) return;
         const message = err instanceof ZipError && err.message
@@ -282,7 +288,11 @@ export function createBulkStore(deps: BulkDeps): BulkStore {
             build: async (input) => {
               building = true;
               set({ phase: 'building', endedAt: now(), records: input.records, stopReason: input.stopReason ?? null });
-              return (deps.buildArchive ?? buildArchiveInWorker)(input);
+              const labels = get().labels;
+              const evaluation = labels && labels.labels.size
+                ? { labels: [...labels.labels], labelsSource: labels.source, threshold: null }
+                : undefined;
+              return (deps.buildArchive ?? buildArchiveInWorker)(evaluation ? { ...input, evaluation } : input);
             },
           }),
         });

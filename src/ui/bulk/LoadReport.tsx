@@ -1,4 +1,5 @@
 import type { ReactNode } from 'react';
+import { labelledLine } from '../../core/labels.ts';
 import { useBulkStore } from '../../store/bulk.ts';
 
 const OPEN_LIMIT = 5;
@@ -9,6 +10,7 @@ export function LoadReport() {
   const loadError = useBulkStore((s) => s.loadError);
   const zip = useBulkStore((s) => s.zip);
   const fileName = useBulkStore((s) => s.file?.name);
+  const labels = useBulkStore((s) => s.labels);
 
   if (loading) {
     return <p role="status" className="mt-4 text-sm text-slate-600 dark:text-slate-400">Reading {fileName}…</p>;
@@ -22,7 +24,12 @@ export function LoadReport() {
         </p>
       )}
       {zip && zip.pairs.length > 0 && (
-        <p role="status" className="font-semibold text-green-700 dark:text-green-400">{zip.pairs.length} pair(s) loaded</p>
+        <p role="status" className="font-semibold text-green-700 dark:text-green-400">{labelledLine(zip.pairs.length, labels)}</p>
+      )}
+      {labels && labels.problems.length > 0 && (
+        <Collapsible summary={`${labels.problems.length} problem(s) in ${labels.source}`} open={labels.problems.length <= OPEN_LIMIT}>
+          {labels.problems.map((p, i) => <li key={i}>{p}</li>)}
+        </Collapsible>
       )}
       {flagged.length > 0 && (
         <Collapsible summary={`${flagged.length} pair(s) flagged`} open={flagged.length <= OPEN_LIMIT}>

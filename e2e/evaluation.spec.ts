@@ -1,0 +1,69 @@
+/**
+ * Labelled evaluation in the browser: a fixture ZIP with a labels.csv built at test time is
+ * loaded and run; the card counts the labels, and the downloaded archive holds the Evaluation
+ * sheet (numeric cells), expected/outcome on each record, and a report.html that opens in
+ * Chromium with no network request and shows the charts.
+ */
+import JSZip from 'jszip';
+import * as XLSX from 'xlsx';
+import { buildFixturesZip, expect, expectedVerdicts, test } from './fixtures.ts';
+import { openBulk } from './helpers/app.ts';
+import { downloadBytes } from './helpers/archive.ts';
+
+test.use({ serverOptions: { engine: 'instant' } });
+
+test('a labelled run writes the Evaluation sheet and a self-contained report.html', async ({ page, browser }) => {
+  test.setTimeout(120_000);
+  const expected = expectedVerdicts();
+  const same = [...expected.values()].filter(Boolean).length;
+  // BOM, CRLF, `;` and mixed spellings, as a spreadsheet export would write them; one unknown id.
+  const csv = `\ufeffpair_id;expected\r\n${[...expected].map(([id, s], k) => `${id};${s ? (k % 2 ? 'SAME' : '1') : (k % 2 ? 'different' : 'no_match')}`).join('\r\n')}\r\nnobody;same\r\n`;
+  await openBulk(page, '/');
+  await page.getByLabel('Choose ZIP').setInputFiles({ name: 'faces.zip', mimeType: 'application/zip', buffer: await buildFixturesZip({ extra: { 'labels.csv': csv } }) });
+  await expect(page.getByRole('status').filter({ hasText: 'pair(s) loaded' }))
+    .toHaveText(`16 pair(s) loaded · 16 labelled (${same} same, ${16 - same} different)`);
+  await expect(page.getByText('labels.csv in faces.zip line 18: nobody is not a pair in the ZIP', { exact: false })).toBeVisible();
+
+  const downloadPromise = page.waitForEvent('download', { timeout: 90_000 });
+  await page.locator('#submit-btn').click();
+  const zip = await JSZip.loadAsync(await downloadBytes(await downloadPromise));
+
+  const wb = XLSX.read(await zip.file('summary.xlsx')!.async('uint8array'), { type: 'array' });
+  expect(wb.SheetNames).toContain('Evaluation');
+  const sheet = wb.Sheets.Evaluation!;
+  const rows = XLSX.utils.sheet_to_json<Record<string, unknown>>(sheet);
+  const byMetric = new Map(rows.map((r, k) => [r.metric, { row: r, line: k + 2 }]));
+  let decided = 0;
+  for (const m of ['TP', 'TN', 'FP', 'FN', 'errors']) {
+    const cell = sheet[`B${byMetric.get(m)!.line}`];
+    expect(cell?.t, `${m} is a number cell`).toBe('n');
+    if (m !== 'errors') decided += cell!.v as number;
+  }
+  expect(decided + (byMetric.get('errors')!.row.value as number)).toBe(16);
+  expect(sheet[`B${byMetric.get('FMR')!.line}`]?.t).toBe('n');
+
+  // Every record carries expected and outcome, consistent with its verdict.
+  const results = Object.values(zip.files).filter((f) => /^results\/.+\.json$/.test(f.name));
+  expect(results).toHaveLength(16);
+  for (const f of results) {
+    const rec = JSON.parse(await f.async('string')) as { pair_id: string; body?: { facematch_result?: string }; expected: string; outcome: string };
+    expect(rec.expected).toBe(expected.get(rec.pair_id) ? 'same' : 'different');
+    const match = rec.body?.facematch_result === 'True';
+    expect(rec.outcome, rec.pair_id).toBe(rec.expected === 'same' ? (match ? 'TP' : 'FN') : (match ? 'FP' : 'TN'));
+  }
+
+  // report.html opens with no request at all and shows the charts.
+  const html = await zip.file('report.html')!.async('string');
+  const context = await browser.newContext();
+  const report = await context.newPage();
+  const requests: string[] = [];
+  report.on('request', (r) => { if (!r.url().startsWith('data:')) requests.push(r.url()); });
+  await report.route('**/*', (route) => (route.request().url() === 'http://report.invalid/' ? route.fulfill({ contentType: 'text/html', body: html }) : route.abort()));
+  await report.goto('http://report.invalid/');
+  await expect(report.getByRole('heading', { name: 'Evaluation' })).toBeVisible();
+  for (const name of ['ROC curve', 'DET curve', 'Confidence by expected label', 'Response time']) {
+    await expect(report.getByRole('img', { name })).toBeVisible();
+  }
+  expect(requests).toEqual(['http://report.invalid/']);
+  await context.close();
+});
