@@ -47,9 +47,10 @@ export function describeType(t: SniffedType): string {
   return LABEL[t];
 }
 
-/** "a PNG image", "an empty file": describeType with its article, for sentences. */
+/** "a PNG image", "an empty file", "unrecognised data" (a mass noun takes no article): for sentences. */
 export function describeTypeWithArticle(t: SniffedType): string {
   const label = LABEL[t];
+  if (/\bdata$/.test(label)) return label;
   return /^[aeiou]/i.test(label) ? `an ${label}` : `a ${label}`;
 }
 

@@ -8,7 +8,7 @@
 import { create } from 'zustand';
 import { readVerdict, type ProviderContract, type Verdict } from '../core/contracts.ts';
 import { detectFaces, facesToken, type FacesReport } from '../core/faces.ts';
-import { describeType, formatBytes, isAcceptedImage, sniffBlob, type SniffedType } from '../core/filetype.ts';
+import { describeTypeWithArticle, formatBytes, isAcceptedImage, sniffBlob, type SniffedType } from '../core/filetype.ts';
 import { canIssueToken, credentialProblem, needsTokenFirst } from '../core/readiness.ts';
 import { callFacematch, endpointUrl, fetchToken, type CallResult, type CallSettings, type TokenResult } from '../core/request.ts';
 import { safeEndpoint } from '../core/report.ts';
@@ -100,17 +100,12 @@ export function slotWarning(contract: ProviderContract, index: SlotIndex, slot: 
   if (!slot || slot.type === null) return null;
   const field = contract.imageFields[index];
   const problems: string[] = [];
-  if (!isAcceptedImage(slot.type)) problems.push(`is ${article(describeType(slot.type))}, not a JPEG or PNG`);
+  if (!isAcceptedImage(slot.type)) problems.push(`is ${describeTypeWithArticle(slot.type)}, not a JPEG or PNG`);
   if (slot.size > contract.maxImageBytes) {
     problems.push(`is ${formatBytes(slot.size)}, over the ${formatBytes(contract.maxImageBytes)} ${contract.label} accepts`);
   }
   if (!problems.length) return null;
   return `${field}: ${slot.name} ${problems.join(' and ')}. The API will probably reject it; run anyway to see its answer.`;
-}
-
-function article(phrase: string): string {
-  if (/data$/.test(phrase)) return phrase;
-  return /^[aeiou]/i.test(phrase) ? `an ${phrase}` : `a ${phrase}`;
 }
 
 /** "0.8731 (87.3 %)" for 0–1 contracts, "87.5 / 100 (87.5 %)" for 0–100 ones. */

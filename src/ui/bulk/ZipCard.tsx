@@ -1,5 +1,6 @@
 import { useState, type DragEvent } from 'react';
 import { useShallow } from 'zustand/react/shallow';
+import { formatBytes } from '../../core/filetype.ts';
 import { selectBulkBusy, useBulkStore } from '../../store/bulk.ts';
 import { LoadReport } from './LoadReport.tsx';
 
@@ -71,10 +72,4 @@ function FileName() {
       {size !== undefined && ` (${formatBytes(size)})`}
     </span>
   );
-}
-
-function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
-  return `${(n / 1024 / 1024).toFixed(1)} MB`;
 }
