@@ -1,5 +1,6 @@
 /** Display formatting for the Bulk panel (no business rules: verdicts come from src/core). */
 import type { ProviderContract } from '../../core/contracts.ts';
+import { outcomeText, type OutcomeKind } from '../../core/outcome.ts';
 import { recordVerdict, type PairRecord } from '../../core/records.ts';
 
 export interface RowView {
@@ -11,19 +12,18 @@ export interface RowView {
   ms: string;
 }
 
+const TONES: Record<OutcomeKind, RowView['tone']> = { match: 'match', nomatch: 'nomatch', failed: 'error', notrun: 'neutral', noverdict: 'neutral' };
+
 export function rowView(contract: ProviderContract, rec: PairRecord): RowView {
   const status = rec.http_status === null ? '—' : String(rec.http_status);
   const ms = rec.response_time_ms === null ? '—' : String(Math.round(rec.response_time_ms));
-  if (!rec.success) {
-    return { pair: rec.pair_id, verdict: rec.error.type, tone: rec.error.type === 'not_run' ? 'neutral' : 'error', confidence: '—', status, ms };
-  }
-  const v = recordVerdict(contract, rec);
-  if (!v) return { pair: rec.pair_id, verdict: 'no verdict', tone: 'neutral', confidence: '—', status, ms };
+  const outcome = outcomeText(contract, rec);
+  const v = rec.success ? recordVerdict(contract, rec) : null;
   return {
     pair: rec.pair_id,
-    verdict: v.match ? 'MATCH' : 'NO MATCH',
-    tone: v.match ? 'match' : 'nomatch',
-    confidence: v.confidence === null ? '—' : `${(v.confidence * 100).toFixed(1)} %`,
+    verdict: outcome.text,
+    tone: TONES[outcome.kind],
+    confidence: v?.confidence === null || v?.confidence === undefined ? '—' : `${(v.confidence * 100).toFixed(1)} %`,
     status,
     ms,
   };
