@@ -1,6 +1,7 @@
 import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
-import { test, expect, facePath } from './fixtures.ts';
+import { test, expect, facePath, buildFixturesZip } from './fixtures.ts';
+import { loadZip, openBulk, runAndDownload } from './helpers/app.ts';
 
 test.use({ serverOptions: { engine: 'instant' } });
 
@@ -33,6 +34,22 @@ for (const colorScheme of ['light', 'dark'] as const) {
       await page.getByLabel('Choose image2').setInputFiles({ name: 'notes.png', mimeType: 'image/png', buffer: Buffer.from('notes') });
       await page.locator('#submit-btn').click();
       await expect(page.getByRole('alert')).toBeVisible();
+      expect(await seriousViolations(page)).toEqual([]);
+      // The stale result and an inactive Run with its reason.
+      await page.getByRole('button', { name: 'Clear image1' }).click();
+      await expect(page.getByText('Inputs changed: run again', { exact: false })).toBeVisible();
+      expect(await seriousViolations(page)).toEqual([]);
+    });
+
+    test('Bulk finished: the results table with its filters, and a row detail panel, have no serious or critical violations', async ({ page }) => {
+      await openBulk(page, '/');
+      await loadZip(page, 'faces.zip', await buildFixturesZip(), 16);
+      await runAndDownload(page);
+      await expect(page.getByRole('table', { name: 'Finished pairs' })).toBeVisible();
+      expect(await seriousViolations(page)).toEqual([]);
+      await page.getByRole('rowgroup', { name: 'Finished pairs, scrollable' }).getByRole('row').first().click();
+      await expect(page.getByRole('dialog')).toBeVisible();
+      await expect(page.getByRole('dialog').getByRole('img')).toHaveCount(2);
       expect(await seriousViolations(page)).toEqual([]);
     });
   });

@@ -1,75 +1,192 @@
-import { useRef } from 'react';
+import { useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
+import { outcomeGroup, type OutcomeGroup } from '../../core/outcome.ts';
+import { recordVerdict, type PairRecord } from '../../core/records.ts';
 import { useBulkStore } from '../../store/bulk.ts';
 import { rowView, type RowView } from './format.ts';
+import { RowDetail } from './RowDetail.tsx';
 
 const ROW_HEIGHT = 36;
-const GRID = 'grid grid-cols-[minmax(8rem,2fr)_minmax(6rem,1fr)_minmax(5rem,1fr)_4.5rem_5rem] gap-x-3 px-3';
+const GRID = 'grid grid-cols-[minmax(8rem,2fr)_minmax(10rem,1.6fr)_minmax(5rem,1fr)_4.5rem_5rem] gap-x-3 px-3';
 const TONE: Record<RowView['tone'], string> = {
   match: 'text-green-700 dark:text-green-400 font-semibold',
   nomatch: 'text-slate-800 dark:text-slate-200 font-semibold',
   error: 'text-red-700 dark:text-red-400',
-  neutral: 'text-slate-500 dark:text-slate-400',
+  neutral: 'text-slate-600 dark:text-slate-400',
 };
 
-/** The finished pairs, virtualised so 10,000 rows scroll smoothly. */
+type Filter = 'all' | OutcomeGroup;
+type Sort = 'input' | 'confidence-desc' | 'confidence-asc' | 'time-desc' | 'time-asc';
+
+const FILTERS: { id: Filter; label: string }[] = [
+  { id: 'all', label: 'All' },
+  { id: 'succeeded', label: 'Succeeded' },
+  { id: 'failed', label: 'Failed' },
+  { id: 'not_run', label: 'Not run' },
+];
+
+const SORTS: { id: Sort; label: string }[] = [
+  { id: 'input', label: 'Input order' },
+  { id: 'confidence-desc', label: 'Confidence, highest first' },
+  { id: 'confidence-asc', label: 'Confidence, lowest first' },
+  { id: 'time-desc', label: 'Time, slowest first' },
+  { id: 'time-asc', label: 'Time, fastest first' },
+];
+
+/**
+ * The finished pairs, virtualised so 10,000 rows scroll smoothly: verdicts in words, filters by
+ * outcome, sorting by confidence or time, and a detail panel per row (click, or Enter on a row).
+ * The table scrolls inside its card, so a narrow screen never scrolls sideways.
+ */
 export function ResultsTable() {
   const records = useBulkStore((s) => s.records);
   const contract = useBulkStore((s) => s.runContract);
+  const running = useBulkStore((s) => s.phase === 'running');
+  const [filter, setFilter] = useState<Filter>('all');
+  const [sort, setSort] = useState<Sort>('input');
+  const [open, setOpen] = useState<number | null>(null);
   const scrollRef = useRef<HTMLDivElement>(null);
+  const returnFocus = useRef<HTMLElement | null>(null);
+
+  const counts = useMemo(() => {
+    const c: Record<Filter, number> = { all: records.length, succeeded: 0, failed: 0, not_run: 0 };
+    for (const r of records) c[outcomeGroup(r)]++;
+    return c;
+  }, [records]);
+
+  // Indices into `records`, filtered and sorted.
+  const rows = useMemo(() => {
+    const idx: number[] = [];
+    records.forEach((r, i) => { if (filter === 'all' || outcomeGroup(r) === filter) idx.push(i); });
+    if (sort === 'input' || !contract) return idx;
+    const key = (r: PairRecord): number | null => (sort.startsWith('confidence')
+      ? recordVerdict(contract, r)?.confidence ?? null
+      : r.response_time_ms);
+    const keys = new Map(idx.map((i) => [i, key(records[i]!)]));
+    const dir = sort.endsWith('desc') ? -1 : 1;
+    // Records without a value go last, whatever the direction; ties keep input order.
+    return idx.sort((a, b) => {
+      const ka = keys.get(a) ?? null;
+      const kb = keys.get(b) ?? null;
+      if (ka === null || kb === null) return ka === kb ? a - b : ka === null ? 1 : -1;
+      return ka === kb ? a - b : (ka - kb) * dir;
+    });
+  }, [records, filter, sort, contract]);
+
   // eslint-disable-next-line react-hooks/incompatible-library -- TanStack Virtual returns functions that must not be memoised.
   const virtualizer = useVirtualizer({
-    count: records.length,
+    count: rows.length,
     getScrollElement: () => scrollRef.current,
     estimateSize: () => ROW_HEIGHT,
     overscan: 12,
   });
   if (!contract || records.length === 0) return null;
 
+  const openRow = (index: number, el: HTMLElement) => {
+    returnFocus.current = el;
+    setOpen(index);
+  };
+  const onRowKey = (e: KeyboardEvent<HTMLDivElement>, index: number) => {
+    if (e.key === 'Enter' || e.key === ' ') {
+      e.preventDefault();
+      openRow(index, e.currentTarget);
+    }
+  };
+
   return (
-    <section aria-labelledby="bulk-results-title" className="rounded-lg border border-slate-200 bg-white shadow-sm dark:border-slate-800 dark:bg-slate-900">
-      <h2 id="bulk-results-title" className="px-4 pt-4 text-base font-semibold">Finished pairs</h2>
-      <div role="table" aria-labelledby="bulk-results-title" aria-rowcount={records.length + 1} className="mt-3 text-sm">
-        <div role="rowgroup">
-          <div role="row" aria-rowindex={1} className={`${GRID} border-y border-slate-200 bg-slate-50 py-2 text-xs font-semibold uppercase tracking-wide text-slate-600 dark:border-slate-700 dark:bg-slate-800 dark:text-slate-300`}>
-            <span role="columnheader">Pair</span>
-            <span role="columnheader">Verdict</span>
-            <span role="columnheader">Confidence</span>
-            <span role="columnheader" className="text-right">HTTP</span>
-            <span role="columnheader" className="text-right">ms</span>
+    <section aria-labelledby="bulk-results-title" className="min-w-0 rounded-lg border border-slate-200 bg-white shadow-sm dark:border-slate-800 dark:bg-slate-900">
+      <div className="flex flex-wrap items-center justify-between gap-3 px-4 pt-4">
+        <h2 id="bulk-results-title" className="text-base font-semibold">Finished pairs</h2>
+        <label className="flex items-center gap-2 text-sm text-slate-700 dark:text-slate-300">
+          Sort by
+          <select
+            value={sort}
+            onChange={(e) => setSort(e.target.value as Sort)}
+            className="rounded-md border border-slate-300 bg-white px-2 py-1 text-sm dark:border-slate-700 dark:bg-slate-900"
+          >
+            {SORTS.map((s) => <option key={s.id} value={s.id}>{s.label}</option>)}
+          </select>
+        </label>
+      </div>
+      <div role="group" aria-label="Show" className="mt-3 flex flex-wrap gap-2 px-4">
+        {FILTERS.map((f) => (
+          <button
+            key={f.id}
+            type="button"
+            aria-pressed={filter === f.id}
+            onClick={() => setFilter(f.id)}
+            className={`rounded-full border px-3 py-1 text-xs font-medium focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-500 ${filter === f.id
+              ? 'border-slate-900 bg-slate-900 text-white dark:border-slate-100 dark:bg-slate-100 dark:text-slate-900'
+              : 'border-slate-300 text-slate-700 hover:bg-slate-100 dark:border-slate-700 dark:text-slate-300 dark:hover:bg-slate-800'}`}
+          >
+            {f.label} <span className="tabular-nums">({counts[f.id]})</span>
+          </button>
+        ))}
+      </div>
+      <p className="sr-only" role="status">{`${rows.length} of ${records.length} pairs shown.`}</p>
+      <div className="mt-3 overflow-x-auto">
+        <div role="table" aria-labelledby="bulk-results-title" aria-rowcount={rows.length + 1} className="min-w-[36rem] text-sm">
+          <div role="rowgroup">
+            <div role="row" aria-rowindex={1} className={`${GRID} border-y border-slate-200 bg-slate-50 py-2 text-xs font-semibold uppercase tracking-wide text-slate-600 dark:border-slate-700 dark:bg-slate-800 dark:text-slate-300`}>
+              <span role="columnheader">Pair</span>
+              <span role="columnheader">Verdict</span>
+              <span role="columnheader">Confidence</span>
+              <span role="columnheader" className="text-right">HTTP</span>
+              <span role="columnheader" className="text-right">ms</span>
+            </div>
           </div>
-        </div>
-        <div
-          ref={scrollRef}
-          role="rowgroup"
-          tabIndex={0}
-          aria-label="Finished pairs, scrollable"
-          className="max-h-96 overflow-y-auto"
-        >
-          <div className="relative w-full" style={{ height: virtualizer.getTotalSize() }}>
-            {virtualizer.getVirtualItems().map((item) => {
-              const rec = records[item.index];
-              if (!rec) return null;
-              const row = rowView(contract, rec);
-              return (
-                <div
-                  key={item.key}
-                  role="row"
-                  aria-rowindex={item.index + 2}
-                  className={`${GRID} absolute left-0 top-0 w-full items-center border-b border-slate-100 dark:border-slate-800`}
-                  style={{ height: ROW_HEIGHT, transform: `translateY(${item.start}px)` }}
-                >
-                  <span role="cell" className="truncate font-mono text-xs" title={row.pair}>{row.pair}</span>
-                  <span role="cell" className={TONE[row.tone]}>{row.verdict}</span>
-                  <span role="cell" className="tabular-nums">{row.confidence}</span>
-                  <span role="cell" className="text-right tabular-nums">{row.status}</span>
-                  <span role="cell" className="text-right tabular-nums">{row.ms}</span>
-                </div>
-              );
-            })}
+          <div
+            ref={scrollRef}
+            role="rowgroup"
+            tabIndex={0}
+            aria-label="Finished pairs, scrollable"
+            className="max-h-96 overflow-y-auto"
+          >
+            {rows.length === 0 && (
+              <p className="px-3 py-4 text-sm text-slate-600 dark:text-slate-400">No pair matches this filter{running ? ' yet' : ''}.</p>
+            )}
+            <div className="relative w-full" style={{ height: virtualizer.getTotalSize() }}>
+              {virtualizer.getVirtualItems().map((item) => {
+                const index = rows[item.index]!;
+                const rec = records[index];
+                if (!rec) return null;
+                const row = rowView(contract, rec);
+                return (
+                  <div
+                    key={index}
+                    role="row"
+                    tabIndex={0}
+                    aria-rowindex={item.index + 2}
+                    aria-haspopup="dialog"
+                    aria-label={`${row.pair}: ${row.verdict}. Press Enter for details.`}
+                    onClick={(e) => openRow(index, e.currentTarget)}
+                    onKeyDown={(e) => onRowKey(e, index)}
+                    className={`${GRID} absolute left-0 top-0 w-full cursor-pointer items-center border-b border-slate-100 hover:bg-slate-50 focus-visible:outline-2 focus-visible:-outline-offset-2 focus-visible:outline-sky-500 dark:border-slate-800 dark:hover:bg-slate-800/60`}
+                    style={{ height: ROW_HEIGHT, transform: `translateY(${item.start}px)` }}
+                  >
+                    <span role="cell" className="truncate font-mono text-xs" title={row.pair}>{row.pair}</span>
+                    <span role="cell" className={`truncate ${TONE[row.tone]}`} title={row.verdict}>{row.verdict}</span>
+                    <span role="cell" className="tabular-nums">{row.confidence}</span>
+                    <span role="cell" className="text-right tabular-nums">{row.status}</span>
+                    <span role="cell" className="text-right tabular-nums">{row.ms}</span>
+                  </div>
+                );
+              })}
+            </div>
           </div>
         </div>
       </div>
+      {open !== null && records[open] && (
+        <RowDetail
+          index={open}
+          record={records[open]}
+          contract={contract}
+          onClose={() => {
+            setOpen(null);
+            returnFocus.current?.focus();
+          }}
+        />
+      )}
     </section>
   );
 }

@@ -42,7 +42,7 @@ export function ResultView() {
       >
         Inputs changed: run again. The result below belongs to the previous images.
       </p>
-      <div data-stale="true" className="opacity-50 saturate-50 transition-opacity">{card}</div>
+      <div data-stale="true" className="rounded-xl outline-2 outline-offset-4 outline-dashed outline-amber-400 grayscale dark:outline-amber-600">{card}</div>
     </div>
   );
 }
