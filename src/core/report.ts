@@ -34,7 +34,7 @@ import type { Comparison } from './compare.ts';
 import { evaluationOf, evaluationSheetRows, compareSheetRows, buildReportHtml, type EvaluationInput } from './evaluation-report.ts';
 import { withOutcomes, type Evaluation } from './evaluation.ts';
 import { archiveEntryName } from './sanitize.ts';
-import { redactUrl } from './safe-url.ts';
+import { safeEndpoint } from './safe-url.ts';
 import { summarise, type RunStats } from './stats.ts';
 import { boldFrozenHeaders } from './xlsx-header.ts';
 
@@ -337,9 +337,6 @@ export const SHEETS: readonly SheetSpec[] = [
 ];
 
 /** The endpoint without userinfo, query string or fragment (credentials removed by safe-url.ts, the one redactor). */
-export function safeEndpoint(endpoint: string): string {
-  return redactUrl(endpoint).replace(/[?#].*$/s, '');
-}
 
 /** Deep copy of the records with every secret replaced by "[redacted]" in strings and keys. */
 export function redactRecords(records: readonly PairRecord[], secrets: readonly string[] = []): PairRecord[] {
@@ -503,3 +500,5 @@ export async function buildResultsZip(input: ReportInput): Promise<Uint8Array> {
   for (const rec of records) files[archiveEntryName(rec.pair_id, taken)] = strToU8(recordJson(rec));
   return zipSync(files, { level: 6 });
 }
+
+export { safeEndpoint };

@@ -109,3 +109,8 @@ export function baseUrlProblem(value: string): string | null {
   if (u.protocol !== 'http:' && u.protocol !== 'https:') return 'Base URL: enter an http:// or https:// address, like https://api.example.com.';
   return baseUrlCredentialProblem(value);
 }
+
+/** The endpoint without userinfo, query string or fragment. */
+export function safeEndpoint(endpoint: string): string {
+  return redactUrl(endpoint).replace(/[?#].*$/s, '');
+}

@@ -11,7 +11,7 @@ import { detectFaces, facesToken, type FacesReport } from '../core/faces.ts';
 import { describeTypeWithArticle, formatBytes, isAcceptedImage, sniffBlob, type SniffedType } from '../core/filetype.ts';
 import { canIssueToken, credentialProblem, needsTokenFirst } from '../core/readiness.ts';
 import { callFacematch, endpointUrl, fetchToken, type CallResult, type CallSettings, type TokenResult } from '../core/request.ts';
-import { safeEndpoint } from '../core/report.ts';
+import { safeEndpoint } from '../core/safe-url.ts';
 import { selectContract, useSettingsStore } from './settings.ts';
 
 export type SlotIndex = 0 | 1;
