@@ -371,3 +371,25 @@ export class Journal {
     };
   }
 }
+
+/**
+ * Which pairs "Re-run failed (N)" and "Run remaining (M)" send, on a finished or stopped run.
+ *  - remaining: never answered — `not_run`, and `aborted` (a call cancelled by Stop, no answer kept);
+ *  - failed: every other failure (HTTP errors, network, timeout, invalid JSON).
+ */
+export function rerunSelection(records: readonly PairRecord[]): { failed: number[]; remaining: number[] } {
+  const failed: number[] = [];
+  const remaining: number[] = [];
+  records.forEach((r, i) => {
+    if (r.success) return;
+    if (r.error.type === 'not_run' || r.error.type === 'aborted') remaining.push(i);
+    else failed.push(i);
+  });
+  return { failed, remaining };
+}
+
+/** Where a stopped run stopped: pairs answered (k) and pairs left to run, of `total`. */
+export function stoppedAt(records: readonly PairRecord[]): { done: number; notRun: number; total: number } {
+  const { remaining } = rerunSelection(records);
+  return { done: records.length - remaining.length, notRun: remaining.length, total: records.length };
+}
