@@ -177,6 +177,14 @@ describe('summary.xlsx', () => {
     expect(run.get('total credits consumed')!.text).toBe('2');
   });
 
+  it('counts the pairs re-run (previous_error) and resumed on the Run sheet', async () => {
+    const [a, b, c, d] = kwikRecords();
+    const records = [{ ...a!, resumed: true as const }, { ...b!, previous_error: { type: 'http' as const, message: 'HTTP 500', http_status: 500 } }, c!, d!];
+    const run = runFields(readWorkbookXml(await buildSummaryWorkbook(input(records))));
+    expect(Number(run.get('pairs re-run')!.text)).toBe(1);
+    expect(Number(run.get('pairs resumed')!.text)).toBe(1);
+  });
+
   it('leaves the Run rows it was not given empty, and says "none" for an unlimited rate', async () => {
     const run = runFields(readWorkbookXml(await buildSummaryWorkbook(input([], { settings: { timeoutMs: 1500, retries: 0, ratePerSecond: null } }))));
     expect(run.get('timeout (s)')!.text).toBe('1.5');

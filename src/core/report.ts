@@ -252,6 +252,9 @@ export const RUN_ROWS: readonly RunRow[] = [
   { field: 'succeeded', value: (c) => c.stats.succeeded },
   { field: 'failed', value: (c) => c.stats.failed },
   { field: 'not run', value: (c) => c.stats.notRun },
+  // Re-run failed / Run remaining and Resume (journal.ts): how many records say so.
+  { field: 'pairs re-run', value: (c) => c.records.filter((r) => r.previous_error !== undefined).length },
+  { field: 'pairs resumed', value: (c) => c.records.filter((r) => r.resumed === true).length },
   { field: 'matches', value: (c) => c.stats.matches },
   { field: 'non-matches', value: (c) => c.stats.nonMatches },
   { field: 'total credits consumed', value: (c) => c.totalCredits },
