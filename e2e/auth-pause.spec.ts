@@ -6,7 +6,7 @@
 import type { Page } from '@playwright/test';
 import { buildFixturesZip, expect, test } from './fixtures.ts';
 import { downloadBytes, openArchive } from './helpers/archive.ts';
-import { FINISHED_TEXT, loadZip, openBulk, progressBar, runButton, summaryFigure } from './helpers/app.ts';
+import { FINISHED_TEXT, STOPPED_TEXT, loadZip, openBulk, progressBar, runButton, summaryFigure } from './helpers/app.ts';
 
 test.use({ serverOptions: { engine: 'instant', latencyMs: 150 } });
 
@@ -113,7 +113,7 @@ test('Stop on the pause banner: the archive has the 401 pair as an http 401 reco
 
   await banner(page).getByRole('button', { name: 'Stop' }).click();
   const archive = await openArchive(await downloadBytes(await downloadPromise));
-  await expect(page.getByText(FINISHED_TEXT, { exact: true })).toBeVisible();
+  await expect(page.getByText(STOPPED_TEXT, { exact: true })).toBeVisible();
   await expect(page.getByRole('region', { name: 'Bulk run result' }))
     .toContainText(`The run was stopped after the API rejected the token (HTTP 401) at pair ${pausedAt} of 16.`);
 

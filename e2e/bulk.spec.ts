@@ -8,7 +8,7 @@ import type { Page } from '@playwright/test';
 import JSZip from 'jszip';
 import * as XLSX from 'xlsx';
 import { buildFixturesZip, expect, expectedVerdicts, facePath, test } from './fixtures.ts';
-import { FINISHED_TEXT, openBulk, ownServer } from './helpers/app.ts';
+import { FINISHED_TEXT, STOPPED_TEXT, openBulk, ownServer } from './helpers/app.ts';
 import { downloadBytes } from './helpers/archive.ts';
 
 // The worker's own server (the `page` fixture's baseURL) answers instantly. Worker-scoped options
@@ -120,7 +120,7 @@ test.describe('bulk run against a slow server', () => {
     const downloadPromise = page.waitForEvent('download');
     await page.getByRole('button', { name: 'Stop', exact: true }).click();
     const download = await downloadPromise;
-    await expect(page.getByText(FINISHED_TEXT, { exact: true })).toBeVisible();
+    await expect(page.getByText(STOPPED_TEXT, { exact: true })).toBeVisible();
 
     const zip = await JSZip.loadAsync(await downloadBytes(download));
     const results = await readResults(zip);

@@ -10,6 +10,8 @@ import { REPO_ROOT } from '../../test/faces.ts';
 import { test } from '../fixtures.ts';
 
 export const FINISHED_TEXT = 'Bulk run finished. The ZIP was downloaded automatically; you can download it again below.';
+/** A stopped run is not finished (issue #13): this is what the result panel says instead. */
+export const STOPPED_TEXT = 'Bulk run stopped before every pair was sent. The ZIP of what was done was downloaded automatically; you can download it again below.';
 
 /**
  * Starts a reference server with these options for the describe it is called in (worker-scoped

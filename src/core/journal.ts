@@ -8,18 +8,18 @@
  * is marked as it starts, so a Resume knows which pair was in flight (it is sent again and its
  * record says `resumed: true`).
  *
- * The journal logic lives here, framework- and DOM-free; storage is injected as a JournalBackend
+ * The journal logic lives here and in journal-run.ts (what a running, resumed or re-run run
+ * needs: the recorder, the resume plan, re-run records), framework- and DOM-free; storage is injected as a JournalBackend
  * (the browser uses IndexedDB through `idb`: src/lib/journal-idb.ts; tests use fake-indexeddb or a
  * Map). A storage failure never stops a run: it is reported once through `onError` as a sentence.
  */
 import { contractById, type ProviderContract } from './contracts.ts';
-import { notRunRecord, type PairEntry, type PairRecord, type SkippedEntry } from './records.ts';
-import { redactRecords } from './report.ts';
+import type { PairEntry, PairRecord, SkippedEntry } from './records.ts';
 import type { CallSettings, Credentials } from './request.ts';
 
-/** How long a final record may wait in memory before it is written. */
+/** The longest a final record waits in memory before it is written (it is usually written at once). */
 export const FLUSH_MS = 500;
-/** A batch is written at once when it reaches this many records. */
+/** A batch this large is written without waiting for the timer. */
 export const FLUSH_RECORDS = 500;
 /** Runs kept in the journal; older ones are deleted when a run starts. */
 export const KEEP_RUNS = 5;
@@ -89,10 +89,11 @@ export interface JournalBackend {
   getRun(id: string): Promise<JournalRun | undefined>;
   /** Every run, any order. */
   listRuns(): Promise<JournalRun[]>;
-  /** Writes the records (replacing those with the same index) and the run's new progress, atomically. */
-  append(runId: string, entries: readonly JournalEntry[], progress: JournalProgress, updatedAt: number): Promise<void>;
-  /** Marks a pair as sent (its call started). */
-  markSent(runId: string, index: number): Promise<void>;
+  /**
+   * Writes the records (replacing those with the same index), the run's new progress and the
+   * pairs whose call started (`sent`), atomically.
+   */
+  append(runId: string, entries: readonly JournalEntry[], progress: JournalProgress, updatedAt: number, sent?: readonly number[]): Promise<void>;
   /** The run's records and the indices marked sent. */
   readRun(runId: string): Promise<{ records: JournalEntry[]; sent: number[] }>;
   deleteRun(runId: string): Promise<void>;
@@ -183,54 +184,6 @@ export function bannerSentence(run: Pick<JournalRun, 'input' | 'pairs' | 'progre
   return `The results of ${run.input.name} (${n(total)} pair${total === 1 ? '' : 's'}${failedPart}) were not downloaded.`;
 }
 
-export interface ResumePlan {
-  /** Records kept as they are (index → record). */
-  existing: Map<number, PairRecord>;
-  /** Indices that have no final record, in order: the resumed run sends these. */
-  remaining: number[];
-  /** Of those, the ones whose call had started when the page died: they are sent again. */
-  resent: Set<number>;
-  /** The first pair without a final record (where the run continues), or null when none. */
-  firstRemaining: number | null;
-}
-
-export function resumePlan(run: Pick<JournalRun, 'pairs'>, entries: readonly JournalEntry[], sent: readonly number[]): ResumePlan {
-  const existing = new Map<number, PairRecord>();
-  for (const e of entries) if (e.index >= 0 && e.index < run.pairs.length) existing.set(e.index, e.record);
-  const remaining: number[] = [];
-  for (let i = 0; i < run.pairs.length; i++) if (!existing.has(i)) remaining.push(i);
-  const resent = new Set(sent.filter((i) => !existing.has(i) && i >= 0 && i < run.pairs.length));
-  return { existing, remaining, resent, firstRemaining: remaining[0] ?? null };
-}
-
-export const NOT_SENT_BEFORE_CLOSE = 'Not sent: the page was closed or reloaded before this pair was sent.';
-export const SENT_BEFORE_CLOSE = 'Sent, but the page was closed or reloaded before the answer arrived; no result was kept.';
-
-/** Every pair's record for "Download results so far": journalled ones, the others `not_run`. */
-export function recordsSoFar(run: Pick<JournalRun, 'pairs'>, entries: readonly JournalEntry[], sent: readonly number[] = []): PairRecord[] {
-  const plan = resumePlan(run, entries, sent);
-  return run.pairs.map((pair, i) => plan.existing.get(i) ?? notRunRecord(pair, plan.resent.has(i) ? SENT_BEFORE_CLOSE : NOT_SENT_BEFORE_CLOSE));
-}
-
-/** Marks a record made by a resumed send: `resumed: true` after the documented keys. */
-export function markResumed(record: PairRecord): PairRecord {
-  return { ...record, resumed: true };
-}
-
-/**
- * A record made by re-running a pair ("Re-run failed" / "Run remaining"): attempts keep counting
- * from the old record, and `previous_error` holds the error the pair had before.
- */
-export function rerunRecord(previous: PairRecord, fresh: PairRecord): PairRecord {
-  const out: PairRecord = { ...fresh, attempts: previous.attempts + fresh.attempts };
-  if (!previous.success) {
-    out.previous_error = { type: previous.error.type, message: previous.error.message, http_status: previous.http_status };
-  } else {
-    delete out.previous_error;
-  }
-  return out;
-}
-
 /** Which runs to delete when a new run starts: downloaded ones, then the oldest beyond `keep - 1`. */
 export function runsToDelete(runs: readonly JournalRun[], keep = KEEP_RUNS): JournalRun[] {
   const downloaded = runs.filter((r) => r.downloaded);
@@ -245,26 +198,6 @@ export function pickBannerRun(runs: readonly JournalRun[]): JournalRun | null {
   return open[0] ?? null;
 }
 
-export interface RecorderOptions {
-  /** Secret values to scrub from records before they are stored (none when remembered). */
-  secrets?: () => readonly string[];
-  /** Called once, with a sentence, the first time a write fails. */
-  onError?: (sentence: string) => void;
-  clock?: Clock;
-}
-
-/** Appends one run's records as they arrive. Never throws; never blocks the run. */
-export interface JournalRecorder {
-  /** A final record (the job's record sink). */
-  record(record: PairRecord, index: number): void;
-  /** A pair's call starts (written at once, not batched). */
-  sent(index: number): void;
-  /** Writes everything pending; resolves when written (or failed). */
-  flush(): Promise<void>;
-  /** True once a write failed (later writes are still attempted). */
-  readonly failed: boolean;
-}
-
 export class Journal {
   readonly #backend: JournalBackend;
   readonly #clock: Clock;
@@ -277,6 +210,10 @@ export class Journal {
 
   get backend(): JournalBackend {
     return this.#backend;
+  }
+
+  get clock(): Clock {
+    return this.#clock;
   }
 
   newId(): string {
@@ -324,72 +261,5 @@ export class Journal {
     return this.#backend.deleteRun(id);
   }
 
-  /**
-   * A recorder for one run. `initial` are the records already journalled (a resumed run or a
-   * re-run): the progress counts them, and a record with the same index replaces them.
-   */
-  recorder(run: Pick<JournalRun, 'id' | 'input'>, initial: ReadonlyMap<number, PairRecord> = new Map(), opts: RecorderOptions = {}): JournalRecorder {
-    const backend = this.#backend;
-    const clock = opts.clock ?? this.#clock;
-    const all = new Map(initial);
-    let pending: JournalEntry[] = [];
-    let timer: unknown = null;
-    let writing: Promise<void> = Promise.resolve();
-    let failed = false;
-    const fail = (err: unknown) => {
-      if (!failed) opts.onError?.(journalErrorSentence(err, run.input.name));
-      failed = true;
-    };
-    const write = (): Promise<void> => {
-      if (timer !== null) clock.clearTimeout(timer);
-      timer = null;
-      if (pending.length === 0) return writing;
-      const batch = pending;
-      pending = [];
-      const secrets = opts.secrets?.() ?? [];
-      const records = redactRecords(batch.map((e) => e.record), secrets);
-      const entries = batch.map((e, i) => ({ index: e.index, record: records[i]! }));
-      const progress = progressOf(all.values());
-      // Writes go one after another, so a later batch never lands before an earlier one.
-      writing = writing.then(() => backend.append(run.id, entries, progress, clock.now())).catch(fail);
-      return writing;
-    };
-    return {
-      record(record, index) {
-        all.set(index, record);
-        pending.push({ index, record });
-        if (pending.length >= FLUSH_RECORDS) void write();
-        else if (timer === null) timer = clock.setTimeout(() => void write(), FLUSH_MS);
-      },
-      sent(index) {
-        writing = writing.then(() => backend.markSent(run.id, index)).catch(fail);
-      },
-      flush: () => write(),
-      get failed() {
-        return failed;
-      },
-    };
-  }
 }
 
-/**
- * Which pairs "Re-run failed (N)" and "Run remaining (M)" send, on a finished or stopped run.
- *  - remaining: never answered — `not_run`, and `aborted` (a call cancelled by Stop, no answer kept);
- *  - failed: every other failure (HTTP errors, network, timeout, invalid JSON).
- */
-export function rerunSelection(records: readonly PairRecord[]): { failed: number[]; remaining: number[] } {
-  const failed: number[] = [];
-  const remaining: number[] = [];
-  records.forEach((r, i) => {
-    if (r.success) return;
-    if (r.error.type === 'not_run' || r.error.type === 'aborted') remaining.push(i);
-    else failed.push(i);
-  });
-  return { failed, remaining };
-}
-
-/** Where a stopped run stopped: pairs answered (k) and pairs left to run, of `total`. */
-export function stoppedAt(records: readonly PairRecord[]): { done: number; notRun: number; total: number } {
-  const { remaining } = rerunSelection(records);
-  return { done: records.length - remaining.length, notRun: remaining.length, total: records.length };
-}

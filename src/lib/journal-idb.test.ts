@@ -2,10 +2,11 @@ import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
 import { kwikid } from '../core/contracts.ts';
 import {
-  bannerSentence, FLUSH_MS, Journal, journalSettings, KEEP_RUNS, missingSecrets, recordsSoFar, rerunRecord, resumePlan,
-  type Clock, type JournalBackend,
+  bannerSentence, FLUSH_MS, Journal, journalSettings, KEEP_RUNS, missingSecrets, type Clock, type JournalBackend,
 } from '../core/journal.ts';
+import { createRecorder, recordsSoFar, rerunRecord, resumePlan } from '../core/journal-run.ts';
 import { notRunRecord, recordFromCall, type PairEntry, type PairRecord } from '../core/records.ts';
+import { redactRecords } from '../core/report.ts';
 import { idbJournalBackend } from './journal-idb.ts';
 
 let dbCount = 0;
@@ -53,7 +54,7 @@ describe('run journal on IndexedDB', () => {
     const clock = manualClock();
     const journal = new Journal(freshBackend(), clock);
     const run = await startRun(journal);
-    const rec = journal.recorder(run, new Map(), { clock });
+    const rec = createRecorder(journal, run, new Map(), { clock });
     for (let i = 0; i < 4; i++) {
       rec.sent(i);
       rec.record(i === 2 ? bad(i) : ok(i), i);
@@ -80,17 +81,36 @@ describe('run journal on IndexedDB', () => {
     expect(soFar.slice(4).every((r) => !r.success && r.error.type === 'not_run')).toBe(true);
   });
 
-  it('never leaves a record unwritten for longer than the flush interval, and writes big batches at once', async () => {
+  it('writes a record as soon as it arrives, and batches what arrives while a write is in flight', async () => {
     const clock = manualClock();
-    const journal = new Journal(freshBackend(), clock);
+    const real = freshBackend();
+    const batches: number[] = [];
+    let release: (() => void) | null = null;
+    const slow: JournalBackend = {
+      ...real,
+      append: async (...a) => {
+        batches.push(a[1].length);
+        if (batches.length === 1) await new Promise<void>((r) => { release = r; });
+        return real.append(...a);
+      },
+    };
+    const journal = new Journal(slow, clock);
     const run = await startRun(journal);
-    const rec = journal.recorder(run, new Map(), { clock });
+    const rec = createRecorder(journal, run, new Map(), { clock });
     rec.record(ok(0), 0);
     await settle();
-    expect((await journal.read(run.id))!.entries).toHaveLength(0);
-    clock.advance(FLUSH_MS);
+    expect(batches).toEqual([1]); // written at once, no timer needed
+    rec.record(ok(1), 1);
+    rec.record(ok(2), 2);
+    rec.sent(3);
     await settle();
-    expect((await journal.read(run.id))!.entries).toHaveLength(1);
+    expect(batches).toEqual([1]); // waiting for the first write
+    release!();
+    await rec.flush();
+    expect(batches).toEqual([1, 2]); // the two that waited went together
+    const read = (await journal.read(run.id))!;
+    expect(read.entries.map((e) => e.index)).toEqual([0, 1, 2]);
+    expect(read.sent).toEqual([3]);
     expect(FLUSH_MS).toBeLessThanOrEqual(1000);
   });
 
@@ -99,7 +119,7 @@ describe('run journal on IndexedDB', () => {
     const backend = freshBackend();
     const journal = new Journal(backend, clock);
     const run = await startRun(journal, false);
-    const rec = journal.recorder(run, new Map(), { clock, secrets: () => [TOKEN] });
+    const rec = createRecorder(journal, run, new Map(), { clock, secrets: () => [TOKEN], redact: redactRecords });
     rec.record(recordFromCall(pairs[0]!, { ok: true, status: 200, timeMs: 1, attempts: 1, body: { echoed: `Bearer ${TOKEN}` } }), 0);
     await rec.flush();
     const dump = JSON.stringify([await backend.listRuns(), await backend.readRun(run.id)]);
@@ -136,7 +156,7 @@ describe('run journal on IndexedDB', () => {
     const backend = freshBackend();
     const journal = new Journal(backend, clock);
     const run = await startRun(journal);
-    const rec = journal.recorder(run, new Map(), { clock });
+    const rec = createRecorder(journal, run, new Map(), { clock });
     rec.record(ok(0), 0);
     rec.sent(1);
     await rec.flush();
@@ -155,7 +175,7 @@ describe('run journal on IndexedDB', () => {
     const journal = new Journal(flaky, clock);
     const run = await startRun(journal);
     const errors: string[] = [];
-    const rec = journal.recorder(run, new Map(), { clock, onError: (s) => errors.push(s) });
+    const rec = createRecorder(journal, run, new Map(), { clock, onError: (s) => errors.push(s) });
     rec.record(ok(0), 0);
     await rec.flush();
     rec.record(ok(1), 1);

@@ -55,17 +55,16 @@ export function idbJournalBackend(name = JOURNAL_DB): JournalBackend {
     async listRuns() {
       return (await db()).getAll('runs');
     },
-    async append(runId: string, entries: readonly JournalEntry[], progress: JournalProgress, updatedAt: number) {
-      const tx = (await db()).transaction(['runs', 'records'], 'readwrite');
+    async append(runId: string, entries: readonly JournalEntry[], progress: JournalProgress, updatedAt: number, sent: readonly number[] = []) {
+      const tx = (await db()).transaction(['runs', 'records', 'sent'], 'readwrite');
       const records = tx.objectStore('records');
       const runs = tx.objectStore('runs');
+      const sentStore = tx.objectStore('sent');
       const writes: Promise<unknown>[] = entries.map((e) => records.put({ runId, index: e.index, record: e.record }));
+      for (const index of sent) writes.push(sentStore.put({ runId, index }));
       const run = await runs.get(runId);
       if (run) writes.push(runs.put({ ...run, progress, updatedAt }));
       await Promise.all([...writes, tx.done]);
-    },
-    async markSent(runId, index) {
-      await (await db()).put('sent', { runId, index });
     },
     async readRun(runId) {
       const d = await db();

@@ -23,9 +23,29 @@ import type { ReportInput } from '../core/report.ts';
 import { zipFingerprint } from '../core/fingerprint.ts';
 import { summarise, type RunStats } from '../core/stats.ts';
 import { archiveFileName, buildArchiveInWorker } from '../core/archive-client.ts';
+import { ArchiveReadError, isResultsArchiveName, readResultsArchive } from '../core/archive-read.ts';
+import { journalContract, type Journal, type JournalEntry, type JournalRun } from '../core/journal.ts';
+import { markResumed, rerunRecord, rerunSelection, resumePlan } from '../core/journal-run.ts';
+import { snapshotSecrets } from '../core/job.ts';
+import { saveBlob } from '../lib/download.ts';
 import { useSettingsStore, type SettingsLock } from './settings.ts';
+import { useJournalStore } from './journal.ts';
+import { continueSession, startSession, type JournalSession } from './run-journal.ts';
 
 export type BulkPhase = 'idle' | 'running' | 'building' | 'finished';
+/** What a run is: a fresh run, a resumed one, or a re-run of some pairs of the last run. */
+export type RunKind = 'run' | 'resume' | 'rerun-failed' | 'rerun-remaining';
+
+/** What Resume hands over from the journal store. */
+export interface ResumeInput {
+  run: JournalRun;
+  entries: readonly JournalEntry[];
+  sent: readonly number[];
+  file: File;
+  zip: OpenedZip;
+  /** Secret credentials typed again (they were not stored in the journal). */
+  credentials: Credentials;
+}
 
 export type { RunStats };
 
@@ -52,6 +72,13 @@ export interface RunRequest {
   only?: readonly number[];
   /** Pairs not to send (index → reason): not_run records with that reason. */
   excluded?: ReadonlyMap<number, string>;
+  /** The settings to use instead of a fresh snapshot (resume: the journal's; re-run: the last run's). */
+  snapshot?: JobSnapshot;
+  /** Applied to each record a sent pair gets (resumed: true; a re-run's attempts and previous_error). */
+  transform?: (record: PairRecord, index: number) => PairRecord;
+  kind?: RunKind;
+  /** The journal entry to continue (resume, re-run) instead of starting a new one. */
+  journalRun?: JournalRun | null;
 }
 
 export interface BulkState {
@@ -81,9 +108,24 @@ export interface BulkState {
   result: BulkResult | null;
   /** Set when the archive could not be built or saved. */
   runError: string | null;
+  /** Pairs done in the run in flight, of `total` (the pairs it sends; a resumed run counts the kept ones). */
+  done: number;
+  runKind: RunKind;
+  /** The view is an archive reopened from disk: no API was called. */
+  reopened: boolean;
+  /** The last run can go on with Re-run failed / Run remaining (its ZIP and snapshot are here). */
+  canRerun: boolean;
+  /** A sentence about the run journal (browser storage full or unavailable); the run goes on. */
+  journalError: string | null;
 
   loadFile: (file: File) => Promise<void>;
   run: (request?: RunRequest) => Promise<void>;
+  /** Continues a journalled run with the same ZIP (checked by the journal store). */
+  resumeRun: (req: ResumeInput) => Promise<void>;
+  /** Sends again the failed pairs, or the pairs never answered, of the last run, with its snapshot. */
+  rerun: (which: 'failed' | 'remaining') => Promise<void>;
+  /** Shows a results archive (facematch-bulk-*.zip) again from its results/*.json, without calling any API. */
+  openResults: (file: File) => Promise<void>;
   stop: () => void;
   resume: () => void;
   downloadAgain: () => void;
@@ -112,6 +154,12 @@ export interface BulkDeps {
   guard?: { arm(): void; disarm(): void };
   /** Also receives each final record with its index, in order (e.g. the run journal). */
   onRecord?: RecordSink;
+  /** The run journal (IndexedDB in the browser); without it nothing is journalled. */
+  journal?: Journal;
+  /** Whether "Remember on this device" is on (the journal then keeps the secrets too). */
+  remember?: () => boolean;
+  /** Called when a run starts (the journal banner steps aside). */
+  onRunStart?: () => void;
   now?: () => number;
   publishMs?: number;
 }
@@ -146,6 +194,8 @@ export function createBulkStore(deps: BulkDeps): BulkStore {
   let controller: AbortController | null = null;
   let pauseResolver: ((answer: 'retry' | 'stop') => void) | null = null;
   let loadSeq = 0;
+  /** The journal entry of the last run, continued by Re-run failed / Run remaining. */
+  let lastJournalRun: JournalRun | null = null;
 
   return create<BulkState>()((set, get) => ({
     file: null,
@@ -165,13 +215,21 @@ export function createBulkStore(deps: BulkDeps): BulkStore {
     stopReason: null,
     result: null,
     runError: null,
+    done: 0,
+    runKind: 'run',
+    reopened: false,
+    canRerun: false,
+    journalError: null,
 
     loadFile: async (file) => {
       if (selectBulkBusy(get())) return;
+      if (isResultsArchiveName(file.name)) return get().openResults(file);
       const seq = ++loadSeq;
+      lastJournalRun = null;
       set({
         file, zip: null, labels: null, loading: true, loadError: null, phase: 'idle', snapshot: null, runContract: null, records: [], total: 0,
         startedAt: null, endedAt: null, stopRequested: false, authPause: null, stopReason: null, result: null, runError: null,
+        done: 0, runKind: 'run', reopened: false, canRerun: false,
       });
       try {
         const opened = await openZip(file);
@@ -193,17 +251,36 @@ export function createBulkStore(deps: BulkDeps): BulkStore {
       if (!selectBulkCanRun(state) || !state.zip) return;
       const zip = state.zip;
       const file = state.file;
-      const snapshot = deps.snapshot();
+      const snapshot = request.snapshot ?? deps.snapshot();
       const contract = snapshot.contract;
-      const total = zip.pairs.length;
+      const kind = request.kind ?? 'run';
+      const rerunning = kind === 'rerun-failed' || kind === 'rerun-remaining';
+      const total = rerunning && request.only ? request.only.length : zip.pairs.length;
+      let doneCount = kind === 'resume' ? (request.existing?.size ?? 0) : 0;
       controller = new AbortController();
       const signal = controller.signal;
       set({
-        phase: 'running', snapshot, runContract: contract, records: [], total, startedAt: now(), endedAt: null,
+        phase: 'running', snapshot, runContract: contract, records: [], total, done: doneCount, startedAt: now(), endedAt: null,
         stopRequested: false, authPause: null, stopReason: null, result: null, runError: null,
+        runKind: kind, reopened: false, canRerun: false, journalError: null,
       });
       deps.lockSettings?.('run');
       deps.guard?.arm();
+      deps.onRunStart?.();
+
+      // The run journal: a new entry for a fresh run, the same entry for a resume or a re-run.
+      let session: JournalSession | null = null;
+      let journalRun = request.journalRun ?? null;
+      if (deps.journal && file) {
+        const o = { journal: deps.journal, onError: (sentence: string) => set({ journalError: sentence }), secrets: () => snapshotSecrets(snapshot) };
+        if (journalRun) {
+          session = await continueSession(o, journalRun, request.existing ?? new Map());
+        } else {
+          const started = await startSession(o, { file, zip, snapshot, remember: deps.remember?.() ?? false, startedAt: new Date(now()).toISOString() });
+          session = started.session;
+          journalRun = started.run;
+        }
+      }
 
       // Batch publishing: records go into `pending` and reach the store at most every publishMs
       // (so at most once per frame, and far less often on a fast server): React work stays a small
@@ -219,7 +296,7 @@ export function createBulkStore(deps: BulkDeps): BulkStore {
         published = published.concat(pending);
         pending = [];
         lastPublish = performance.now();
-        set({ records: published });
+        set({ records: published, done: doneCount });
       };
       const schedule = () => {
         if (timer !== null) return;
@@ -271,10 +348,14 @@ export function createBulkStore(deps: BulkDeps): BulkStore {
           ...(request.existing ? { existing: request.existing } : {}),
           ...(request.only ? { only: request.only } : {}),
           ...(request.excluded ? { excluded: request.excluded } : {}),
+          ...(request.transform ? { transform: request.transform } : {}),
+          onSend: (index) => session?.sent(index),
           onRecord: (record, index) => {
             showKeptUpTo(index);
             pending.push(record);
+            doneCount++;
             schedule();
+            session?.record(record, index);
             deps.onRecord?.(record, index);
           },
           onSnapshot: (renewed) => {
@@ -301,14 +382,24 @@ export function createBulkStore(deps: BulkDeps): BulkStore {
         const bytes = result.archive!;
         const blob = new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'application/zip' });
         const fileName = archiveFileName(now());
+        await session?.finish({
+          stopped: result.stopped, finishedAt: result.finishedAt,
+          ...(reason !== undefined ? { stopReason: reason } : {}),
+          ...(rerunning && request.only ? { rerun: request.only.length } : {}),
+        });
+        lastJournalRun = journalRun;
         set({
           phase: 'finished',
           records: result.records,
+          total: zip.pairs.length,
+          done: zip.pairs.length,
           snapshot: result.snapshot,
           stopReason: reason ?? null,
+          canRerun: true,
           result: { blob, fileName, stats: summarise(result.records, contract), stopped: result.stopped, ...(reason ? { stopReason: reason } : {}) },
         });
         deps.save?.(blob, fileName);
+        await session?.downloaded();
       } catch {
         flush();
         set({
@@ -347,9 +438,86 @@ export function createBulkStore(deps: BulkDeps): BulkStore {
       pauseResolver?.('retry');
     },
 
+    resumeRun: async (req) => {
+      if (selectBulkBusy(get())) return;
+      const saved = req.run.settings;
+      const snapshot: JobSnapshot = {
+        contract: journalContract(req.run),
+        baseUrl: saved.baseUrl,
+        credentials: { ...saved.credentials, ...nonEmpty(req.credentials) },
+        timeoutMs: saved.timeoutMs,
+        retries: saved.retries,
+        ...(saved.uniqueId !== undefined ? { uniqueId: saved.uniqueId } : {}),
+        concurrency: saved.concurrency ?? 1,
+        ratePerSecond: saved.ratePerSecond ?? null,
+      };
+      const plan = resumePlan(req.run, req.entries, req.sent);
+      loadSeq++;
+      set({ file: req.file, zip: req.zip, loading: false, loadError: null, reopened: false, phase: 'idle', result: null });
+      await get().run({
+        existing: plan.existing,
+        snapshot,
+        kind: 'resume',
+        journalRun: req.run,
+        // The call in flight when the page died is sent again: its record says so.
+        transform: (record, index) => (plan.resent.has(index) ? markResumed(record) : record),
+      });
+    },
+
+    rerun: async (which) => {
+      const state = get();
+      if (selectBulkBusy(state) || !state.canRerun || !state.snapshot || !state.zip) return;
+      const previous = state.records.slice();
+      const sel = rerunSelection(previous);
+      const only = which === 'failed' ? sel.failed : sel.remaining;
+      if (only.length === 0) return;
+      await get().run({
+        existing: new Map(previous.map((r, i) => [i, r])),
+        only,
+        snapshot: state.snapshot,
+        kind: which === 'failed' ? 'rerun-failed' : 'rerun-remaining',
+        journalRun: lastJournalRun,
+        transform: (record, index) => rerunRecord(previous[index]!, record),
+      });
+    },
+
+    openResults: async (file) => {
+      if (selectBulkBusy(get())) return;
+      const seq = ++loadSeq;
+      lastJournalRun = null;
+      set({
+        file: null, zip: null, loading: true, loadError: null, phase: 'idle', snapshot: null, runContract: null, records: [], total: 0,
+        startedAt: null, endedAt: null, stopRequested: false, authPause: null, stopReason: null, result: null, runError: null,
+        done: 0, runKind: 'run', reopened: false, canRerun: false,
+      });
+      try {
+        const { records, run } = await readResultsArchive(file, file.name);
+        if (seq !== loadSeq) return;
+        const stats = summarise(records, run.contract);
+        const started = run.startedAt ? Date.parse(run.startedAt) : NaN;
+        const finished = run.finishedAt ? Date.parse(run.finishedAt) : NaN;
+        set({
+          loading: false, phase: 'finished', reopened: true, runContract: run.contract, records, total: records.length, done: records.length,
+          startedAt: Number.isFinite(started) ? started : null,
+          endedAt: Number.isFinite(finished) ? finished : null,
+          stopReason: run.stopReason,
+          loadError: run.warnings.length ? run.warnings.join(' ') : null,
+          result: { blob: file, fileName: file.name, stats, stopped: run.stopped ?? stats.notRun > 0, ...(run.stopReason ? { stopReason: run.stopReason } : {}) },
+        });
+      } catch (err) {
+        if (seq !== loadSeq) return;
+        set({
+          loading: false,
+          loadError: err instanceof ArchiveReadError ? err.message : `${file.name} could not be read as a results archive. Choose a facematch-bulk-<time>.zip downloaded from Bulk mode.`,
+        });
+      }
+    },
+
     downloadAgain: () => {
       const result = get().result;
-      if (result) deps.save?.(result.blob, result.fileName);
+      if (!result) return;
+      deps.save?.(result.blob, result.fileName);
+      if (lastJournalRun && deps.journal) void deps.journal.update(lastJournalRun.id, { downloaded: true }).catch(() => undefined);
     },
   }));
 }
@@ -368,18 +536,8 @@ function onBeforeUnload(e: BeforeUnloadEvent): void {
   e.returnValue = '';
 }
 
-/** Saves a Blob through a temporary <a download>; the object URL is revoked once the download has started. */
-function saveBlob(blob: Blob, fileName: string): void {
-  const url = URL.createObjectURL(blob);
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = fileName;
-  a.rel = 'noopener';
-  a.style.display = 'none';
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+function nonEmpty(c: Credentials): Credentials {
+  return Object.fromEntries(Object.entries(c).filter(([, v]) => typeof v === 'string' && v.trim() !== ''));
 }
 
 /** The app's one Bulk store: the settings store's snapshot and lock, a download, the leave-page guard. */
@@ -393,6 +551,9 @@ export const useBulkStore = createBulkStore({
   readCredentials: () => useSettingsStore.getState().callSettings().credentials,
   pageOrigin: () => (typeof location !== 'undefined' ? location.origin : undefined),
   save: saveBlob,
+  journal: useJournalStore.getState().journal,
+  remember: () => useSettingsStore.getState().remember,
+  onRunStart: () => useJournalStore.getState().handedOver(),
   guard: {
     arm: () => window.addEventListener('beforeunload', onBeforeUnload),
     disarm: () => window.removeEventListener('beforeunload', onBeforeUnload),

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { kwikid } from '../core/contracts.ts';
 import { zipFingerprint } from '../core/fingerprint.ts';
 import { Journal, journalSettings } from '../core/journal.ts';
+import { createRecorder } from '../core/journal-run.ts';
 import { recordFromCall } from '../core/records.ts';
 import { buildResultsZip, type ReportInput } from '../core/report.ts';
 import { readResultsArchive } from '../core/archive-read.ts';
@@ -34,7 +35,7 @@ async function setup() {
     settings: journalSettings({ contract: kwikid, baseUrl: 'http://127.0.0.1:1', credentials: { token: 'secret-token-1' }, timeoutMs: 1000, retries: 0 }, false),
     startedAt: '2026-01-01T00:00:00.000Z',
   });
-  const rec = journal.recorder(run);
+  const rec = createRecorder(journal, run);
   rec.record(recordFromCall(zip.pairs[0]!, { ok: true, status: 200, timeMs: 5, attempts: 1, body: { facematch_result: 'True', confidence_score: 0.9 } }), 0);
   rec.sent(1);
   await rec.flush();

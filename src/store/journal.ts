@@ -8,11 +8,9 @@
  * types the token again.
  */
 import { create, type StoreApi, type UseBoundStore } from 'zustand';
-import { Journal, journalContract, recordsSoFar, type JournalEntry, type JournalRun } from '../core/journal.ts';
-import { sameFingerprint, zipFingerprint } from '../core/fingerprint.ts';
-import { openZip, ZipError, type OpenedZip } from '../core/zip.ts';
+import { Journal, journalContract, type JournalEntry, type JournalRun } from '../core/journal.ts';
+import type { OpenedZip } from '../core/zip.ts';
 import type { ReportInput } from '../core/report.ts';
-import { archiveFileName, buildArchiveInWorker } from '../core/archive-client.ts';
 import { formatBytes } from '../core/filetype.ts';
 import { endpointUrl } from '../core/request.ts';
 import { idbJournalBackend } from '../lib/journal-idb.ts';
@@ -32,6 +30,8 @@ export interface ResumeState {
 }
 
 export interface JournalState {
+  /** The journal itself (the Bulk store records runs through it). */
+  journal: Journal;
   /** True once the journal was read after page load. */
   loaded: boolean;
   /** The run the banner offers, or null. */
@@ -52,6 +52,8 @@ export interface JournalState {
   /** The run was resumed (or another run started): hide the banner and the resume card. */
   handedOver: () => void;
   setError: (sentence: string | null) => void;
+  /** The run's archive was saved again ("Download"): it may be deleted when the next run starts. */
+  markDownloaded: (runId: string) => Promise<void>;
 }
 
 export interface JournalStoreDeps {
@@ -69,6 +71,7 @@ const UNAVAILABLE = 'The run journal could not be read from this browser\'s stor
 export function createJournalStore(deps: JournalStoreDeps): JournalStore {
   const { journal } = deps;
   return create<JournalState>()((set, get) => ({
+    journal,
     loaded: false,
     banner: null,
     error: null,
@@ -103,6 +106,7 @@ export function createJournalStore(deps: JournalStoreDeps): JournalStore {
       try {
         const read = await journal.read(run.id);
         if (!read) throw new Error('gone');
+        const { recordsSoFar } = await import('../core/journal-run.ts');
         const contract = journalContract(read.run);
         const records = recordsSoFar(read.run, read.entries, read.sent);
         const now = new Date().toISOString();
@@ -117,6 +121,7 @@ export function createJournalStore(deps: JournalStoreDeps): JournalStore {
           stopReason: read.run.stopReason ?? `The page was closed or reloaded after ${read.entries.length} of ${read.run.pairs.length} pairs; this archive holds the results so far, the rest as not_run.`,
           secrets: contract.credentials.filter((c) => c.secret).map((c) => read.run.settings.credentials[c.key] ?? '').filter(Boolean),
         });
+        const { archiveFileName } = await import('../core/archive-client.ts');
         deps.save(new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'application/zip' }), archiveFileName());
         const updated = await journal.update(run.id, { downloaded: true });
         set({ busy: false, banner: updated && updated.status === 'running' ? updated : null });
@@ -148,6 +153,8 @@ export function createJournalStore(deps: JournalStoreDeps): JournalStore {
         const cur = get().resume;
         if (cur) set({ resume: { ...cur, checking: false, error: `${file.name} is not the ZIP this run was started with: ${why}. Choose ${expected.name} (${formatBytes(expected.size)}) to resume, or discard the run.` } });
       };
+      // Loaded on demand: the banner's chunk stays small (it loads with the page).
+      const [{ openZip, ZipError }, { sameFingerprint, zipFingerprint }] = await Promise.all([import('../core/zip.ts'), import('../core/fingerprint.ts')]);
       let zip: OpenedZip;
       try {
         zip = await openZip(file, file.name);
@@ -172,13 +179,21 @@ export function createJournalStore(deps: JournalStoreDeps): JournalStore {
     handedOver: () => set({ resume: null, banner: null }),
 
     setError: (error) => set({ error }),
+
+    markDownloaded: async (runId) => {
+      try {
+        await journal.update(runId, { downloaded: true });
+      } catch {
+        // Only means the banner may offer this run once more.
+      }
+    },
   }));
 }
 
 /** The app's journal: IndexedDB, the archive worker, a download link. */
 export const useJournalStore: JournalStore = createJournalStore({
   journal: new Journal(idbJournalBackend()),
-  buildArchive: buildArchiveInWorker,
+  buildArchive: async (input) => (await import('../core/archive-client.ts')).buildArchiveInWorker(input),
   save: saveBlob,
   showBulk: () => useAppStore.getState().setMode('bulk'),
 });

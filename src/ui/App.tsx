@@ -1,12 +1,12 @@
 import { lazy, Suspense } from 'react';
 import { useAppStore } from '../store/app.ts';
 import { Header } from './Header.tsx';
+// In the first bundle: a separate chunk would cost more (shared runtime split out) than it saves.
+import { JournalBanner } from './journal/JournalBanner.tsx';
 import { SettingsPanel } from './settings/SettingsPanel.tsx';
 import { SinglePanel } from './single/SinglePanel.tsx';
 
 // Bulk mode (its table virtualiser and panels) loads when the user switches to it, not with the page.
-// The run journal's banner (IndexedDB, read after the first paint) is its own small chunk.
-const JournalBanner = lazy(() => import('./journal/JournalBanner.tsx').then((m) => ({ default: m.JournalBanner })));
 const BulkPanel = lazy(() => import('./bulk/BulkPanel.tsx').then((m) => ({ default: m.BulkPanel })));
 
 export function App() {
@@ -17,9 +17,7 @@ export function App() {
       <main className="mx-auto grid max-w-7xl gap-6 px-4 py-6 sm:px-6 lg:grid-cols-[22rem_1fr]">
         <SettingsPanel />
         <div className="min-w-0">
-          <Suspense fallback={null}>
-            <JournalBanner />
-          </Suspense>
+          <JournalBanner />
           {mode === 'single' ? (
             <SinglePanel />
           ) : (

@@ -1,11 +1,16 @@
 import { useEffect, useState } from 'react';
 import { etaMs, useBulkStore } from '../../store/bulk.ts';
+import { stoppedAt } from '../../core/journal-run.ts';
 import { formatDuration } from './format.ts';
 
 /** Progress bar ("k of N"), elapsed time, ETA and the Stop button. */
 export function RunProgress() {
   const phase = useBulkStore((s) => s.phase);
-  const done = useBulkStore((s) => s.records.length);
+  const done = useBulkStore((s) => s.done);
+  const records = useBulkStore((s) => s.records);
+  const stopped = useBulkStore((s) => s.phase === 'finished' && s.result?.stopped === true);
+  const reopened = useBulkStore((s) => s.reopened);
+  const runKind = useBulkStore((s) => s.runKind);
   const total = useBulkStore((s) => s.total);
   const startedAt = useBulkStore((s) => s.startedAt);
   const endedAt = useBulkStore((s) => s.endedAt);
@@ -15,20 +20,27 @@ export function RunProgress() {
   const running = phase === 'running';
   const now = useNow(running);
 
-  if (phase === 'idle' || startedAt === null) return null;
+  if (phase === 'idle' || startedAt === null || reopened) return null;
   const elapsed = Math.max(0, (endedAt ?? now) - startedAt);
-  const shown = Math.min(done, total);
+  // A stopped run shows where it really stopped: pairs answered, and how many were never run.
+  const at = stopped ? stoppedAt(records) : null;
+  const shown = at ? at.done : Math.min(done, total);
   const eta = running ? etaMs(shown, total, elapsed) : 0;
   const state = phase === 'building'
     ? 'Building the results archive…'
-    : phase === 'finished'
-      ? 'Run finished.'
-      : paused ? 'Paused: the API rejected the token.' : stopRequested ? 'Stopping…' : 'Running…';
+    : at
+      ? `Stopped at ${at.done} of ${at.total} · ${at.notRun} not run`
+      : phase === 'finished'
+        ? 'Run finished.'
+        : paused ? 'Paused: the API rejected the token.' : stopRequested ? 'Stopping…'
+          : runKind === 'rerun-failed' ? 'Re-running the failed pairs…'
+            : runKind === 'rerun-remaining' ? 'Running the remaining pairs…'
+              : runKind === 'resume' ? 'Resumed: running…' : 'Running…';
 
   return (
     <section aria-label="Bulk run progress" className="rounded-lg border border-slate-200 bg-white p-5 shadow-sm dark:border-slate-800 dark:bg-slate-900">
       <div className="flex flex-wrap items-center gap-x-6 gap-y-2 text-sm">
-        <p role="status" className="font-medium">{state}</p>
+        <p role="status" className={`font-medium ${at ? 'text-amber-700 dark:text-amber-300' : ''}`}>{state}</p>
         <p><span className="font-semibold tabular-nums">{shown} of {total}</span> pairs</p>
         <p>Elapsed <span className="tabular-nums">{formatDuration(elapsed)}</span></p>
         {running && <p>ETA <span className="tabular-nums">{formatDuration(eta)}</span></p>}
@@ -52,7 +64,7 @@ export function RunProgress() {
         aria-valuetext={`${shown} of ${total}`}
         className="mt-3 h-2.5 w-full overflow-hidden rounded-full bg-slate-200 dark:bg-slate-700"
       >
-        <div className="h-full w-full origin-left rounded-full bg-green-600" style={{ transform: `scaleX(${total > 0 ? shown / total : 0})` }} />
+ <div className={`h-full w-full origin-left rounded-full ${at ? 'bg-amber-500' : 'bg-green-600'}`} style={{ transform: `scaleX(${total > 0 ? shown / total : 0})` }} />
       </div>
     </section>
   );

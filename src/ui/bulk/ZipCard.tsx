@@ -8,6 +8,7 @@ import { LoadReport } from './LoadReport.tsx';
 export function ZipCard() {
   const busy = useBulkStore(selectBulkBusy);
   const loadFile = useBulkStore((s) => s.loadFile);
+  const openResults = useBulkStore((s) => s.openResults);
   const [dragging, setDragging] = useState(false);
 
   const onDrop = (e: DragEvent<HTMLElement>) => {
@@ -34,8 +35,9 @@ export function ZipCard() {
           example <code>customer01_image1.jpg</code> and <code>customer01_image2.png</code>.
         </p>
         <p>
-          The pairs are sent one at a time. A bulk run keeps the page busy until it finishes: keep this tab open
-          and do not reload it while it runs.
+          The pairs are sent one at a time. Each result is saved in this browser as the run goes: if the page is
+          reloaded or closed, the run can be resumed or its results so far downloaded. A results archive
+          (<code>facematch-bulk-*.zip</code>) dropped here, or chosen with Open results, is shown again without calling the API.
         </p>
       </div>
       <div className="mt-4 flex flex-wrap items-center gap-3">
@@ -56,6 +58,23 @@ export function ZipCard() {
           Choose ZIP
         </label>
         <span className="text-sm text-slate-500 dark:text-slate-400">or drop a .zip file on this card</span>
+        <label
+          className={`inline-flex cursor-pointer items-center rounded-md border border-slate-300 bg-white px-4 py-2 text-sm font-medium text-slate-800 shadow-sm hover:bg-slate-50 has-[:focus-visible]:outline-2 has-[:focus-visible]:outline-offset-2 has-[:focus-visible]:outline-sky-500 dark:border-slate-600 dark:bg-slate-800 dark:text-slate-100 dark:hover:bg-slate-700 ${busy ? 'pointer-events-none opacity-50' : ''}`}
+          title="Show a downloaded facematch-bulk-*.zip again, without calling any API"
+        >
+          <input
+            type="file"
+            accept=".zip,application/zip,application/x-zip-compressed"
+            className="sr-only"
+            disabled={busy}
+            onChange={(e) => {
+              const file = e.currentTarget.files?.[0];
+              e.currentTarget.value = '';
+              if (file) void openResults(file);
+            }}
+          />
+          Open results
+        </label>
         <FileName />
       </div>
       <LoadReport />

@@ -1,0 +1,165 @@
+/**
+ * What a run needs from the journal while it runs, is resumed or is re-run: the recorder that
+ * appends records in batches (never more than FLUSH_MS unwritten), the resume plan, the records
+ * for "Download results so far", and the records of a resumed or re-run pair. See journal.ts.
+ */
+import { FLUSH_MS, FLUSH_RECORDS, journalErrorSentence, progressOf, type Clock, type Journal, type JournalEntry, type JournalRun } from './journal.ts';
+import { notRunRecord, type PairRecord } from './records.ts';
+
+export interface RecorderOptions {
+  /** Secret values to scrub from records before they are stored (none when remembered). */
+  secrets?: () => readonly string[];
+  /** Replaces the secrets in records (report.ts's redactRecords); required with `secrets`. */
+  redact?: (records: readonly PairRecord[], secrets: readonly string[]) => PairRecord[];
+  /** Called once, with a sentence, the first time a write fails. */
+  onError?: (sentence: string) => void;
+  clock?: Clock;
+}
+
+/** Appends one run's records as they arrive. Never throws; never blocks the run. */
+export interface JournalRecorder {
+  /** A final record (the job's record sink). */
+  record(record: PairRecord, index: number): void;
+  /** A pair's call starts (written at once, not batched). */
+  sent(index: number): void;
+  /** Writes everything pending; resolves when written (or failed). */
+  flush(): Promise<void>;
+  /** True once a write failed (later writes are still attempted). */
+  readonly failed: boolean;
+}
+
+export interface ResumePlan {
+  /** Records kept as they are (index → record). */
+  existing: Map<number, PairRecord>;
+  /** Indices that have no final record, in order: the resumed run sends these. */
+  remaining: number[];
+  /** Of those, the ones whose call had started when the page died: they are sent again. */
+  resent: Set<number>;
+  /** The first pair without a final record (where the run continues), or null when none. */
+  firstRemaining: number | null;
+}
+
+export function resumePlan(run: Pick<JournalRun, 'pairs'>, entries: readonly JournalEntry[], sent: readonly number[]): ResumePlan {
+  const existing = new Map<number, PairRecord>();
+  for (const e of entries) if (e.index >= 0 && e.index < run.pairs.length) existing.set(e.index, e.record);
+  const remaining: number[] = [];
+  for (let i = 0; i < run.pairs.length; i++) if (!existing.has(i)) remaining.push(i);
+  const resent = new Set(sent.filter((i) => !existing.has(i) && i >= 0 && i < run.pairs.length));
+  return { existing, remaining, resent, firstRemaining: remaining[0] ?? null };
+}
+
+export const NOT_SENT_BEFORE_CLOSE = 'Not sent: the page was closed or reloaded before this pair was sent.';
+export const SENT_BEFORE_CLOSE = 'Sent, but the page was closed or reloaded before the answer arrived; no result was kept.';
+
+/** Every pair's record for "Download results so far": journalled ones, the others `not_run`. */
+export function recordsSoFar(run: Pick<JournalRun, 'pairs'>, entries: readonly JournalEntry[], sent: readonly number[] = []): PairRecord[] {
+  const plan = resumePlan(run, entries, sent);
+  return run.pairs.map((pair, i) => plan.existing.get(i) ?? notRunRecord(pair, plan.resent.has(i) ? SENT_BEFORE_CLOSE : NOT_SENT_BEFORE_CLOSE));
+}
+
+/** Marks a record made by a resumed send: `resumed: true` after the documented keys. */
+export function markResumed(record: PairRecord): PairRecord {
+  return { ...record, resumed: true };
+}
+
+/**
+ * A record made by re-running a pair ("Re-run failed" / "Run remaining"): attempts keep counting
+ * from the old record, and `previous_error` holds the error the pair had before.
+ */
+export function rerunRecord(previous: PairRecord, fresh: PairRecord): PairRecord {
+  const out: PairRecord = { ...fresh, attempts: previous.attempts + fresh.attempts };
+  if (!previous.success) {
+    out.previous_error = { type: previous.error.type, message: previous.error.message, http_status: previous.http_status };
+  } else {
+    delete out.previous_error;
+  }
+  return out;
+}
+
+/**
+ * A recorder for one run. `initial` are the records already journalled (a resumed run or a
+ * re-run): the progress counts them, and a record with the same index replaces them.
+ */
+export function createRecorder(journal: Journal, run: Pick<JournalRun, 'id' | 'input'>, initial: ReadonlyMap<number, PairRecord> = new Map(), opts: RecorderOptions = {}): JournalRecorder {
+  const backend = journal.backend;
+  const clock = opts.clock ?? journal.clock;
+  const all = new Map(initial);
+  // What arrived since the last write started: written together, as soon as the write before
+  // it is done. A record is so stored within one IndexedDB write of its arrival (a page that dies
+  // loses at most what one write was carrying); bursts are batched. FLUSH_MS bounds it anyway.
+  let pending: JournalEntry[] = [];
+  let sentPending: number[] = [];
+  let inFlight: Promise<void> | null = null;
+  let timer: unknown = null;
+  let failed = false;
+  const fail = (err: unknown) => {
+    if (!failed) opts.onError?.(journalErrorSentence(err, run.input.name));
+    failed = true;
+  };
+  const pump = (): Promise<void> => {
+    if (timer !== null) clock.clearTimeout(timer);
+    timer = null;
+    if (inFlight) return inFlight.then(() => pump());
+    if (pending.length === 0 && sentPending.length === 0) return Promise.resolve();
+    const batch = pending;
+    const sent = sentPending;
+    pending = [];
+    sentPending = [];
+    const secrets = opts.secrets?.() ?? [];
+    const plain = batch.map((e) => e.record);
+    const records = secrets.length && opts.redact ? opts.redact(plain, secrets) : plain;
+    const entries = batch.map((e, i) => ({ index: e.index, record: records[i]! }));
+    const progress = progressOf(all.values());
+    inFlight = backend.append(run.id, entries, progress, clock.now(), sent)
+      .catch(fail)
+      .finally(() => {
+        inFlight = null;
+        if (pending.length || sentPending.length) void pump();
+      });
+    return inFlight;
+  };
+  const soon = () => {
+    if (!inFlight) void pump();
+    else if (timer === null) timer = clock.setTimeout(() => void pump(), FLUSH_MS);
+  };
+  return {
+    record(record, index) {
+      all.set(index, record);
+      pending.push({ index, record });
+      if (pending.length >= FLUSH_RECORDS && !inFlight) void pump();
+      else soon();
+    },
+    sent(index) {
+      sentPending.push(index);
+      soon();
+    },
+    flush: async () => {
+      while (inFlight || pending.length || sentPending.length) await pump();
+    },
+    get failed() {
+      return failed;
+    },
+  };
+}
+
+/**
+ * Which pairs "Re-run failed (N)" and "Run remaining (M)" send, on a finished or stopped run.
+ *  - remaining: never answered — `not_run`, and `aborted` (a call cancelled by Stop, no answer kept);
+ *  - failed: every other failure (HTTP errors, network, timeout, invalid JSON).
+ */
+export function rerunSelection(records: readonly PairRecord[]): { failed: number[]; remaining: number[] } {
+  const failed: number[] = [];
+  const remaining: number[] = [];
+  records.forEach((r, i) => {
+    if (r.success) return;
+    if (r.error.type === 'not_run' || r.error.type === 'aborted') remaining.push(i);
+    else failed.push(i);
+  });
+  return { failed, remaining };
+}
+
+/** Where a stopped run stopped: pairs answered (k) and pairs left to run, of `total`. */
+export function stoppedAt(records: readonly PairRecord[]): { done: number; notRun: number; total: number } {
+  const { remaining } = rerunSelection(records);
+  return { done: records.length - remaining.length, notRun: remaining.length, total: records.length };
+}
