@@ -8,6 +8,7 @@ import {
   type AuthPolicy, type CallFn, type JobSnapshot,
 } from './job.ts';
 import type { RunManifest } from './manifest.ts';
+import { rerunRecord } from './journal-run.ts';
 import type { PairEntry, PairRecord } from './records.ts';
 import type { CallResult, ImagePart } from './request.ts';
 
@@ -273,6 +274,26 @@ describe('runJob: subsets, kept and excluded pairs', () => {
     expect(kinds(result.records)).toEqual(['ok', 'ok', 'ok', 'not_run', 'not_run']);
     const r4 = result.records[4]!;
     expect(!r4.success && r4.error.message).toBe(NOT_SELECTED);
+  });
+
+  it('a transform reaches the sink, the archive and the result for sent pairs only (re-run: attempts keep counting, previous_error)', async () => {
+    const list = pairs(4);
+    const { call } = fakeApi();
+    const before = [done(list[0]!, true), done(list[1]!, false), done(list[2]!, true), done(list[3]!, false)];
+    const sink: PairRecord[] = [];
+    const added: PairRecord[] = [];
+    const result = await runJob({
+      pairs: list, readPair, snapshot: snapshot({ concurrency: 2 }), call,
+      existing: new Map(before.map((r, i) => [i, r])),
+      only: [1, 3],
+      transform: (rec, i) => rerunRecord(before[i]!, rec),
+      onRecord: (r) => sink.push(r),
+      archive: { add: (r) => added.push(r), finish: async () => new Uint8Array() },
+    });
+    expect(sink.map((r) => [r.pair_id, r.attempts, r.previous_error?.type])).toEqual([['p1', 4, 'http'], ['p3', 4, 'http']]);
+    expect(added.filter((r) => r.previous_error)).toHaveLength(2);
+    expect(result.records[0]).toBe(before[0]);
+    expect(result.records[1]).toMatchObject({ success: true, attempts: 4, previous_error: { type: 'http', message: 'down', http_status: 503 } });
   });
 
   it('the archive builder gets every record in order and writes run.json with the snapshot and no secret', async () => {

@@ -106,6 +106,12 @@ export interface JobOptions {
   onRecord?: RecordSink;
   /** Called just before a pair is sent (each attempt after a 401 calls it again). */
   onSend?: (index: number) => void;
+  /**
+   * Applied to the record of each pair this run sends, before the sink and the archive see it
+   * (the journal's Resume marks `resumed: true`; a re-run keeps counting attempts and adds
+   * `previous_error`). Kept and excluded records are not passed through it.
+   */
+  transform?: (record: PairRecord, index: number) => PairRecord;
   /** Called when the auth policy renewed credentials (the snapshot now holds them). */
   onSnapshot?: (snapshot: JobSnapshot) => void;
   /** Stop: aborts every call in flight and leaves the unsent pairs not_run. */
@@ -314,7 +320,12 @@ export async function runJob(opts: JobOptions): Promise<JobResult> {
         rec = recordForUnreadablePair(pairs[index]!, `Pair ${pairs[index]!.pair_id} failed unexpectedly (${errorText(err)}); it was not sent.`);
       }
       if (rec) {
-        records[index] = rec;
+        try {
+          records[index] = opts.transform ? opts.transform(rec, index) : rec;
+        } catch (err) {
+          console.error('The record transform failed; the record is kept as made.', errorText(err));
+          records[index] = rec;
+        }
         flush();
       } else {
         records[index] = notRunRecord(pairs[index]!, notRunReason);
