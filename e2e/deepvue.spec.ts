@@ -7,7 +7,7 @@ import type { Page } from '@playwright/test';
 import { buildFixturesZip, expect, expectedVerdicts, facePath, test } from './fixtures.ts';
 import { downloadBytes, openArchive, type ArchiveRecord } from './helpers/archive.ts';
 import {
-  FINISHED_TEXT, loadZip, openBulk, ownServer, runAndDownload, runButton, selectProvider, summaryFigure, waitForEngine,
+  FINISHED_TEXT, STOPPED_TEXT, loadZip, openBulk, ownServer, runAndDownload, runButton, selectProvider, summaryFigure, waitForEngine,
 } from './helpers/app.ts';
 
 // The worker's own server runs the real face engine; the describes below that need other server
@@ -190,7 +190,8 @@ test.describe('Deepvue 401 that a refresh cannot fix', () => {
     await runButton(page).click();
     const archive = await openArchive(await downloadBytes(await downloadPromise));
 
-    await expect(finished(page)).toBeVisible();
+    // A stopped run is not finished (issue #13).
+    await expect(page.getByText(STOPPED_TEXT, { exact: true })).toBeVisible();
     const reason = 'The API rejected the token (HTTP 401) and getting a new one failed: The client ID or client secret was rejected (HTTP 401)';
     await expect(page.getByRole('region', { name: 'Bulk run result' })).toContainText(reason);
 
@@ -234,7 +235,10 @@ test.describe('Deepvue 401 that a refresh cannot fix', () => {
       return route.continue({ headers: { ...route.request().headers(), 'x-api-key': 'revoked-key' } });
     });
 
-    const archive = await openArchive(await downloadBytes(await runAndDownload(page)));
+    const downloadPromise = page.waitForEvent('download');
+    await runButton(page).click();
+    const archive = await openArchive(await downloadBytes(await downloadPromise));
+    await expect(page.getByText(STOPPED_TEXT, { exact: true })).toBeVisible();
     const reason = 'The API rejected the new token too (HTTP 401), so the run was stopped.';
     await expect(page.getByRole('region', { name: 'Bulk run result' })).toContainText(reason);
     // Get token by hand, one refresh, and no more.
