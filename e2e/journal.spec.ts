@@ -27,6 +27,7 @@ function countingEngine(): { engine: Engine; calls: Map<string, number> } {
     info: () => inner.info(),
     ready: () => inner.ready(),
     close: () => inner.close(),
+    faces: (image) => inner.faces(image),
     match(a, b) {
       const key = createHash('sha1').update(a).digest('hex');
       calls.set(key, (calls.get(key) ?? 0) + 1);
