@@ -10,8 +10,9 @@
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import type { JournalBackend, JournalEntry, JournalProgress, JournalRun } from '../core/journal.ts';
 import type { PairRecord } from '../core/records.ts';
+import { JOURNAL_DB } from './journal-exists.ts';
 
-export const JOURNAL_DB = 'facematch-journal';
+export { JOURNAL_DB };
 
 interface JournalDB extends DBSchema {
   runs: { key: string; value: JournalRun };
