@@ -104,8 +104,11 @@ export interface JobOptions {
   authPolicy?: AuthPolicy;
   /** Called once per record this run produces, in input order (kept records are not repeated). */
   onRecord?: RecordSink;
-  /** Called just before a pair is sent (each attempt after a 401 calls it again). */
-  onSend?: (index: number) => void;
+  /**
+   * Called just before a pair is sent (each attempt after a 401 calls it again); the pair waits
+   * for the returned promise, so a journal can make its sent marker durable first.
+   */
+  onSend?: (index: number) => void | Promise<void>;
   /**
    * Applied to the record of each pair this run sends, before the sink and the archive see it
    * (the journal's Resume marks `resumed: true`; a re-run keeps counting attempts and adds
@@ -287,10 +290,11 @@ export async function runJob(opts: JobOptions): Promise<JobResult> {
       if (stopping()) return last;
       const sentWith = generation;
       try {
-        opts.onSend?.(index);
+        await opts.onSend?.(index);
       } catch (err) {
         console.error('onSend failed; the run continues.', errorText(err));
       }
+      if (stopping()) return last;
       prefetch();
       const result = await call(snapshot, got.images, runSignal, callDeps);
       engine ??= result.engine || undefined;

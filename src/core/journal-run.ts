@@ -20,8 +20,12 @@ export interface RecorderOptions {
 export interface JournalRecorder {
   /** A final record (the job's record sink). */
   record(record: PairRecord, index: number): void;
-  /** A pair's call starts (written at once, not batched). */
-  sent(index: number): void;
+  /**
+   * A pair's call starts: its marker is written at once, with every record still pending, and the
+   * promise resolves when they are stored (or the write failed). A run that waits for it before
+   * sending leaves, after a crash, only the calls in flight without a record.
+   */
+  sent(index: number): Promise<void>;
   /** Writes everything pending; resolves when written (or failed). */
   flush(): Promise<void>;
   /** True once a write failed (later writes are still attempted). */
@@ -118,6 +122,9 @@ export function createRecorder(journal: Journal, run: Pick<JournalRun, 'id' | 'i
       });
     return inFlight;
   };
+  const flush = async (): Promise<void> => {
+    while (inFlight || pending.length || sentPending.length) await pump();
+  };
   const soon = () => {
     if (!inFlight) void pump();
     else if (timer === null) timer = clock.setTimeout(() => void pump(), FLUSH_MS);
@@ -131,11 +138,9 @@ export function createRecorder(journal: Journal, run: Pick<JournalRun, 'id' | 'i
     },
     sent(index) {
       sentPending.push(index);
-      soon();
+      return flush();
     },
-    flush: async () => {
-      while (inFlight || pending.length || sentPending.length) await pump();
-    },
+    flush,
     get failed() {
       return failed;
     },

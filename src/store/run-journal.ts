@@ -15,7 +15,7 @@ import type { OpenedZip } from '../core/zip.ts';
 export interface JournalSession {
   readonly runId: string;
   record(record: PairRecord, index: number): void;
-  sent(index: number): void;
+  sent(index: number): void | Promise<void>;
   /** Writes what is pending and stores how the run ended. */
   finish(end: { stopped: boolean; finishedAt: string; stopReason?: string; rerun?: number }): Promise<void>;
   /** The archive was saved: the journal may delete this run when the next one starts. */
