@@ -32,7 +32,7 @@ async function loadZipThroughUi(page: Page, url: string | null, zip: PairZip, ti
   if (url !== null) await page.goto(url, { waitUntil: 'load' });
   const bulk = page.getByRole('group', { name: 'Mode' }).getByRole('button', { name: 'Bulk', exact: true });
   if ((await bulk.getAttribute('aria-pressed')) !== 'true') await bulk.click();
-  await page.locator('input[type="file"][accept*=".zip"]').setInputFiles(zip.file);
+  await page.getByLabel('Choose ZIP').setInputFiles(zip.file);
   await page.getByText(`${zip.pairs} pair(s) loaded`).waitFor({ timeout: timeoutMs });
 }
 
