@@ -8,7 +8,7 @@ import type { JobSnapshot, FinishedRun } from './job.ts';
 import { safeEndpoint, scrubber } from './report.ts';
 import type { SkippedEntry } from './records.ts';
 import { endpointUrl } from './request.ts';
-import { summarise } from './stats.ts';
+import { summarise, type RunStats } from './stats.ts';
 import { APP_NAME, APP_VERSION } from './version.ts';
 
 export const MANIFEST_NAME = 'run.json';
@@ -64,6 +64,19 @@ export interface RunManifest {
 }
 
 /** The snapshot as written to run.json (no secret values). */
+/** run.json's counts, from the run's stats (the merged run's too). */
+export function manifestCounts(stats: RunStats, skippedFiles: number): RunManifest['counts'] {
+  return {
+    pairs: stats.pairs,
+    succeeded: stats.succeeded,
+    failed: stats.failed,
+    not_run: stats.notRun,
+    matches: stats.matches,
+    non_matches: stats.nonMatches,
+    skipped_files: skippedFiles,
+  };
+}
+
 export function manifestSettings(s: JobSnapshot, scrub: (v: string) => string = (v) => v): RunManifest['settings'] {
   return {
     provider: s.contract.id,
@@ -98,15 +111,7 @@ export function buildManifest(
     finished_at: run.finishedAt,
     stopped: run.stopped,
     stop_reason: run.stopReason !== undefined ? scrub(run.stopReason) : null,
-    counts: {
-      pairs: stats.pairs,
-      succeeded: stats.succeeded,
-      failed: stats.failed,
-      not_run: stats.notRun,
-      matches: stats.matches,
-      non_matches: stats.nonMatches,
-      skipped_files: extra.skipped?.length ?? 0,
-    },
+    counts: manifestCounts(stats, extra.skipped?.length ?? 0),
     pair_ids: run.records.map((r) => r.pair_id),
     skipped: (extra.skipped ?? []).map((e) => ({ path: scrub(e.path), reason: scrub(e.reason) })),
     notices: (extra.notices ?? []).map(scrub),

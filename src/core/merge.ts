@@ -11,7 +11,7 @@ import type { ReadResultsArchive } from './archive-read.ts';
 import { sameFingerprint } from './fingerprint.ts';
 import { pairEntries } from './pairing.ts';
 import type { PairRecord } from './records.ts';
-import { MANIFEST_FORMAT, type RunManifest } from './manifest.ts';
+import { MANIFEST_FORMAT, manifestCounts, type RunManifest } from './manifest.ts';
 import type { ReportInput } from './report.ts';
 import { summarise } from './stats.ts';
 
@@ -57,15 +57,7 @@ function mergedManifest(first: ReadResultsArchive, input: ReportInput, stopped: 
     finished_at: input.finishedAt,
     stopped,
     stop_reason: input.stopReason ?? null,
-    counts: {
-      pairs: stats.pairs,
-      succeeded: stats.succeeded,
-      failed: stats.failed,
-      not_run: stats.notRun,
-      matches: stats.matches,
-      non_matches: stats.nonMatches,
-      skipped_files: input.skipped.length,
-    },
+    counts: manifestCounts(stats, input.skipped.length),
     pair_ids: input.records.map((r) => r.pair_id),
     skipped: input.skipped,
     notices: input.notices,
