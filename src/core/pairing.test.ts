@@ -18,7 +18,20 @@ describe('pairEntries', () => {
   it('keeps paths as read from the archive (folders preserved)', () => {
     const r = pairEntries([{ path: 'fm-bulk-test/', dir: true }, ...files('fm-bulk-test/test1_image1.jpeg', 'fm-bulk-test/test1_image2.jpeg')]);
     expect(r.pairs).toEqual([{ pair_id: 'test1', image1_path: 'fm-bulk-test/test1_image1.jpeg', image2_path: 'fm-bulk-test/test1_image2.jpeg' }]);
-    expect(r.skipped).toEqual([{ path: 'fm-bulk-test/', reason: expect.stringMatching(/folder/i) }]);
+    expect(r.skipped).toEqual([]);
+  });
+
+  it('does not count folder entries as skipped files (directory records, names ending in / or \\)', () => {
+    const r = pairEntries([
+      { path: 'set/', dir: true },
+      { path: 'set/empty/', dir: false },
+      { path: 'win\\', dir: false },
+      { path: 'set/sub/', dir: true },
+      ...files('set/a_image1.jpg', 'set/a_image2.png', 'set/notes.txt'),
+    ]);
+    expect(r.pairs.map((p) => p.pair_id)).toEqual(['a']);
+    expect(r.skipped.map((s) => s.path)).toEqual(['set/notes.txt']);
+    expect(r.skipped.some((s) => /folder entry/i.test(s.reason))).toBe(false);
   });
 
   it('does not pair files across folders and says where the partner is', () => {
@@ -80,7 +93,7 @@ describe('pairEntries', () => {
     expect(reasonOf(r, 'set/desktop.ini')).toMatch(/Windows/);
     expect(reasonOf(r, 'set/more_image1.zip')).toMatch(/nested archives are not opened/);
     expect(reasonOf(r, 'readme.txt')).toMatch(/does not follow the rule/);
-    expect(r.skipped).toHaveLength(10); // 12 entries − the 2 files of the pair
+    expect(r.skipped).toHaveLength(9); // 12 entries − the 2 files of the pair − the __MACOSX/ folder entry
   });
 
   it('flags pairs whose extension is not jpg/jpeg/png but keeps them', () => {

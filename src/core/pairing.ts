@@ -12,8 +12,10 @@
  *  - Ambiguous stems are not guessed: when a folder holds two `_image1` files (or two `_image2`
  *    files) for one stem, e.g. `a_image1.jpg` + `a_image1.png`, no pair is formed for that stem in
  *    that folder and every file of it is skipped with a sentence saying which files clash.
- *  - Everything else that is not part of a pair is skipped with a reason: orphans, names that do not
- *    follow the rule, folders, `__MACOSX/`, dotfiles (incl. AppleDouble `._x`), Thumbs.db,
+ *  - Folder entries (directory records, names ending in `/`) are searched, never listed: they are
+ *    neither pairs nor skipped files.
+ *  - Every other file that is not part of a pair is skipped with a reason: orphans, names that do
+ *    not follow the rule, files under `__MACOSX/`, dotfiles (incl. AppleDouble `._x`), Thumbs.db,
  *    desktop.ini and nested archives (never opened).
  *  - Pairs whose extension is not .jpg/.jpeg/.png are kept with a `flag`: the API decides.
  *  - Pairs and skipped entries come out in natural order of their paths (folder, then name).
@@ -129,12 +131,16 @@ interface Candidate {
 
 const OUTSIDE = 'The path points outside the archive ("../"); ignored for safety.';
 
-/** Why an entry is never a candidate, or null when it may be one. */
-function ignoreReason(norm: string, dir: boolean): string | null {
+/** A folder entry: folders are searched for pairs; the entry itself is neither a pair nor a skipped file. */
+function isFolderEntry(entry: ArchiveEntryName, norm: string): boolean {
+  return entry.dir || norm.endsWith('/');
+}
+
+/** Why a file entry is never a candidate, or null when it may be one. */
+function ignoreReason(norm: string): string | null {
   const segments = norm.split('/').filter(Boolean);
   const base = segments[segments.length - 1] ?? '';
   if (segments.some((s) => s === '__MACOSX')) return 'macOS resource data (__MACOSX folder), not an image; ignored.';
-  if (dir || norm.endsWith('/')) return 'A folder entry; folders are searched for pairs, nothing to send.';
   if (base.startsWith('._')) return 'macOS AppleDouble metadata file (name starts with "._"), not an image; ignored.';
   if (segments.some((s) => s === '..')) return OUTSIDE;
   if (segments.some((s) => s.startsWith('.'))) return 'Hidden file or folder (name starts with "."); ignored.';
@@ -175,7 +181,8 @@ export function pairEntries(entries: readonly ArchiveEntryName[]): PairingResult
 
   for (const [i, entry] of entries.entries()) {
     const norm = norms[i]!;
-    const ignored = ignoreReason(norm, entry.dir);
+    if (isFolderEntry(entry, norm)) continue;
+    const ignored = ignoreReason(norm);
     const file = resolved[i];
     const clash = file != null ? collisions.get(file) : undefined;
     if (clash && (ignored === null || ignored === OUTSIDE)) {
