@@ -216,3 +216,14 @@ export async function loadZipLabels(zip: Pick<OpenedZip, 'pairs' | 'skipped' | '
       : s));
   return { labels, skipped };
 }
+
+/**
+ * Which labels a run uses, in one sentence, when a CSV was chosen beside the ZIP: it wins over
+ * the ZIP's own labels.csv. `zipSource` is that labels.csv ("labels.csv in pairs.zip") or null.
+ */
+export function labelsChoiceSentence(chosen: string, zipSource: string | null, zipLoaded: boolean): string {
+  if (!zipLoaded) return `Labels: ${chosen} will be used for the ZIP you choose (it wins over a labels.csv inside the ZIP).`;
+  return zipSource
+    ? `Labels: ${chosen}, chosen beside the ZIP, is used; ${zipSource} is ignored.`
+    : `Labels: ${chosen}, chosen beside the ZIP, is used.`;
+}

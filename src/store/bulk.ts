@@ -117,6 +117,8 @@ export interface BulkState {
   canRerun: boolean;
   /** A sentence about the run journal (browser storage full or unavailable); the run goes on. */
   journalError: string | null;
+  /** What the last run's archive was built from (the evaluation store rebuilds it with a chosen threshold). */
+  archiveInput: ReportInput | null;
 
   loadFile: (file: File) => Promise<void>;
   run: (request?: RunRequest) => Promise<void>;
@@ -220,6 +222,7 @@ export function createBulkStore(deps: BulkDeps): BulkStore {
     reopened: false,
     canRerun: false,
     journalError: null,
+    archiveInput: null,
 
     loadFile: async (file) => {
       if (selectBulkBusy(get())) return;
@@ -229,7 +232,7 @@ export function createBulkStore(deps: BulkDeps): BulkStore {
       set({
         file, zip: null, labels: null, loading: true, loadError: null, phase: 'idle', snapshot: null, runContract: null, records: [], total: 0,
         startedAt: null, endedAt: null, stopRequested: false, authPause: null, stopReason: null, result: null, runError: null,
-        done: 0, runKind: 'run', reopened: false, canRerun: false,
+        done: 0, runKind: 'run', reopened: false, canRerun: false, archiveInput: null,
       });
       try {
         const opened = await openZip(file);
@@ -262,7 +265,7 @@ export function createBulkStore(deps: BulkDeps): BulkStore {
       set({
         phase: 'running', snapshot, runContract: contract, records: [], total, done: doneCount, startedAt: now(), endedAt: null,
         stopRequested: false, authPause: null, stopReason: null, result: null, runError: null,
-        runKind: kind, reopened: false, canRerun: false, journalError: null,
+        runKind: kind, reopened: false, canRerun: false, journalError: null, archiveInput: null,
       });
       deps.lockSettings?.('run');
       deps.guard?.arm();
@@ -373,7 +376,9 @@ export function createBulkStore(deps: BulkDeps): BulkStore {
               const evaluation = labels && labels.labels.size
                 ? { labels: [...labels.labels], labelsSource: labels.source, threshold: null }
                 : undefined;
-              return (deps.buildArchive ?? buildArchiveInWorker)(evaluation ? { ...input, evaluation } : input);
+              const archiveInput = evaluation ? { ...input, evaluation } : input;
+              set({ archiveInput });
+              return (deps.buildArchive ?? buildArchiveInWorker)(archiveInput);
             },
           }),
         });
@@ -488,7 +493,7 @@ export function createBulkStore(deps: BulkDeps): BulkStore {
       set({
         file: null, zip: null, loading: true, loadError: null, phase: 'idle', snapshot: null, runContract: null, records: [], total: 0,
         startedAt: null, endedAt: null, stopRequested: false, authPause: null, stopReason: null, result: null, runError: null,
-        done: 0, runKind: 'run', reopened: false, canRerun: false,
+        done: 0, runKind: 'run', reopened: false, canRerun: false, archiveInput: null,
       });
       try {
         const { records, run } = await readResultsArchive(file, file.name);

@@ -1,6 +1,9 @@
 import { useShallow } from 'zustand/react/shallow';
 import { rerunSelection } from '../../core/journal-run.ts';
 import { useBulkStore } from '../../store/bulk.ts';
+import { useEvaluationStore } from '../../store/evaluation.ts';
+import { CompareSection } from './CompareSection.tsx';
+import { EvaluationSection } from './EvaluationSection.tsx';
 import { formatMs } from './format.ts';
 
 /** After the run (or a reopened archive): the download-again panel, the run summary, Re-run failed / Run remaining. */
@@ -11,7 +14,9 @@ export function FinishedPanel() {
   const stopReason = useBulkStore((s) => s.stopReason);
   const reopened = useBulkStore((s) => s.reopened);
   const runKind = useBulkStore((s) => s.runKind);
-  const downloadAgain = useBulkStore((s) => s.downloadAgain);
+  const download = useEvaluationStore((s) => s.download);
+  const downloading = useEvaluationStore((s) => s.downloading);
+  const downloadError = useEvaluationStore((s) => s.downloadError);
   if (phase !== 'finished') return null;
   if (!result) {
     return runError ? (
@@ -45,13 +50,15 @@ export function FinishedPanel() {
       <div className="mt-4 flex flex-wrap items-center gap-3">
         <button
           type="button"
-          onClick={downloadAgain}
+          onClick={() => void download()}
+          disabled={downloading}
           className="inline-flex items-center rounded-md bg-green-700 px-5 py-2 text-sm font-semibold text-white shadow-sm hover:bg-green-800"
         >
           Download {result.fileName}
         </button>
         <RerunButtons />
       </div>
+      {downloadError && <p role="alert" className="mt-2 text-sm text-red-800 dark:text-red-200">{downloadError}</p>}
       <h3 className="mt-5 text-sm font-semibold">Run summary ({stats.pairs} pairs)</h3>
       <dl className="mt-2 grid grid-cols-2 gap-x-6 gap-y-1 text-sm sm:grid-cols-4">
         {figures.map(([label, value]) => (
@@ -61,6 +68,8 @@ export function FinishedPanel() {
           </div>
         ))}
       </dl>
+      <EvaluationSection />
+      <CompareSection />
     </section>
   );
 }

@@ -1,0 +1,223 @@
+/**
+ * The Bulk evaluation's screen state: the what-if threshold, a labels CSV chosen beside the ZIP,
+ * a comparison with a previous run, and the Download that writes those choices into the archive.
+ *
+ * The archive is built when a run ends (at the API's own decision). When the user then moves the
+ * threshold, chooses other labels or compares with a previous run, Download rebuilds it through
+ * the same archive builder (the worker in the browser) from the run's report input — or, for an
+ * archive reopened from disk, from its own results/*.json and run.json — with
+ * `evaluation.threshold` and `comparison` set. Business rules stay in core (labels.ts,
+ * evaluation*.ts, compare.ts); this store only holds what the user chose.
+ */
+import { create, type StoreApi, type UseBoundStore } from 'zustand';
+import { ArchiveReadError, readResultsArchive, type ReadResultsArchive } from '../core/archive-read.ts';
+import { buildArchiveInWorker } from '../core/archive-client.ts';
+import { compareRuns, type Comparison } from '../core/compare.ts';
+import {
+  labelsFromRecords, RECORD_LABELS_SOURCE, reportInputFromArchive, withEvaluationChoice,
+} from '../core/evaluation-archive.ts';
+import { parseLabels, type Expected, type LabelSet } from '../core/labels.ts';
+import type { ReportInput } from '../core/report.ts';
+import { selectBulkBusy, useBulkStore, type BulkState } from './bulk.ts';
+
+/** What the current archive (the Bulk result's blob) was built with. */
+export interface BuiltChoice {
+  threshold: number | null;
+  comparison: Comparison | null;
+  labels: LabelSet | null;
+}
+
+export interface EvaluationState {
+  /** The what-if threshold on the 0–1 confidence; null: the API's own decision. */
+  threshold: number | null;
+  /** The labels CSV chosen beside the ZIP (its text is kept to read it against another ZIP). */
+  labelsFile: { name: string; text: string } | null;
+  /** The ZIP's own labels.csv, set aside while a chosen CSV is used. */
+  zipLabels: LabelSet | null;
+  /** A sentence when the chosen CSV could not be read. */
+  labelsError: string | null;
+  comparison: Comparison | null;
+  comparing: boolean;
+  compareError: string | null;
+  /** The archive is being rebuilt for a download. */
+  downloading: boolean;
+  downloadError: string | null;
+  /** What the Bulk result's archive holds; null before a run ends. */
+  built: BuiltChoice | null;
+
+  setThreshold: (threshold: number | null) => void;
+  chooseLabels: (file: File) => Promise<void>;
+  clearLabels: () => void;
+  compareWith: (file: File) => Promise<void>;
+  clearComparison: () => void;
+  /** Saves the archive with the current choices (rebuilt when they differ from what it holds). */
+  download: () => Promise<void>;
+}
+
+export interface EvaluationDeps {
+  bulk: StoreApi<BulkState>;
+  /** Builds archive bytes (the archive worker in the browser). */
+  buildArchive?: (input: ReportInput) => Promise<Uint8Array>;
+  readArchive?: (data: Blob, fileName: string) => Promise<ReadResultsArchive>;
+}
+
+/** The labels the Bulk evaluation uses: a reopened archive's records' `expected`, else the run's labels. */
+export function evaluationLabels(s: Pick<BulkState, 'reopened' | 'records' | 'labels'>): { labels: ReadonlyMap<string, Expected>; source: string } | null {
+  if (s.reopened) {
+    const labels = labelsFromRecords(s.records);
+    return labels.size ? { labels, source: RECORD_LABELS_SOURCE } : null;
+  }
+  return s.labels && s.labels.labels.size ? { labels: s.labels.labels, source: s.labels.source } : null;
+}
+
+export type EvaluationStore = UseBoundStore<StoreApi<EvaluationState>>;
+
+export function createEvaluationStore(deps: EvaluationDeps): EvaluationStore {
+  const { bulk } = deps;
+  const build = deps.buildArchive ?? buildArchiveInWorker;
+  const readArchive = deps.readArchive ?? ((data: Blob, name: string) => readResultsArchive(data, name));
+  let compareSeq = 0;
+
+  const store = create<EvaluationState>()((set, get) => {
+    /** Reads the chosen CSV against the loaded ZIP's pairs and hands it to the Bulk store (it wins over the ZIP's labels.csv). */
+    const applyLabels = () => {
+      const file = get().labelsFile;
+      const b = bulk.getState();
+      if (!file || !b.zip || selectBulkBusy(b)) return;
+      const parsed = parseLabels(file.text, { source: file.name, pairIds: b.zip.pairs.map((p) => p.pair_id) });
+      bulk.setState({ labels: parsed });
+    };
+
+    return {
+      threshold: null,
+      labelsFile: null,
+      zipLabels: null,
+      labelsError: null,
+      comparison: null,
+      comparing: false,
+      compareError: null,
+      downloading: false,
+      downloadError: null,
+      built: null,
+
+      setThreshold: (threshold) => {
+        const t = threshold === null ? null : Math.min(1, Math.max(0, threshold));
+        set({ threshold: t, downloadError: null });
+      },
+
+      chooseLabels: async (file) => {
+        if (selectBulkBusy(bulk.getState())) return;
+        let text: string;
+        try {
+          text = await file.text();
+        } catch {
+          set({ labelsError: `${file.name} could not be read from disk. Choose the labels file again.` });
+          return;
+        }
+        if (get().labelsFile === null) set({ zipLabels: bulk.getState().zip ? bulk.getState().labels : null });
+        set({ labelsFile: { name: file.name, text }, labelsError: null });
+        applyLabels();
+      },
+
+      clearLabels: () => {
+        if (selectBulkBusy(bulk.getState())) return;
+        const had = get().labelsFile !== null;
+        const zipLabels = get().zipLabels;
+        set({ labelsFile: null, zipLabels: null, labelsError: null });
+        if (had && bulk.getState().zip) bulk.setState({ labels: zipLabels });
+      },
+
+      compareWith: async (file) => {
+        const b = bulk.getState();
+        if (!b.result || !b.runContract) return;
+        const seq = ++compareSeq;
+        set({ comparing: true, compareError: null });
+        try {
+          const previous = await readArchive(file, file.name);
+          if (seq !== compareSeq) return;
+          const now = bulk.getState();
+          const comparison = compareRuns(
+            { name: file.name, records: previous.records, contract: previous.run.contract },
+            { name: now.result?.fileName ?? 'this run', records: now.records, contract: now.runContract ?? b.runContract },
+          );
+          set({ comparison, comparing: false, downloadError: null });
+        } catch (err) {
+          if (seq !== compareSeq) return;
+          set({
+            comparing: false,
+            compareError: err instanceof ArchiveReadError
+              ? err.message
+              : `${file.name} could not be read as a results archive. Choose a facematch-bulk-<time>.zip downloaded from Bulk mode.`,
+          });
+        }
+      },
+
+      clearComparison: () => {
+        compareSeq++;
+        set({ comparison: null, comparing: false, compareError: null });
+      },
+
+      download: async () => {
+        const b = bulk.getState();
+        const result = b.result;
+        if (!result || get().downloading) return;
+        const { threshold, comparison } = get();
+        const built = get().built ?? { threshold: null, comparison: null, labels: b.labels };
+        const labelsNow = b.reopened ? built.labels : b.labels;
+        if (built.threshold === threshold && built.comparison === comparison && built.labels === labelsNow) {
+          b.downloadAgain();
+          return;
+        }
+        set({ downloading: true, downloadError: null });
+        try {
+          let base = b.reopened ? null : b.archiveInput;
+          if (!base) base = reportInputFromArchive(await readArchive(result.blob, result.fileName));
+          const chosen = evaluationLabels(b);
+          const input = withEvaluationChoice(base, {
+            labels: chosen?.labels ?? null,
+            labelsSource: chosen?.source ?? '',
+            threshold,
+            comparison,
+          });
+          const bytes = await build(input);
+          const blob = new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'application/zip' });
+          const current = bulk.getState();
+          if (current.result !== result) {
+            set({ downloading: false });
+            return;
+          }
+          bulk.setState({ result: { ...result, blob }, ...(b.reopened ? {} : { archiveInput: input }) });
+          set({ downloading: false, built: { threshold, comparison, labels: labelsNow } });
+          bulk.getState().downloadAgain();
+        } catch {
+          set({
+            downloading: false,
+            downloadError: `The results archive with your choices (threshold${comparison ? ', comparison' : ''}) could not be built. Try Download again; if it keeps failing, go back to the API's decision to download the archive of the run.`,
+          });
+        }
+      },
+    };
+  });
+
+  // Follow the Bulk store: a newly loaded ZIP gets the chosen CSV; a new run or archive starts
+  // from the API's decision, and its archive is what the run wrote.
+  bulk.subscribe((s, prev) => {
+    if (s.zip !== prev.zip && s.zip && store.getState().labelsFile) {
+      store.setState({ zipLabels: s.labels });
+      const file = store.getState().labelsFile!;
+      bulk.setState({ labels: parseLabels(file.text, { source: file.name, pairIds: s.zip.pairs.map((p) => p.pair_id) }) });
+    }
+    if (s.phase !== prev.phase && (s.phase === 'running' || s.phase === 'idle')) {
+      compareSeq++;
+      store.setState({ threshold: null, comparison: null, comparing: false, compareError: null, downloadError: null, built: null });
+    }
+    if (s.phase === 'finished' && prev.phase !== 'finished') {
+      store.setState({ built: { threshold: null, comparison: null, labels: s.labels } });
+    }
+  });
+
+  return store;
+}
+
+/** The app's one evaluation store, beside the app's Bulk store. */
+export const useEvaluationStore = createEvaluationStore({ bulk: useBulkStore });

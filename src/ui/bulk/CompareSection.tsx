@@ -1,0 +1,129 @@
+import { useMemo } from 'react';
+import { comparisonCharts } from '../../core/charts.ts';
+import { describeChange, type ComparedPair, type Comparison, type PairState } from '../../core/compare.ts';
+import { useBulkStore } from '../../store/bulk.ts';
+import { useEvaluationStore } from '../../store/evaluation.ts';
+import { EvaluationCharts } from './EvaluationCharts.tsx';
+import { formatMs } from './format.ts';
+
+const LISTED = 200;
+
+/** "Compare with a previous run": a facematch-bulk-*.zip read from its results/*.json, joined by pair_id. */
+export function CompareSection() {
+  const hasRun = useBulkStore((s) => s.result !== null && s.runContract !== null);
+  const comparison = useEvaluationStore((s) => s.comparison);
+  const comparing = useEvaluationStore((s) => s.comparing);
+  const error = useEvaluationStore((s) => s.compareError);
+  const compareWith = useEvaluationStore((s) => s.compareWith);
+  const clear = useEvaluationStore((s) => s.clearComparison);
+  if (!hasRun) return null;
+  return (
+    <section aria-labelledby="compare-title" className="mt-6">
+      <h3 id="compare-title" className="text-sm font-semibold">Compare with a previous run</h3>
+      <p className="mt-1 text-sm text-slate-700 dark:text-slate-300">
+        Choose a <code>facematch-bulk-*.zip</code> downloaded earlier: its <code>results/*.json</code> are read (never its spreadsheet)
+        and joined with this run by pair id. Download then adds a Compare sheet and a report section.
+      </p>
+      <div className="mt-2 flex flex-wrap items-center gap-3">
+        <label className="inline-flex cursor-pointer items-center rounded-md border border-slate-300 bg-white px-4 py-2 text-sm font-medium text-slate-800 shadow-sm hover:bg-slate-50 has-[:focus-visible]:outline-2 has-[:focus-visible]:outline-offset-2 has-[:focus-visible]:outline-sky-500 dark:border-slate-600 dark:bg-slate-800 dark:text-slate-100 dark:hover:bg-slate-700">
+          <input
+            type="file"
+            accept=".zip,application/zip,application/x-zip-compressed"
+            className="sr-only"
+            onChange={(e) => {
+              const file = e.currentTarget.files?.[0];
+              e.currentTarget.value = '';
+              if (file) void compareWith(file);
+            }}
+          />
+          Compare with a previous run
+        </label>
+        {comparison && (
+          <button type="button" onClick={clear} className="rounded-md border border-slate-300 px-3 py-2 text-sm font-medium hover:bg-slate-50 dark:border-slate-600 dark:hover:bg-slate-800">
+            Clear comparison
+          </button>
+        )}
+      </div>
+      {comparing && <p role="status" className="mt-2 text-sm">Reading the previous run…</p>}
+      {error && <p role="alert" className="mt-2 rounded-md border border-red-300 bg-red-50 px-3 py-2 text-sm text-red-800 dark:border-red-800 dark:bg-red-950/50 dark:text-red-200">{error}</p>}
+      {comparison && <ComparisonView c={comparison} />}
+    </section>
+  );
+}
+
+function ComparisonView({ c }: { c: Comparison }) {
+  const charts = useMemo(() => comparisonCharts(c), [c]);
+  const d = c.deltas;
+  const num = (v: number | null) => (v === null ? '—' : (v >= 0 ? '+' : '') + v.toFixed(3));
+  return (
+    <div className="mt-3 space-y-3 text-sm">
+      <p role="status">
+        {c.before} → {c.after}: {c.pairs.length} pair(s) in both; {c.flips.length} verdict flip(s), {c.newlyFailing.length} newly failing,
+        {' '}{c.recovered.length} recovered; {c.onlyBefore.length} only in {c.before}, {c.onlyAfter.length} only in this run.
+      </p>
+      <PairList title="Verdict flips" pairs={c.flips} />
+      <PairList title="Newly failing" pairs={c.newlyFailing} />
+      <PairList title="Recovered" pairs={c.recovered} />
+      {(c.onlyBefore.length > 0 || c.onlyAfter.length > 0) && (
+        <div>
+          <h4 className="font-semibold">Pairs in only one run</h4>
+          {c.onlyBefore.length > 0 && <p>Only in {c.before}: {c.onlyBefore.slice(0, LISTED).join(', ')}{c.onlyBefore.length > LISTED ? ` and ${c.onlyBefore.length - LISTED} more` : ''}</p>}
+          {c.onlyAfter.length > 0 && <p>Only in this run: {c.onlyAfter.slice(0, LISTED).join(', ')}{c.onlyAfter.length > LISTED ? ` and ${c.onlyAfter.length - LISTED} more` : ''}</p>}
+        </div>
+      )}
+      <div className="flex flex-wrap gap-6">
+        <table className="border-collapse">
+          <caption className="pb-1 text-left font-semibold">Confidence change (after − before), {d.n} pair(s)</caption>
+          <tbody>
+            {([['mean', d.mean], ['median', d.median], ['min', d.min], ['5th percentile', d.p5], ['95th percentile', d.p95], ['max', d.max]] as const).map(([k, v]) => (
+              <tr key={k}><th scope="row" className="pr-4 text-left font-normal text-slate-600 dark:text-slate-400">{k}</th><td className="text-right tabular-nums">{num(v)}</td></tr>
+            ))}
+          </tbody>
+        </table>
+        <table className="border-collapse">
+          <caption className="pb-1 text-left font-semibold">Response time</caption>
+          <thead>
+            <tr><td /><th scope="col" className="px-3 text-right">p50</th><th scope="col" className="px-3 text-right">p95</th><th scope="col" className="px-3 text-right">calls</th></tr>
+          </thead>
+          <tbody>
+            <tr><th scope="row" className="text-left font-normal">Before ({c.before})</th><td className="px-3 text-right tabular-nums">{formatMs(c.latency.before.p50)}</td><td className="px-3 text-right tabular-nums">{formatMs(c.latency.before.p95)}</td><td className="px-3 text-right tabular-nums">{c.latency.before.n}</td></tr>
+            <tr><th scope="row" className="text-left font-normal">After (this run)</th><td className="px-3 text-right tabular-nums">{formatMs(c.latency.after.p50)}</td><td className="px-3 text-right tabular-nums">{formatMs(c.latency.after.p95)}</td><td className="px-3 text-right tabular-nums">{c.latency.after.n}</td></tr>
+          </tbody>
+        </table>
+      </div>
+      <EvaluationCharts charts={charts} />
+    </div>
+  );
+}
+
+const word = (s: PairState) => (s.match === null ? s.error ?? 'error' : s.confidence === null ? '' : s.confidence.toFixed(3));
+
+function PairList({ title, pairs }: { title: string; pairs: readonly ComparedPair[] }) {
+  if (!pairs.length) return <p><span className="font-semibold">{title}:</span> none.</p>;
+  return (
+    <div>
+      <table className="w-full border-collapse text-left">
+        <caption className="pb-1 text-left font-semibold">{title} ({pairs.length})</caption>
+        <thead>
+          <tr className="border-b border-slate-200 dark:border-slate-700">
+            <th scope="col" className="py-1 pr-3">Pair</th>
+            <th scope="col" className="py-1 pr-3">Change</th>
+            <th scope="col" className="py-1 pr-3">Before</th>
+            <th scope="col" className="py-1 pr-3">After</th>
+          </tr>
+        </thead>
+        <tbody>
+          {pairs.slice(0, LISTED).map((p) => (
+            <tr key={p.pair_id} className="border-b border-slate-100 dark:border-slate-800">
+              <td className="py-1 pr-3 font-medium">{p.pair_id}</td>
+              <td className="py-1 pr-3">{describeChange(p)}</td>
+              <td className="py-1 pr-3 tabular-nums">{word(p.before)}</td>
+              <td className="py-1 pr-3 tabular-nums">{word(p.after)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {pairs.length > LISTED && <p className="text-slate-600 dark:text-slate-400">The first {LISTED} of {pairs.length} are shown; the Compare sheet has them all.</p>}
+    </div>
+  );
+}

@@ -1,0 +1,47 @@
+import { labelsChoiceSentence } from '../../core/labels.ts';
+import { selectBulkBusy, useBulkStore } from '../../store/bulk.ts';
+import { useEvaluationStore } from '../../store/evaluation.ts';
+
+const BUTTON = 'inline-flex cursor-pointer items-center rounded-md border border-slate-300 bg-white px-4 py-2 text-sm font-medium text-slate-800 shadow-sm hover:bg-slate-50 has-[:focus-visible]:outline-2 has-[:focus-visible]:outline-offset-2 has-[:focus-visible]:outline-sky-500 dark:border-slate-600 dark:bg-slate-800 dark:text-slate-100 dark:hover:bg-slate-700';
+
+/** "Choose labels CSV" beside the ZIP: a pair_id,expected file that wins over the ZIP's labels.csv. */
+export function LabelsPicker() {
+  const busy = useBulkStore(selectBulkBusy);
+  const choose = useEvaluationStore((s) => s.chooseLabels);
+  return (
+    <label className={`${BUTTON} ${busy ? 'pointer-events-none opacity-50' : ''}`} title="A CSV with columns pair_id,expected (same or different)">
+      <input
+        type="file"
+        accept=".csv,text/csv,text/plain"
+        className="sr-only"
+        disabled={busy}
+        onChange={(e) => {
+          const file = e.currentTarget.files?.[0];
+          e.currentTarget.value = '';
+          if (file) void choose(file);
+        }}
+      />
+      Choose labels CSV
+    </label>
+  );
+}
+
+/** Which labels the run uses when a CSV was chosen beside the ZIP, with a way back to the ZIP's own. */
+export function LabelsChoice() {
+  const file = useEvaluationStore((s) => s.labelsFile?.name ?? null);
+  const zipLabels = useEvaluationStore((s) => s.zipLabels?.source ?? null);
+  const error = useEvaluationStore((s) => s.labelsError);
+  const clear = useEvaluationStore((s) => s.clearLabels);
+  const zipLoaded = useBulkStore((s) => s.zip !== null);
+  const busy = useBulkStore(selectBulkBusy);
+  if (error) return <p role="alert" className="mt-3 text-sm text-red-800 dark:text-red-200">{error}</p>;
+  if (!file) return null;
+  return (
+    <p className="mt-3 flex flex-wrap items-center gap-2 text-sm text-slate-700 dark:text-slate-300">
+      <span>{labelsChoiceSentence(file, zipLabels, zipLoaded)}</span>
+      <button type="button" disabled={busy} onClick={clear} className="rounded border border-slate-300 px-2 py-0.5 text-xs font-medium hover:bg-slate-50 disabled:opacity-50 dark:border-slate-600 dark:hover:bg-slate-800">
+        Remove {file}
+      </button>
+    </p>
+  );
+}
