@@ -2,13 +2,17 @@
  * Labelled evaluation in the browser: a fixture ZIP with a labels.csv built at test time is
  * loaded and run; the card counts the labels, and the downloaded archive holds the Evaluation
  * sheet (numeric cells), expected/outcome on each record, and a report.html that opens in
- * Chromium with no network request and shows the charts.
+ * Chromium with no network request and shows the charts. The finished panel's Evaluation section
+ * shows the confusion matrix, the threshold what-if changes it and Download writes the chosen
+ * threshold into the report; a reopened archive shows the section again; a labels CSV chosen
+ * beside the ZIP wins over the ZIP's labels.csv.
  */
 import JSZip from 'jszip';
 import * as XLSX from 'xlsx';
-import { buildFixturesZip, expect, expectedVerdicts, test } from './fixtures.ts';
-import { openBulk } from './helpers/app.ts';
+import { buildFixturesZip, expect, expectedVerdicts } from './fixtures.ts';
+import { finishedPanel, openBulk, runAndDownload } from './helpers/app.ts';
 import { downloadBytes } from './helpers/archive.ts';
+import { archiveRecords, countsOf, test } from './helpers/evaluation.ts';
 
 test.use({ serverOptions: { engine: 'instant' } });
 
@@ -66,4 +70,67 @@ test('a labelled run writes the Evaluation sheet and a self-contained report.htm
   }
   expect(requests).toEqual(['http://report.invalid/']);
   await context.close();
+});
+
+/** A labels.csv for the fixture pairs (pair_id,expected). */
+function labelsCsv(): string {
+  return `pair_id,expected\n${[...expectedVerdicts()].map(([id, same]) => `${id},${same ? 'same' : 'different'}`).join('\n')}\n`;
+}
+
+test('the Evaluation section shows the confusion matrix, the threshold what-if changes it, and Download writes the chosen threshold', async ({ page, evaluation }) => {
+  test.setTimeout(120_000);
+  await openBulk(page, '/');
+  await page.getByLabel('Choose ZIP').setInputFiles({ name: 'faces.zip', mimeType: 'application/zip', buffer: await buildFixturesZip({ extra: { 'labels.csv': labelsCsv() } }) });
+  await expect(page.getByRole('status').filter({ hasText: 'pair(s) loaded' })).toContainText('16 labelled');
+  const first = await archiveRecords(await downloadBytes(await runAndDownload(page)));
+  const records = [...first.values()];
+
+  // At the API's decision: the counts the archive's records give.
+  await evaluation.expectMatrix("At the API's decision", countsOf(records));
+  await expect(evaluation.region.getByText('FMR', { exact: true }).first()).toBeVisible();
+  await expect(evaluation.thresholdValue()).toHaveText("the API's decision");
+  for (const name of ['ROC curve', 'DET curve', 'Confidence by expected label', 'Response time']) {
+    await expect(evaluation.region.getByRole('img', { name }).locator('svg')).toBeVisible();
+  }
+
+  // Moving the slider adds the matrix at that threshold, recomputed from the confidences.
+  await evaluation.setThreshold('0.25');
+  await evaluation.expectMatrix('At threshold 0.25', countsOf(records, 0.25));
+  await evaluation.setThreshold('0');
+  const same = [...expectedVerdicts().values()].filter(Boolean).length;
+  await evaluation.expectMatrix('At threshold 0', { tp: same, fn: 0, fp: 16 - same, tn: 0, errors: 0 });
+  await expect(evaluation.matrix('At threshold 0.25')).toHaveCount(0);
+
+  // Use EER threshold puts the slider at the EER's threshold, as the EER figure states it.
+  await evaluation.region.getByRole('button', { name: /^Use EER threshold/ }).click();
+  const eer = await evaluation.region.getByText(/at threshold [\d.]+$/).first().textContent();
+  await expect(evaluation.thresholdValue()).toHaveText(/^[\d.]+$/);
+  expect(eer).toContain(`at threshold ${await evaluation.thresholdValue().textContent()}`);
+
+  // Download writes the chosen threshold into the report and the Evaluation sheet.
+  await evaluation.setThreshold('0.25');
+  const bytes = await evaluation.download();
+  const zip = await JSZip.loadAsync(bytes);
+  expect(await zip.file('report.html')!.async('string')).toContain('Confusion matrix at threshold 0.25');
+  const wb = XLSX.read(await zip.file('summary.xlsx')!.async('uint8array'), { type: 'array' });
+  const rows = XLSX.utils.sheet_to_json<{ metric: string; value?: unknown }>(wb.Sheets.Evaluation!);
+  expect(rows.find((r) => r.metric === 'threshold used')?.value).toBe(0.25);
+
+  // The rebuilt archive, reopened, shows the Evaluation section again from its records.
+  await page.getByLabel('Open results').setInputFiles({ name: 'facematch-bulk-1.zip', mimeType: 'application/zip', buffer: bytes });
+  await expect(finishedPanel(page).getByText('Reopened facematch-bulk-1.zip', { exact: false })).toBeVisible();
+  await evaluation.expectMatrix("At the API's decision", countsOf(records));
+});
+
+test('a labels CSV chosen beside the ZIP wins over its labels.csv, and its problems name the line', async ({ page }) => {
+  await openBulk(page, '/');
+  await page.getByLabel('Choose ZIP').setInputFiles({ name: 'faces.zip', mimeType: 'application/zip', buffer: await buildFixturesZip({ extra: { 'labels.csv': labelsCsv() } }) });
+  await expect(page.getByRole('status').filter({ hasText: 'pair(s) loaded' })).toContainText('16 labelled');
+  const chosen = 'pair_id,expected\npair01,same\npair02,different\nstranger,same\n';
+  await page.getByLabel('Choose labels CSV').setInputFiles({ name: 'my-labels.csv', mimeType: 'text/csv', buffer: Buffer.from(chosen) });
+  await expect(page.getByText('Labels: my-labels.csv, chosen beside the ZIP, is used; labels.csv in faces.zip is ignored.')).toBeVisible();
+  await expect(page.getByRole('status').filter({ hasText: 'pair(s) loaded' })).toHaveText('16 pair(s) loaded · 2 labelled (1 same, 1 different)');
+  await expect(page.getByText('my-labels.csv line 4: stranger', { exact: false })).toBeVisible();
+  await page.getByRole('button', { name: 'Remove my-labels.csv' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'pair(s) loaded' })).toContainText('16 labelled');
 });
