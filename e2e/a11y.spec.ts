@@ -1,6 +1,6 @@
 import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
-import { test, expect, facePath, buildFixturesZip } from './fixtures.ts';
+import { test, expect, facePath, buildFixturesZip, expectedVerdicts } from './fixtures.ts';
 import { loadZip, openBulk, runAndDownload } from './helpers/app.ts';
 
 test.use({ serverOptions: { engine: 'instant' } });
@@ -50,6 +50,21 @@ for (const colorScheme of ['light', 'dark'] as const) {
       await page.getByRole('rowgroup', { name: 'Finished pairs, scrollable' }).getByRole('row').first().click();
       await expect(page.getByRole('dialog')).toBeVisible();
       await expect(page.getByRole('dialog').getByRole('img')).toHaveCount(2);
+      expect(await seriousViolations(page)).toEqual([]);
+    });
+
+    test('Bulk Evaluation section with a threshold and its charts has no serious or critical violations', async ({ page }) => {
+      const labels = `pair_id,expected\n${[...expectedVerdicts()].map(([id, same]) => `${id},${same ? 'same' : 'different'}`).join('\n')}\n`;
+      await openBulk(page, '/');
+      await page.getByLabel('Choose ZIP').setInputFiles({ name: 'faces.zip', mimeType: 'application/zip', buffer: await buildFixturesZip({ extra: { 'labels.csv': labels } }) });
+      await expect(page.getByRole('status').filter({ hasText: 'pair(s) loaded' })).toContainText('16 labelled');
+      await runAndDownload(page);
+      const section = page.getByRole('region', { name: 'Evaluation' });
+      await section.getByRole('slider', { name: 'Threshold (what-if)' }).fill('0.4');
+      await expect(section.getByRole('table', { name: 'At threshold 0.4' })).toBeVisible();
+      await expect(section.getByRole('img', { name: 'ROC curve' }).locator('svg')).toBeVisible();
+      await section.getByText('Outcome of each labelled pair', { exact: false }).click();
+      await expect(section.getByRole('columnheader', { name: 'At 0.4' })).toBeVisible();
       expect(await seriousViolations(page)).toEqual([]);
     });
   });

@@ -28,15 +28,22 @@ function Chart({ def, onFail }: { def: ChartDef; onFail: () => void }) {
     let cancelled = false;
     void loadECharts().then((echarts) => {
       if (cancelled || !host.current) return;
-      chart.current ??= echarts.init(host.current, null, { renderer: 'svg', width: def.width, height: def.height });
+      chart.current ??= echarts.init(host.current, null, { renderer: 'svg' });
       chart.current.setOption(def.option, true);
     }, () => { if (!cancelled) onFail(); });
     return () => { cancelled = true; };
   }, [def, onFail]);
 
-  useEffect(() => () => {
-    chart.current?.dispose();
-    chart.current = null;
+  // The chart takes its box's width (up to the definition's), and follows it when the page is resized.
+  useEffect(() => {
+    const el = host.current;
+    const observer = typeof ResizeObserver === 'undefined' || !el ? null : new ResizeObserver(() => chart.current?.resize());
+    if (observer && el) observer.observe(el);
+    return () => {
+      observer?.disconnect();
+      chart.current?.dispose();
+      chart.current = null;
+    };
   }, []);
 
   return (
@@ -45,9 +52,7 @@ function Chart({ def, onFail }: { def: ChartDef; onFail: () => void }) {
         <span className="font-semibold">{def.title}</span>
         <span className="block text-xs text-slate-700">{def.caption}</span>
       </figcaption>
-      <div className="mt-2 overflow-x-auto">
-        <div ref={host} role="img" aria-label={def.title} data-chart={def.id} style={{ width: def.width, height: def.height }} />
-      </div>
+      <div ref={host} role="img" aria-label={def.title} data-chart={def.id} className="mt-2 w-full" style={{ maxWidth: def.width, height: def.height }} />
     </figure>
   );
 }

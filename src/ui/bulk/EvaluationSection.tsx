@@ -175,7 +175,7 @@ function PairOutcomes({ ev, threshold }: { ev: Evaluation; threshold: number | n
         Outcome of each labelled pair{threshold === null ? '' : ` (${changed} differ at threshold ${round4(threshold)})`}
       </summary>
       {open && (
-        <div className="mt-2 max-h-80 overflow-auto">
+        <div className="mt-2 max-h-80 overflow-auto" tabIndex={0} role="region" aria-label="Outcome of each labelled pair, scrollable">
           <table className="w-full text-left text-sm">
             <thead>
               <tr className="border-b border-slate-200 dark:border-slate-700">
