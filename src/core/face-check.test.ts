@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { checkFaces, excludedFromFlags } from './face-check.ts';
+import { checkFaces } from './face-check.ts';
+import { excludedFromFlags } from './preflight.ts';
 import type { FacesReport } from './faces.ts';
 import type { PairEntry } from './records.ts';
 
@@ -27,14 +28,14 @@ describe('Check faces', () => {
       unknown: 1,
       stopped: false,
       flags: [
-        { index: 1, pair_id: 'p2', reason: 'No face found in p2_image2.jpg.' },
-        { index: 2, pair_id: 'p3', reason: '2 faces found in p3_image1.jpg.' },
+        { index: 1, pair_id: 'p2', source: 'faces', reason: 'No face found in p2_image2.jpg.' },
+        { index: 2, pair_id: 'p3', source: 'faces', reason: '2 faces found in p3_image1.jpg.' },
       ],
     });
     expect(progress).toEqual([1, 2, 3, 4]);
     expect([...excludedFromFlags(r.flags)]).toEqual([
-      [1, 'Excluded by Check faces: No face found in p2_image2.jpg.'],
-      [2, 'Excluded by Check faces: 2 faces found in p3_image1.jpg.'],
+      [1, 'Not sent: excluded before the run (Exclude flagged pairs). No face found in p2_image2.jpg.'],
+      [2, 'Not sent: excluded before the run (Exclude flagged pairs). 2 faces found in p3_image1.jpg.'],
     ]);
   });
 

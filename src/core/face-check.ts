@@ -2,20 +2,17 @@
  * Bulk "Check faces": before a run, ask the reference server's detector (POST /faces on the
  * page's own origin, see faces.ts) about every image of the loaded pairs, one image at a time,
  * and flag the pairs in which an image has no face or more than one. Nothing goes to the vendor.
- * The flags become the job's `excluded` map (index → reason) when the user excludes them, so
- * each excluded pair still gets its not_run record with the reason.
+ * The flags join the content flags; preflight.ts turns them all into the job's `excluded` map
+ * (index → reason) when the user excludes them, so each excluded pair still gets its not_run
+ * record with the reason.
  */
 import { facesCountText, facesProblem, type FacesReport } from './faces.ts';
+import type { PairFlag } from './preflight.ts';
 import type { PairEntry } from './records.ts';
 import type { ImagePart } from './request.ts';
 
-export interface FaceFlag {
-  /** Index of the pair in the loaded list. */
-  index: number;
-  pair_id: string;
-  /** One sentence naming the image(s), e.g. "No face found in p3_image1.jpg." */
-  reason: string;
-}
+/** A face flag; its reason is one sentence naming the image(s), e.g. "No face found in p3_image1.jpg." */
+export type FaceFlag = PairFlag & { source: 'faces' };
 
 export interface FaceCheckResult {
   /** Pairs whose two images were both looked at. */
@@ -68,16 +65,11 @@ export async function checkFaces(opts: FaceCheckOptions): Promise<FaceCheckResul
     if (parts && reports[0] && reports[1]) {
       checked++;
       const reason = faceFlagReason(parts, [reports[0], reports[1]]);
-      if (reason) flags.push({ index, pair_id: pair.pair_id, reason });
+      if (reason) flags.push({ index, pair_id: pair.pair_id, source: 'faces', reason });
     } else {
       unknown++;
     }
     opts.onProgress?.(index + 1, total);
   }
   return { checked, flags, unknown, stopped: false };
-}
-
-/** The job's `excluded` map for these flags: each pair's not_run record will carry its reason. */
-export function excludedFromFlags(flags: readonly FaceFlag[]): Map<number, string> {
-  return new Map(flags.map((f) => [f.index, `Excluded by Check faces: ${f.reason}`]));
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { deepvue, kwikid } from './contracts.ts';
 import { DEFAULT_TOKEN } from './defaults.ts';
-import { detectFaces, facesProblem, facesSentence, facesToken, parseFacesReport, type FacesReport } from './faces.ts';
+import { detectFaces, facesAvailable, facesProblem, facesSentence, facesToken, parseFacesReport, type FacesReport } from './faces.ts';
 
 const face = (x: number) => ({ box: { x, y: 10, width: 40, height: 50 }, score: 0.9 });
 const report = (n: number): FacesReport => ({ width: 200, height: 100, faces: Array.from({ length: n }, (_, i) => face(i * 50)), used: n ? 0 : null });
@@ -47,5 +47,24 @@ describe('faces: reading the answer', () => {
     expect(await detectFaces(blob, 'a.jpg', { ...opts, fetch: answer(404, { message: 'Nothing at POST /faces' }) })).toBeNull();
     expect(await detectFaces(blob, 'a.jpg', { ...opts, fetch: answer(501, { message: 'instant' }) })).toBeNull();
     expect(await detectFaces(blob, 'a.jpg', { ...opts, fetch: (async () => { throw new TypeError('Failed to fetch'); }) as typeof fetch })).toBeNull();
+  });
+});
+
+describe('faces: is the detector there (Bulk "Check faces" is offered only then)', () => {
+  const health = (status: number, body: unknown) => (async (url: RequestInfo | URL) => {
+    expect(String(url)).toBe('http://127.0.0.1:8080/health');
+    return new Response(typeof body === 'string' ? body : JSON.stringify(body), { status });
+  }) as typeof fetch;
+  const ok = (mode: string, state = 'ready') => ({ status: 'ok', engine: { mode, state }, version: '0.1.0', upstream: null });
+
+  it('is true only for the reference server with the real engine at the page origin', async () => {
+    const origin = 'http://127.0.0.1:8080/';
+    expect(await facesAvailable(origin, health(200, ok('real')))).toBe(true);
+    expect(await facesAvailable(origin, health(200, ok('real', 'loading')))).toBe(true);
+    expect(await facesAvailable(origin, health(200, ok('real', 'failed')))).toBe(false);
+    expect(await facesAvailable(origin, health(200, ok('instant')))).toBe(false);
+    expect(await facesAvailable(origin, health(404, { message: 'Not found' }))).toBe(false);
+    expect(await facesAvailable(origin, health(200, '<!doctype html><title>static host</title>'))).toBe(false);
+    expect(await facesAvailable(origin, (async () => { throw new TypeError('Failed to fetch'); }) as typeof fetch)).toBe(false);
   });
 });

@@ -82,6 +82,24 @@ export async function detectFaces(image: Blob, name: string, opts: DetectFacesOp
   }
 }
 
+/**
+ * Whether the page is served by the reference server with a face detector: GET /health on the
+ * page's own origin answers `status: "ok"` with an engine that detects faces (not the instant
+ * one, not one that failed to load). Anything else (a static host, a network error) is false:
+ * Bulk "Check faces" is then not offered.
+ */
+export async function facesAvailable(pageOrigin: string, doFetch?: typeof fetch): Promise<boolean> {
+  const f = doFetch ?? globalThis.fetch.bind(globalThis);
+  try {
+    const res = await f(`${pageOrigin.replace(/\/+$/, '')}/health`, { headers: { accept: 'application/json' } });
+    if (!res.ok) return false;
+    const body = (await res.json()) as { status?: unknown; engine?: { mode?: unknown; state?: unknown } } | null;
+    return body?.status === 'ok' && body.engine?.mode === 'real' && body.engine.state !== 'failed';
+  } catch {
+    return false;
+  }
+}
+
 /** Pairs with this many faces in an image are flagged before a run. */
 export function facesProblem(report: FacesReport): 'none' | 'several' | null {
   if (report.faces.length === 0) return 'none';

@@ -59,6 +59,15 @@ export function isAcceptedImage(t: SniffedType): boolean {
   return t === 'jpeg' || t === 'png';
 }
 
+/**
+ * What is wrong with a file of this type, as the end of a sentence that starts with its name
+ * ("is a text file, not a JPEG or PNG"); null for an accepted image. Single's slot warning and
+ * Bulk's pre-flight flags both say it this way.
+ */
+export function notAcceptedImage(t: SniffedType): string | null {
+  return isAcceptedImage(t) ? null : `is ${describeTypeWithArticle(t)}, not a JPEG or PNG`;
+}
+
 function startsWith(b: Uint8Array, sig: readonly number[], offset = 0): boolean {
   if (b.length < offset + sig.length) return false;
   return sig.every((v, i) => b[offset + i] === v);

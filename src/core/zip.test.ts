@@ -115,6 +115,36 @@ describe('openZip', () => {
     }
   });
 
+  it('sniffs what an entry really is from its first bytes, Stored or Deflate', async () => {
+    const jpeg = readFileSync(path.join(facesDir, 'obama-1.jpg'));
+    const png = readFileSync(path.join(facesDir, 'alex-lacamoire-2.png'));
+    for (const compression of ['STORE', 'DEFLATE'] as const) {
+      const opened = await openZip(await smallZip({ 'a_image1.jpg': jpeg, 'a_image2.jpg': png, 'b_image1.jpg': 'just some text\n', 'b_image2.png': new Uint8Array(0) }, compression), 'x.zip');
+      const types = await Promise.all(['a_image1.jpg', 'a_image2.jpg', 'b_image1.jpg', 'b_image2.png'].map((p) => opened.sniffEntry!(p)));
+      expect(types).toEqual(['jpeg', 'png', 'text', 'empty']);
+    }
+  });
+
+  it('sniffs an entry without inflating it in full: one declaring 2 GB is still sniffed, never read', async () => {
+    const bytes = await smallZip({ 'bomb_image1.png': 'x'.repeat(100_000), 'bomb_image2.jpg': 'y' }, 'DEFLATE');
+    const enc = new TextEncoder().encode('bomb_image1.png');
+    for (const at of findAll(bytes, CENTRAL)) {
+      const nameLen = bytes[at + 28]! | (bytes[at + 29]! << 8);
+      const name = bytes.subarray(at + 46, at + 46 + nameLen);
+      if (name.length === enc.length && name.every((b, i) => b === enc[i])) bytes.set([0xff, 0xff, 0xff, 0x7f], at + 24);
+    }
+    const opened = await openZip(bytes, 'bomb.zip');
+    expect(await opened.sniffEntry!('bomb_image1.png')).toBe('text');
+    await expectZipError(opened.readPair(opened.pairs[0]!), /declares 2048\.0 MB uncompressed/);
+  });
+
+  it('names the entry when it cannot be sniffed (damaged data, not in the archive)', async () => {
+    const damaged = await (caseById('corrupt-deflate') as ZipCase).build();
+    const opened = await openZip(new Uint8Array(damaged.bytes), damaged.name);
+    await expectZipError(opened.sniffEntry!('broken_image1.jpg'), /broken_image1\.jpg in damaged\.zip could not be decompressed/);
+    await expectZipError(opened.sniffEntry!('nope.jpg'), /nope\.jpg is not in damaged\.zip/);
+  });
+
   it('refuses a file that is not a ZIP, naming it and its real type', async () => {
     const png = readFileSync(path.join(facesDir, 'alex-lacamoire-2.png'));
     await expectZipError(openZip(png, 'photo.zip'), /^photo\.zip is not a ZIP archive \(it looks like a PNG image\)\. Choose a \.zip file/);

@@ -15,13 +15,15 @@ import { decodeCp437 } from './cp437.ts';
 import { pairEntries } from './pairing.ts';
 import type { PairEntry, SkippedEntry } from './records.ts';
 import type { ImagePart } from './request.ts';
-import { describeTypeWithArticle, formatBytes, mimeOf, sniff } from './filetype.ts';
+import { describeTypeWithArticle, formatBytes, mimeOf, sniff, type SniffedType } from './filetype.ts';
 import type { ZipEntryInfo } from './fingerprint.ts';
 
 /** More entries than this and the archive is refused before its central directory is walked. */
 export const MAX_ENTRIES = 50_000;
 /** An entry declaring more than this uncompressed is never decompressed (zip-bomb guard). */
 export const MAX_IMAGE_BYTES = 50 * 1024 * 1024;
+/** How many leading bytes of an entry its type is sniffed from. */
+export const HEAD_BYTES = 512;
 
 /** A failure to open or read the input ZIP; `message` is the sentence to show. */
 export class ZipError extends Error {
@@ -69,6 +71,12 @@ export interface OpenedZip {
   readPair(pair: PairEntry): Promise<[ImagePart, ImagePart]>;
   /** Decompresses one entry as UTF-8 text (e.g. labels.csv); rejects with a ZipError naming the entry. */
   readText(path: string): Promise<string>;
+  /**
+   * What an entry really is, from its first HEAD_BYTES only (a Deflate entry is inflated no further
+   * than that): the pre-flight check. Rejects with a ZipError naming the entry when it cannot be read.
+   * Optional so that test doubles of an opened ZIP need not provide it; openZip always does.
+   */
+  sniffEntry?(path: string): Promise<SniffedType>;
 }
 
 export interface OpenZipOptions {
@@ -135,7 +143,10 @@ export async function openZip(
 
   let inflate: Promise<typeof import('fflate').inflateSync> | undefined;
 
-  async function readEntry(path: string): Promise<ImagePart> {
+  let inflateStream: Promise<typeof import('fflate').Inflate> | undefined;
+
+  /** The entry for `path` when its bytes can be read here; else a ZipError naming it. */
+  function readableEntry(path: string): ZipCentralEntry {
     const entry = byPath.get(path);
     if (!entry) throw new ZipError(`${path} is not in ${name}.`);
     if (entry.encrypted) {
@@ -144,6 +155,38 @@ export async function openZip(
     if (!isReadableMethod(entry.method)) {
       throw new ZipError(`${path} in ${name} uses a compression method that cannot be read here (${methodName(entry.method)}; only Stored and Deflate are supported). Re-create the ZIP with your system's standard "Compress" / "Send to ZIP" command.`);
     }
+    return entry;
+  }
+
+  /** The first `n` bytes of an entry (fewer when it is shorter), inflating only as far as needed. */
+  async function readHead(path: string, n: number): Promise<Uint8Array> {
+    const entry = readableEntry(path);
+    try {
+      const raw = entryData(bytes, entry);
+      if (entry.method === METHOD_STORED) return raw.subarray(0, Math.min(n, entry.size));
+      inflateStream ??= import('fflate').then((m) => m.Inflate);
+      const Inflate = await inflateStream;
+      const head = new Uint8Array(Math.min(n, entry.size));
+      let got = 0;
+      const stream = new Inflate((chunk) => {
+        const take = Math.min(chunk.length, head.length - got);
+        head.set(chunk.subarray(0, take), got);
+        got += take;
+      });
+      // Compressed input in growing slices until the head is full: a few hundred bytes for most images.
+      for (let at = 0, step = 256; got < head.length && at < raw.length; step *= 2) {
+        const end = Math.min(raw.length, at + step);
+        stream.push(raw.subarray(at, end), end === raw.length);
+        at = end;
+      }
+      return head.subarray(0, got);
+    } catch (err) {
+      throw new ZipError(`${path} in ${name} could not be decompressed (${err instanceof EntryProblem ? err.message : 'its compressed data is invalid'}). The archive may be damaged or crafted; create it again.`);
+    }
+  }
+
+  async function readEntry(path: string): Promise<ImagePart> {
+    const entry = readableEntry(path);
     const size = entry.size;
     if (size > maxImageBytes) {
       throw new ZipError(`${path} declares ${formatBytes(size)} uncompressed, over the ${formatBytes(maxImageBytes)} limit for one image; it was not decompressed (it may be a zip bomb). Replace it with a smaller image.`);
@@ -162,7 +205,7 @@ export async function openZip(
     } catch (err) {
       throw new ZipError(`${path} in ${name} could not be decompressed (${err instanceof EntryProblem ? err.message : 'its compressed data is invalid'}). The archive may be damaged or crafted; create it again.`);
     }
-    const type = sniff(content.subarray(0, 512));
+    const type = sniff(content.subarray(0, HEAD_BYTES));
     const base = path.replace(/\\/g, '/').split('/').filter(Boolean).pop() ?? path;
     return { name: base, data: new Blob([content as Uint8Array<ArrayBuffer>], { type: mimeOf(type) }) };
   }
@@ -180,6 +223,9 @@ export async function openZip(
     },
     async readText(path) {
       return (await readEntry(path)).data.text();
+    },
+    async sniffEntry(path) {
+      return sniff(await readHead(path, HEAD_BYTES));
     },
   };
 }

@@ -8,7 +8,7 @@
 import { create } from 'zustand';
 import { readVerdict, type ProviderContract, type Verdict } from '../core/contracts.ts';
 import { detectFaces, facesToken, type FacesReport } from '../core/faces.ts';
-import { describeTypeWithArticle, formatBytes, isAcceptedImage, sniffBlob, type SniffedType } from '../core/filetype.ts';
+import { formatBytes, isAcceptedImage, notAcceptedImage, sniffBlob, type SniffedType } from '../core/filetype.ts';
 import { canIssueToken, credentialProblem, needsTokenFirst } from '../core/readiness.ts';
 import { callFacematch, endpointUrl, fetchToken, type CallResult, type CallSettings, type TokenResult } from '../core/request.ts';
 import { safeEndpoint } from '../core/safe-url.ts';
@@ -100,7 +100,8 @@ export function slotWarning(contract: ProviderContract, index: SlotIndex, slot: 
   if (!slot || slot.type === null) return null;
   const field = contract.imageFields[index];
   const problems: string[] = [];
-  if (!isAcceptedImage(slot.type)) problems.push(`is ${describeTypeWithArticle(slot.type)}, not a JPEG or PNG`);
+  const notImage = notAcceptedImage(slot.type);
+  if (notImage) problems.push(notImage);
   if (slot.size > contract.maxImageBytes) {
     problems.push(`is ${formatBytes(slot.size)}, over the ${formatBytes(contract.maxImageBytes)} ${contract.label} accepts`);
   }
