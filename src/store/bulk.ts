@@ -31,6 +31,7 @@ import { saveBlob } from '../lib/download.ts';
 import { useSettingsStore, type SettingsLock } from './settings.ts';
 import { useJournalStore } from './journal.ts';
 import { continueSession, startSession, type JournalSession } from './run-journal.ts';
+import { usePreflightStore } from './preflight.ts';
 
 export type BulkPhase = 'idle' | 'running' | 'building' | 'finished';
 /** What a run is: a fresh run, a resumed one, or a re-run of some pairs of the last run. */
@@ -162,6 +163,8 @@ export interface BulkDeps {
   remember?: () => boolean;
   /** Called when a run starts (the journal banner steps aside). */
   onRunStart?: () => void;
+  /** Pairs a fresh run leaves out (index → reason): the pre-flight's "Exclude flagged pairs". */
+  excluded?: () => Promise<ReadonlyMap<number, string> | undefined>;
   now?: () => number;
   publishMs?: number;
 }
@@ -270,6 +273,7 @@ export function createBulkStore(deps: BulkDeps): BulkStore {
       deps.lockSettings?.('run');
       deps.guard?.arm();
       deps.onRunStart?.();
+      const excluded = request.excluded ?? (kind === 'run' ? await deps.excluded?.() : undefined);
 
       // The run journal: a new entry for a fresh run, the same entry for a resume or a re-run.
       let session: JournalSession | null = null;
@@ -350,7 +354,7 @@ export function createBulkStore(deps: BulkDeps): BulkStore {
           ...(deps.call ? { call: deps.call } : {}),
           ...(request.existing ? { existing: request.existing } : {}),
           ...(request.only ? { only: request.only } : {}),
-          ...(request.excluded ? { excluded: request.excluded } : {}),
+          ...(excluded ? { excluded } : {}),
           ...(request.transform ? { transform: request.transform } : {}),
           onSend: (index) => session?.sent(index),
           onRecord: (record, index) => {
@@ -559,8 +563,14 @@ export const useBulkStore = createBulkStore({
   journal: useJournalStore.getState().journal,
   remember: () => useSettingsStore.getState().remember,
   onRunStart: () => useJournalStore.getState().handedOver(),
+  excluded: () => usePreflightStore.getState().excludedForRun(),
   guard: {
     arm: () => window.addEventListener('beforeunload', onBeforeUnload),
     disarm: () => window.removeEventListener('beforeunload', onBeforeUnload),
   },
+});
+
+// A new ZIP (or none) resets the pre-flight list and starts its checks.
+useBulkStore.subscribe((s, prev) => {
+  if (s.zip !== prev.zip) usePreflightStore.getState().load(s.zip);
 });
