@@ -1,9 +1,13 @@
 /**
- * What each detector step costs and finds, on its own, over every image of the labelled sets
- * (../shared/fixtures/faces and ../shared/fixtures/lfw-dev): for each step of the default chain
- * (and SSD), how many images it finds a face in and its median ms per image, in one thread on
- * this thread (no worker), after the engine's own decoding. Then the default chain: which step
- * found each image's face. Informative (not part of `npm run bench`; no budget).
+ * Where an image's time goes, and what each detector step costs and finds, over every image of
+ * the labelled sets (../shared/fixtures/faces and ../shared/fixtures/lfw-dev), in one thread (no
+ * worker; sharp limited to one thread as in a worker):
+ *  - the phases of the default chain: decode (sharp, to MAX_SIDE), detection (making the
+ *    detection copies included), landmarks, descriptor — median ms per image each;
+ *  - each step of the default chain (and SSD) alone: how many images it finds a face in and its
+ *    median ms per image (its detection copy and border included);
+ *  - which step of the default chain found each image's face.
+ * Informative (not part of `npm run bench`; no budget).
  *
  *   npx tsx bench/engine-steps.ts            # both sets
  *   LIMIT=100 npx tsx bench/engine-steps.ts  # the first 100 lfw-dev pairs only
@@ -12,19 +16,23 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { loadBlazeFace } from '../server/engine/blazeface.ts';
+import sharp from 'sharp';
 import { decodeRgb } from '../server/engine/decode.ts';
 import { loadFaceApi } from '../server/engine/faceapi.ts';
-import { DETECTOR_CHAIN, describeImage, type ChainStep, type Detectors } from '../server/engine/pipeline.ts';
+import { DETECTOR_CHAIN, SSD_ONLY_CHAIN, describeImage, warmUp, type ChainStep, type Detectors, type PhaseTimes } from '../server/engine/pipeline.ts';
 import { FACES_DIR, LFW_DIR, LFW_IMAGES, readPairsCsv } from '../test/faces.ts';
 import { fmt, summarise } from './lib/stats.ts';
 
-const SSD: ChainStep = { label: 'ssd@0.5', detector: 'ssd', minScore: 0.5, pad: 0 };
+const SSD: ChainStep = SSD_ONLY_CHAIN[0]!;
 const STEPS: readonly ChainStep[] = [...DETECTOR_CHAIN, SSD]
   .filter((s, i, all) => all.findIndex((t) => t.label === s.label) === i);
 
 async function main(): Promise<void> {
   const faceapi = await loadFaceApi(['tinyFaceDetector', 'ssdMobilenetv1', 'faceLandmark68Net', 'faceRecognitionNet']);
   const detectors: Detectors = { faceapi, blaze: await loadBlazeFace() };
+  sharp.concurrency(1);
+  sharp.cache(false);
+  await warmUp(detectors, [...DETECTOR_CHAIN, SSD]);
   const limit = Number(process.env.LIMIT) || Infinity;
   const sets = [
     { name: 'fixtures', dir: FACES_DIR, pairs: readPairsCsv(FACES_DIR) },
@@ -36,23 +44,34 @@ async function main(): Promise<void> {
     const per = new Map<string, { found: number; ms: number[] }>(STEPS.map((s) => [s.label, { found: 0, ms: [] }]));
     const chainFound = new Map<string, number>();
     const chainMs: number[] = [];
+    const phases = { decode: [] as number[], detect: [] as number[], landmarks: [] as number[], descriptor: [] as number[] };
     for (const name of images) {
-      const decoded = await decodeRgb(fs.readFileSync(path.join(set.dir, name)));
+      const bytes = fs.readFileSync(path.join(set.dir, name));
+      const t0 = performance.now();
+      const decoded = await decodeRgb(bytes);
       if (!decoded.ok) throw new Error(`${name}: ${decoded.message}`);
+      const pair = decoded.image;
+      phases.decode.push(performance.now() - t0);
       for (const step of STEPS) {
         const t0 = performance.now();
-        const r = await describeImage(detectors, decoded.image, [step], false);
+        const r = await describeImage(detectors, pair, [step], false);
         const row = per.get(step.label)!;
         row.ms.push(performance.now() - t0);
         if (r.faces.length) row.found++;
       }
-      const t0 = performance.now();
-      const r = await describeImage(detectors, decoded.image, DETECTOR_CHAIN, true);
-      chainMs.push(performance.now() - t0);
+      const times: PhaseTimes = { detect: 0, landmarks: 0, descriptor: 0 };
+      const t2 = performance.now();
+      const r = await describeImage(detectors, pair, DETECTOR_CHAIN, true, times);
+      chainMs.push(performance.now() - t2);
+      phases.detect.push(times.detect);
+      phases.landmarks.push(times.landmarks);
+      phases.descriptor.push(times.descriptor);
       const key = r.step ?? 'none';
       chainFound.set(key, (chainFound.get(key) ?? 0) + 1);
     }
     console.log(`\n${set.name}: ${images.length} images`);
+    const med = (a: number[]) => fmt(summarise(a).median, 1);
+    console.log(`  phases, median ms per image: decode ${med(phases.decode)}, detection (copies included) ${med(phases.detect)}, landmarks ${med(phases.landmarks)}, descriptor ${med(phases.descriptor)}`);
     for (const step of STEPS) {
       const row = per.get(step.label)!;
       console.log(`  ${step.label.padEnd(16)} alone: face found in ${String(row.found).padStart(4)} / ${images.length}, median ${fmt(summarise(row.ms).median, 1)} ms per image`);

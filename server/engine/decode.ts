@@ -3,11 +3,12 @@ import sharp from 'sharp';
 import { describeType, isAcceptedImage, sniff } from '../../src/core/filetype.ts';
 
 /**
- * Longest side after downscaling. Both detectors resize their input to a fixed square (416 / 512
- * px) and the landmark / recognition nets work on 112 / 150 px face crops, so more pixels only
- * cost time: on the fixture pairs, max sides of 480, 640, 800, 1024 and full resolution all gave
- * the same 16/16 decisions with distances within ±0.03. 1024 keeps headroom for small faces in
- * large photos (e.g. an ID card scan).
+ * Longest side after downscaling. The detectors run on a smaller copy (DETECT_SIDE in
+ * pipeline.ts); this image is what the face crop for the landmark / recognition nets (112 / 150
+ * px) is cut from. On the fixture pairs, max sides of 480, 640, 800, 1024 and full resolution all
+ * gave the same 16/16 decisions with distances within ±0.03; 1024 keeps headroom for small faces
+ * in large photos (e.g. an ID card scan), and decoding to 512 instead saved almost nothing (JPEG
+ * decoding dominates; sharp already shrinks on load).
  */
 export const MAX_SIDE = 1024;
 
@@ -47,4 +48,17 @@ export async function decodeRgb(bytes: Uint8Array, maxSide: number = MAX_SIDE): 
   } catch (err) {
     return { ok: false, message: `the image could not be decoded (${err instanceof Error ? err.message.trim() : String(err)})` };
   }
+}
+
+/**
+ * A copy of `image` whose longest side is at most `maxSide` (the same image when it already fits),
+ * resized by sharp (Lanczos, antialiased) from the decoded pixels, so the file is decoded once.
+ */
+export async function shrink(image: RgbImage, maxSide: number): Promise<RgbImage> {
+  if (Math.max(image.width, image.height) <= maxSide) return image;
+  const { data, info } = await sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } })
+    .resize({ width: maxSide, height: maxSide, fit: 'inside' })
+    .raw({ depth: 'uchar' })
+    .toBuffer({ resolveWithObject: true });
+  return { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height };
 }

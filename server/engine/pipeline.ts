@@ -11,7 +11,7 @@
 import type { FaceApi } from './faceapi.ts';
 import type { BlazeFace } from './blazeface.ts';
 import type { FaceBox } from './types.ts';
-import type { RgbImage } from './decode.ts';
+import { shrink, type RgbImage } from './decode.ts';
 
 export type DetectorName = 'blaze' | 'tiny' | 'ssd';
 
@@ -25,7 +25,28 @@ export interface ChainStep {
   minScore: number;
   /** Grey border added on each side before detecting, as a fraction of the longer side (0: none). */
   pad: number;
+  /**
+   * Longest side of the copy of the image this step detects on, before the border (never
+   * enlarged). Every detector shrinks its input to a fixed square anyway, so a larger copy finds
+   * nothing more and only costs tensor work; see DETECT_SIDE and BLAZE_SIDE.
+   */
+  side: number;
 }
+
+/** BlazeFace's input side: the model sees a 256 × 256 square. */
+export const BLAZE_INPUT = 256;
+
+/**
+ * The BlazeFace step's copy: small enough that the copy plus its 25 % border is the model's
+ * 256-px input, so padding, casting and resizing work on 256² instead of (at 1024 px) 1536²;
+ * the resizing is done once by sharp (antialiased) instead of by bilinear sampling in tfjs.
+ */
+export const BLAZE_SIDE = Math.floor(BLAZE_INPUT / (1 + 2 * 0.25));
+
+/**
+ * The face-api detectors' copy: Tiny resizes to 416 / 320, SSD to 512, so 512 px loses them nothing.
+ */
+export const DETECT_SIDE = 512;
 
 /**
  * The default chain. BlazeFace first, on the image with a 25 % grey border: it finds the face in
@@ -36,25 +57,36 @@ export interface ChainStep {
  * bench/engine-steps.ts and the README's engine section.
  */
 export const DETECTOR_CHAIN: readonly ChainStep[] = [
-  { label: 'pad25%+blazeface@0.5', detector: 'blaze', minScore: 0.5, pad: 0.25 },
-  { label: 'tiny416@0.5', detector: 'tiny', inputSize: 416, minScore: 0.5, pad: 0 },
-  { label: 'tiny320@0.3', detector: 'tiny', inputSize: 320, minScore: 0.3, pad: 0 },
-  { label: 'ssd@0.5', detector: 'ssd', minScore: 0.5, pad: 0 },
+  { label: 'pad25%+blazeface@0.5', detector: 'blaze', minScore: 0.5, pad: 0.25, side: BLAZE_SIDE },
+  { label: 'tiny416@0.5', detector: 'tiny', inputSize: 416, minScore: 0.5, pad: 0, side: DETECT_SIDE },
+  { label: 'tiny320@0.3', detector: 'tiny', inputSize: 320, minScore: 0.3, pad: 0, side: DETECT_SIDE },
+  { label: 'ssd@0.5', detector: 'ssd', minScore: 0.5, pad: 0, side: DETECT_SIDE },
 ];
 
 /** SSD alone, the slower comparison the bench reports. */
-export const SSD_ONLY_CHAIN: readonly ChainStep[] = [{ label: 'ssd@0.5', detector: 'ssd', minScore: 0.5, pad: 0 }];
+export const SSD_ONLY_CHAIN: readonly ChainStep[] = [{ label: 'ssd@0.5', detector: 'ssd', minScore: 0.5, pad: 0, side: DETECT_SIDE }];
 
 export type ChainName = 'default' | 'ssd';
 export const CHAINS: Readonly<Record<ChainName, readonly ChainStep[]>> = { default: DETECTOR_CHAIN, ssd: SSD_ONLY_CHAIN };
 
 /**
- * Grey border (fraction of the longer side) around the image the landmarks and the descriptor are
- * computed in, so a face that fills a tight crop keeps its whole aligned chip instead of one cut
- * at the edge. On lfw-dev: +0.25 gave 2 more pairs right than none at the old threshold, same on
- * the fixtures.
+ * Grey margin around the face, as a fraction of the face box's longer side, in the crop the
+ * landmarks and the descriptor are computed in. The crop is cut from the full decoded image
+ * (up to MAX_SIDE, not the detection copy), so a small face keeps its pixels; the grey stands in
+ * for the parts of the margin outside the image, so a face that fills a tight crop keeps its whole
+ * aligned chip instead of one cut at the edge. face-api's aligned chip (dlib rule: eye-to-mouth
+ * distance / 0.45, centred on the eyes and mouth) is about the size of the detection box, so half
+ * a box on every side holds it: the descriptors came out bit-identical to the earlier
+ * whole-image-with-a-25 %-border computation on all 14 fixture images, at a fraction of the cost.
  */
-export const DESCRIPTOR_PAD = 0.25;
+export const DESCRIPTOR_MARGIN = 0.5;
+
+/** Time spent in each phase of describeImage, in ms (filled in when the caller passes one). */
+export interface PhaseTimes {
+  detect: number;
+  landmarks: number;
+  descriptor: number;
+}
 
 export interface Detectors {
   faceapi: FaceApi;
@@ -78,7 +110,7 @@ export type DescribeResult =
 
 type Tensor3D = ReturnType<FaceApi['tf']['tensor3d']>;
 export type { FaceBox };
-interface Hit { x: number; y: number; width: number; height: number; score: number }
+export interface Hit { x: number; y: number; width: number; height: number; score: number }
 
 export function largest<T extends { box: { width: number; height: number } }>(dets: readonly T[]): T | undefined {
   let best: T | undefined;
@@ -106,17 +138,30 @@ async function detectStep(d: Detectors, input: Tensor3D, step: ChainStep): Promi
   return dets.map((x) => ({ x: x.box.x, y: x.box.y, width: x.box.width, height: x.box.height, score: x.score }));
 }
 
-/** Runs the chain; the first step that finds anything wins. Boxes in `base` pixels (may run past its edges). */
-async function runChain(d: Detectors, base: Tensor3D, chain: readonly ChainStep[]): Promise<{ hits: Hit[]; step: ChainStep | null; stepsRun: number }> {
+/**
+ * Runs the chain; the first step that finds anything wins. Each step detects on its own copy of
+ * `image` (see ChainStep.side; steps with the same side share one); boxes come back in `image`
+ * pixels (they may run past its edges).
+ */
+async function runChain(d: Detectors, image: RgbImage, chain: readonly ChainStep[]): Promise<{ hits: Hit[]; step: ChainStep | null; stepsRun: number }> {
+  const { tf } = d.faceapi;
+  const copies = new Map<number, Promise<RgbImage>>();
   let stepsRun = 0;
   for (const step of chain) {
     stepsRun++;
-    const { t, offset } = padded(d.faceapi.tf, base, step.pad);
+    if (!copies.has(step.side)) copies.set(step.side, shrink(image, step.side));
+    const copy = await copies.get(step.side)!;
+    const base = tf.tensor3d(copy.data, [copy.height, copy.width, 3], 'int32');
+    const { t, offset } = padded(tf, base, step.pad);
     try {
       const hits = await detectStep(d, t, step);
-      if (hits.length > 0) return { hits: hits.map((h) => ({ ...h, x: h.x - offset, y: h.y - offset })), step, stepsRun };
+      if (hits.length > 0) {
+        const [sx, sy] = [image.width / copy.width, image.height / copy.height];
+        return { hits: hits.map((h) => ({ ...h, x: (h.x - offset) * sx, y: (h.y - offset) * sy, width: h.width * sx, height: h.height * sy })), step, stepsRun };
+      }
     } finally {
       if (t !== base) t.dispose();
+      base.dispose();
     }
   }
   return { hits: [], step: null, stepsRun };
@@ -132,33 +177,62 @@ function clipped(h: Hit, width: number, height: number): FaceBox {
 }
 
 /**
+ * The face crop for landmarks + descriptor: the face box plus DESCRIPTOR_MARGIN on every side,
+ * cut from `image`, grey (128) where it runs past the image's edges. Returns the crop's pixels
+ * and where the face sits in it.
+ */
+export function faceCrop(image: RgbImage, face: Hit): { crop: RgbImage; box: Hit } {
+  const m = DESCRIPTOR_MARGIN * Math.max(face.width, face.height);
+  const x0 = Math.floor(face.x - m);
+  const y0 = Math.floor(face.y - m);
+  const width = Math.max(1, Math.ceil(face.x + face.width + m) - x0);
+  const height = Math.max(1, Math.ceil(face.y + face.height + m) - y0);
+  const data = new Uint8Array(width * height * 3).fill(128);
+  const sx0 = Math.max(0, x0);
+  const sx1 = Math.min(image.width, x0 + width);
+  if (sx1 > sx0) {
+    for (let y = Math.max(0, y0); y < Math.min(image.height, y0 + height); y++) {
+      data.set(image.data.subarray((y * image.width + sx0) * 3, (y * image.width + sx1) * 3), ((y - y0) * width + (sx0 - x0)) * 3);
+    }
+  }
+  return { crop: { data, width, height }, box: { ...face, x: face.x - x0, y: face.y - y0 } };
+}
+
+/**
  * Finds the faces of an image and, when `describe` is set, the descriptor of the largest one.
+ * Detection runs on smaller copies (see runChain); boxes are in `image` pixels; the largest
+ * face's landmarks and descriptor are computed in a crop of `image` around it (DESCRIPTOR_MARGIN).
  * Without `describe` the result is `no_face` with the faces filled in (no descriptor computed).
  */
-export async function describeImage(d: Detectors, image: RgbImage, chain: readonly ChainStep[], describe = true): Promise<DescribeResult> {
+export async function describeImage(d: Detectors, image: RgbImage, chain: readonly ChainStep[], describe = true, times?: PhaseTimes): Promise<DescribeResult> {
   const { faceapi } = d;
   const { tf } = faceapi;
-  const base = tf.tensor3d(image.data, [image.height, image.width, 3], 'int32');
+  const t0 = performance.now();
+  const { hits, step, stepsRun } = await runChain(d, image, chain);
+  if (times) times.detect = performance.now() - t0;
+  if (!step) return { kind: 'no_face', faces: [], used: null, step: null, stepsRun };
+  const order = [...hits].sort((a, b) => a.x - b.x);
+  const face = largest(order.map((h) => ({ box: h, h })))!.h;
+  const detected: Detected = { faces: order.map((h) => clipped(h, image.width, image.height)), used: order.indexOf(face), step: step.label, stepsRun };
+  if (!describe) return { kind: 'no_face', ...detected };
+  const { crop, box } = faceCrop(image, face);
+  const t = tf.tensor3d(crop.data, [crop.height, crop.width, 3], 'int32');
   try {
-    const { hits, step, stepsRun } = await runChain(d, base, chain);
-    if (!step) return { kind: 'no_face', faces: [], used: null, step: null, stepsRun };
-    const order = [...hits].sort((a, b) => a.x - b.x);
-    const face = largest(order.map((h) => ({ box: h, h })))!.h;
-    const detected: Detected = { faces: order.map((h) => clipped(h, image.width, image.height)), used: order.indexOf(face), step: step.label, stepsRun };
-    if (!describe) return { kind: 'no_face', ...detected };
-    const { t, offset } = padded(tf, base, DESCRIPTOR_PAD);
-    try {
-      const [W, H] = [t.shape[1], t.shape[0]];
-      const b = clipped({ ...face, x: face.x + offset, y: face.y + offset }, W, H);
-      const detection = new faceapi.FaceDetection(face.score, new faceapi.Rect(b.x / W, b.y / H, b.width / W, b.height / H), { width: W, height: H });
-      const described = await new faceapi.DetectSingleFaceLandmarksTask(Promise.resolve({ detection }), t, false).withFaceDescriptor();
-      if (!described) return { kind: 'no_face', ...detected };
-      return { kind: 'face', descriptor: described.descriptor, ...detected };
-    } finally {
-      if (t !== base) t.dispose();
+    const [W, H] = [crop.width, crop.height];
+    const b = clipped(box, W, H);
+    const detection = new faceapi.FaceDetection(face.score, new faceapi.Rect(b.x / W, b.y / H, b.width / W, b.height / H), { width: W, height: H });
+    const t1 = performance.now();
+    const withLandmarks = await new faceapi.DetectSingleFaceLandmarksTask(Promise.resolve({ detection }), t, false).run();
+    const t2 = performance.now();
+    const described = withLandmarks && await new faceapi.ComputeSingleFaceDescriptorTask(Promise.resolve(withLandmarks), t).run();
+    if (times) {
+      times.landmarks = t2 - t1;
+      times.descriptor = performance.now() - t2;
     }
+    if (!described) return { kind: 'no_face', ...detected };
+    return { kind: 'face', descriptor: described.descriptor, ...detected };
   } finally {
-    base.dispose();
+    t.dispose();
   }
 }
 
