@@ -5,13 +5,14 @@
  * For each set: pairs decided right at the default threshold, the EER, images in which no face was
  * found, and the median ms per pair (`engine.match`, the same call POST /facematch makes, one pair
  * at a time, each pair's two images on two workers).
- * `faces`: median ms per image for POST /faces (multipart parse + decode + detection), through the
- * app in-process, over every image of both sets.
+ * Images with no face: `engine.faces` (the detector POST /faces answers with) on every image once.
+ * `faces` (benchFaces, its own benchmark): median ms per image for POST /faces (multipart parse +
+ * decode + detection), through the app in-process, over every image of both sets.
  * The fixtures also keep the earlier comparison with the stock face-api pipeline (pure-JS decode at
  * full resolution, SSD MobileNet v1, main thread), same run, rounds alternating.
  *
- * Alone: `npx tsx bench/engine.ts` (BENCH_ROUNDS=N fixture rounds, default 3). In the suite:
- * `npm run bench -- engine`.
+ * Alone: `npx tsx bench/engine.ts` (BENCH_ROUNDS=N fixture rounds, default 3; both figures). In
+ * the suite: `npm run bench -- engine` and `npm run bench -- faces`.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -46,10 +47,11 @@ interface SetResult {
   scored: ScoredPair[];
   ms: number[];
   noFace: Set<string>;
-  facesMs: number[];
 }
 
-async function measureSet(engine: Engine, app: ReturnType<typeof createServerApp>['app'], token: string, set: LabelledSet): Promise<SetResult> {
+const imagesOf = (set: LabelledSet) => [...new Set(set.pairs.flatMap((p) => [p.a, p.b]))];
+
+async function measureSet(engine: Engine, set: LabelledSet): Promise<SetResult> {
   const read = (f: string) => fs.readFileSync(path.join(set.dir, f));
   const ms: number[] = [];
   let scored: ScoredPair[] = [];
@@ -63,20 +65,47 @@ async function measureSet(engine: Engine, app: ReturnType<typeof createServerApp
       scored.push({ distance: out.kind === 'compared' ? out.distance : Infinity, same: p.same });
     }
   }
-  // Every image once through POST /faces: which have no face, and what the route costs.
+  // Every image once through the detector: which have no face.
   const noFace = new Set<string>();
-  const facesMs: number[] = [];
-  for (const f of new Set(set.pairs.flatMap((p) => [p.a, p.b]))) {
-    const form = new FormData();
-    form.append('image', new Blob([read(f)], { type: 'image/jpeg' }), f);
-    const t0 = performance.now();
-    const res = await app.request('/faces', { method: 'POST', body: form, headers: { authorization: `Bearer ${token}` } });
-    const body = (await res.json()) as { faces?: unknown[] };
-    facesMs.push(performance.now() - t0);
-    if (res.status !== 200) throw new Error(`POST /faces answered ${res.status} for ${f}: ${JSON.stringify(body)}`);
-    if (!body.faces?.length) noFace.add(f);
+  for (const f of imagesOf(set)) {
+    const out = await engine.faces(read(f));
+    if (out.kind !== 'faces') throw new Error(`The engine could not look for faces in ${f}: ${out.message}`);
+    if (!out.faces.length) noFace.add(f);
   }
-  return { scored, ms, noFace, facesMs };
+  return { scored, ms, noFace };
+}
+
+/** POST /faces over every image of both sets, through the app in-process: median ms per image. */
+export async function benchFaces(): Promise<BenchRow[]> {
+  const config = testConfig({ engine: 'real', workers: os.availableParallelism() });
+  const engine = createEngine({ mode: 'real', threshold: DEFAULT_THRESHOLD, workers: os.availableParallelism() });
+  await engine.ready();
+  const server = createServerApp(config, { engine });
+  const loadBefore = load();
+  const facesMs: number[] = [];
+  try {
+    for (const set of [loadSet('fixtures', 1), loadSet('lfw-dev', 1)]) {
+      for (const f of imagesOf(set)) {
+        const form = new FormData();
+        form.append('image', new Blob([fs.readFileSync(path.join(set.dir, f))], { type: 'image/jpeg' }), f);
+        const t0 = performance.now();
+        const res = await server.app.request('/faces', { method: 'POST', body: form, headers: { authorization: `Bearer ${config.token}` } });
+        const body = (await res.json()) as { faces?: unknown[] };
+        facesMs.push(performance.now() - t0);
+        if (res.status !== 200) throw new Error(`POST /faces answered ${res.status} for ${f}: ${JSON.stringify(body)}`);
+      }
+    }
+  } finally {
+    await server.close();
+  }
+  const fstats = summarise(facesMs);
+  return [{
+    name: 'faces', figure: 'POST /faces: median ms per image (fixtures + lfw-dev images, in-process)',
+    value: round(fstats.median), unit: 'ms', baseline: null, baselineLabel: '', ratio: null,
+    budget: 'informative (one image of a pair: ≤ 150 ms)', pass: fstats.median <= PAIR_BUDGET_MS,
+    runs: { median: round(fstats.median), min: round(fstats.min), max: round(fstats.max), n: fstats.n },
+    notes: `one image at a time; load average ${loadBefore} before, ${load()} after`,
+  }];
 }
 
 // ---- baseline: the stock pipeline (fixtures only) ----
@@ -127,12 +156,10 @@ async function baselineRound(faceapi: FaceApi, set: LabelledSet): Promise<{ ms: 
 const load = () => os.loadavg().map((l) => l.toFixed(1)).join(' / ');
 
 export async function benchEngine(rounds = Number(process.env.BENCH_ROUNDS) || 3): Promise<BenchRow[]> {
-  const config = testConfig({ engine: 'real', workers: os.availableParallelism() });
   const t0 = performance.now();
   const engine = createEngine({ mode: 'real', threshold: DEFAULT_THRESHOLD, workers: os.availableParallelism() });
   await engine.ready();
   const readyMs = performance.now() - t0;
-  const server = createServerApp(config, { engine });
   const sets = [loadSet('fixtures', rounds), loadSet('lfw-dev', 1)];
   const loadBefore = load();
 
@@ -140,11 +167,9 @@ export async function benchEngine(rounds = Number(process.env.BENCH_ROUNDS) || 3
   for (const p of sets[0]!.pairs.slice(0, 2)) await engine.match(fs.readFileSync(path.join(sets[0]!.dir, p.a)), fs.readFileSync(path.join(sets[0]!.dir, p.b)));
 
   const rows: BenchRow[] = [];
-  const facesMs: number[] = [];
   for (const set of sets) {
-    const r = await measureSet(engine, server.app, config.token, set);
+    const r = await measureSet(engine, set);
     if (process.env.BENCH_DUMP) fs.writeFileSync(`${process.env.BENCH_DUMP}-${set.name}.json`, JSON.stringify({ scored: r.scored.map((p) => ({ ...p, distance: Number.isFinite(p.distance) ? p.distance : null })), noFace: [...r.noFace] }));
-    facesMs.push(...r.facesMs);
     const n = set.pairs.length;
     const correct = correctAt(r.scored, DEFAULT_THRESHOLD);
     const { eer, threshold: eerAt } = equalErrorRate(r.scored);
@@ -181,7 +206,7 @@ export async function benchEngine(rounds = Number(process.env.BENCH_ROUNDS) || 3
       },
     );
   }
-  await server.close();
+  await engine.close();
 
   // The earlier budget, kept: the fixtures against the stock pipeline, ≥ 3× faster.
   const faceapi = await loadFaceApi(['ssdMobilenetv1', 'faceLandmark68Net', 'faceRecognitionNet']);
@@ -204,19 +229,11 @@ export async function benchEngine(rounds = Number(process.env.BENCH_ROUNDS) || 3
     notes: `baseline ${baseCorrect}/${fixtures.pairs.length} decided right, per pair median/min/max ${fmt(baseStats.median)}/${fmt(baseStats.min)}/${fmt(baseStats.max)} ms; load average ${load()} after`,
   });
 
-  const fstats = summarise(facesMs);
-  rows.push({
-    name: 'faces', figure: 'POST /faces: median ms per image (fixtures + lfw-dev images, in-process)',
-    value: round(fstats.median), unit: 'ms', baseline: null, baselineLabel: '', ratio: null,
-    budget: 'informative (one image of a pair: ≤ 150 ms)', pass: fstats.median <= PAIR_BUDGET_MS,
-    runs: { median: round(fstats.median), min: round(fstats.min), max: round(fstats.max), n: fstats.n },
-    notes: `load average ${load()} after`,
-  });
   return rows;
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
-  benchEngine().then((rows) => {
+  (async () => [...await benchEngine(), ...await benchFaces()])().then((rows) => {
     console.table(rows.map((r) => ({
       figure: r.figure, value: `${fmt(r.value)} ${r.unit}`, baseline: r.baseline === null ? '–' : `${fmt(r.baseline)} ${r.unit}`,
       ratio: r.ratio ?? '–', 'median/min/max (n)': r.runs ? `${fmt(r.runs.median)}/${fmt(r.runs.min)}/${fmt(r.runs.max)} (${r.runs.n})` : '–',

@@ -17,6 +17,7 @@ import { fmt } from './lib/stats.ts';
 import { benchArchive, benchZipOpen } from './core-page.ts';
 import { benchBulkOverhead, benchFirstLoad, benchMemory } from './app.ts';
 import { benchCliOverhead } from './cli.ts';
+import { benchConcurrency } from './concurrency.ts';
 
 interface Benchmark {
   name: string;
@@ -31,15 +32,18 @@ const BENCHMARKS: Benchmark[] = [
   { name: 'bulk-overhead', about: '1,000-pair UI run vs a bare fetch loop', run: (env, runs) => benchBulkOverhead(env, runs ?? 5) },
   { name: 'memory', about: 'peak page memory on a ≥ 300 MB ZIP vs its size', run: (env, runs) => benchMemory(env, runs ?? 3) },
   { name: 'cli-overhead', about: 'facematch run on 1,000 pairs vs a bare Node fetch loop', run: (env, runs) => benchCliOverhead(env, runs ?? 5) },
-  { name: 'engine', about: 'face engine vs the stock face-api pipeline (bench/engine.ts)', run: () => runEngine() },
+  { name: 'concurrency', about: '1,000 pairs through core\'s job at concurrency 1, 4, 8 vs N ÷ 0.2 s (instant engine, 200 ms latency)', run: (env) => benchConcurrency(env) },
+  { name: 'engine', about: 'face engine per labelled set, and vs the stock face-api pipeline (bench/engine.ts)', run: () => runEngine('benchEngine') },
+  { name: 'faces', about: 'POST /faces, median ms per image over the labelled sets (bench/engine.ts)', run: () => runEngine('benchFaces') },
 ];
 
-async function runEngine(): Promise<BenchRow[]> {
+async function runEngine(name: 'benchEngine' | 'benchFaces'): Promise<BenchRow[]> {
   // Loaded by name so the harness still type-checks and runs the other benchmarks without it.
   const spec = './engine.ts';
-  const mod = (await import(spec)) as { benchEngine?: () => Promise<BenchRow[]> };
-  if (typeof mod.benchEngine !== 'function') throw new Error('bench/engine.ts does not export benchEngine().');
-  return mod.benchEngine();
+  const mod = (await import(spec)) as Partial<Record<typeof name, () => Promise<BenchRow[]>>>;
+  const run = mod[name];
+  if (typeof run !== 'function') throw new Error(`bench/engine.ts does not export ${name}().`);
+  return run();
 }
 
 function parseArgs(argv: string[]): { names: string[]; runs: number | undefined } {
