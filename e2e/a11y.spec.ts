@@ -1,7 +1,9 @@
 import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
+import JSZip from 'jszip';
 import { test, expect, facePath, buildFixturesZip, expectedVerdicts } from './fixtures.ts';
 import { loadZip, openBulk, runAndDownload } from './helpers/app.ts';
+import { tinyJpeg } from './helpers/images.ts';
 
 test.use({ serverOptions: { engine: 'instant' } });
 
@@ -38,6 +40,19 @@ for (const colorScheme of ['light', 'dark'] as const) {
       // The stale result and an inactive Run with its reason.
       await page.getByRole('button', { name: 'Clear image1' }).click();
       await expect(page.getByText('Inputs changed: run again', { exact: false })).toBeVisible();
+      expect(await seriousViolations(page)).toEqual([]);
+    });
+
+    test('Bulk before the run: the pre-flight list with a flagged pair and the exclude checkbox have no serious or critical violations', async ({ page }) => {
+      const zip = new JSZip();
+      zip.file('set/a_image1.jpg', await tinyJpeg(1));
+      zip.file('set/a_image2.jpg', await tinyJpeg(2));
+      zip.file('set/b_image1.jpg', await tinyJpeg(3));
+      zip.file('set/b_image2.jpg', 'a note, not a photo');
+      await openBulk(page, '/');
+      await loadZip(page, 'mixed.zip', await zip.generateAsync({ type: 'nodebuffer' }), 2);
+      await expect(page.getByRole('table', { name: 'Pairs to send' }).getByRole('row').filter({ hasText: 'is a text file' })).toHaveCount(1);
+      await page.getByRole('checkbox', { name: /Exclude flagged pairs/ }).check();
       expect(await seriousViolations(page)).toEqual([]);
     });
 

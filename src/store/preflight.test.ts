@@ -71,6 +71,7 @@ describe('pre-flight: content flags', () => {
     store.getState().load(fakeZip(2, { 'set/p0_image1.jpg': null, 'set/p0_image2.jpg': 'text' }));
     await settled(store);
     expect(store.getState().flags.size).toBe(0);
+    expect([...store.getState().unreadable]).toEqual([0]);
     const { sniffEntry: _drop, ...bare } = fakeZip(2);
     store.getState().load(bare);
     expect(store.getState().contentDone).toBe(2);

@@ -37,6 +37,8 @@ export interface PreflightState {
   contentDone: number;
   /** Flags by pair index (content first, then faces); only flagged pairs are in it. */
   flags: Flags;
+  /** Pairs with an entry that could not be read to sniff it (not flagged: the run records why). */
+  unreadable: ReadonlySet<number>;
   /** "Exclude flagged pairs" is ticked. */
   exclude: boolean;
   /** The reference server's face detector answers at the page's own origin: "Check faces" is offered. */
@@ -119,16 +121,24 @@ export function createPreflightStore(deps: PreflightDeps = {}): PreflightStore {
         if (mine !== seq) return;
         const end = Math.min(total, start + batchSize);
         const found: PairFlag[] = [];
+        const unread: number[] = [];
         for (let index = start; index < end; index++) {
           const pair = zip.pairs[index]!;
           const [a, b] = await Promise.all([typeOf(pair.image1_path), typeOf(pair.image2_path)]);
           // An entry that cannot be read is not flagged: the run records why it could not be sent.
-          if (a === null || b === null) continue;
+          if (a === null || b === null) {
+            unread.push(index);
+            continue;
+          }
           const reason = contentFlagReason(pair, [a, b]);
           if (reason) found.push({ index, pair_id: pair.pair_id, source: 'content', reason });
         }
         if (mine !== seq) return;
-        set((st) => ({ contentDone: end, ...(found.length ? { flags: addFlags(st.flags, found) } : {}) }));
+        set((st) => ({
+          contentDone: end,
+          ...(found.length ? { flags: addFlags(st.flags, found) } : {}),
+          ...(unread.length ? { unreadable: new Set([...st.unreadable, ...unread]) } : {}),
+        }));
       }
     }
 
@@ -136,6 +146,7 @@ export function createPreflightStore(deps: PreflightDeps = {}): PreflightStore {
       zip: null,
       contentDone: 0,
       flags: new Map(),
+      unreadable: new Set(),
       exclude: false,
       facesAvailable: false,
       faceCheck: IDLE_CHECK,
@@ -144,7 +155,7 @@ export function createPreflightStore(deps: PreflightDeps = {}): PreflightStore {
         const mine = ++seq;
         faceController?.abort();
         faceController = null;
-        set({ zip, contentDone: 0, flags: new Map(), exclude: false, faceCheck: IDLE_CHECK });
+        set({ zip, contentDone: 0, flags: new Map(), unreadable: new Set(), exclude: false, faceCheck: IDLE_CHECK });
         if (!zip) {
           contentCheck = Promise.resolve();
           return;

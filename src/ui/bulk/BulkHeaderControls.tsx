@@ -1,5 +1,6 @@
 import { credentialProblem } from '../../core/readiness.ts';
 import { selectBulkBusy, useBulkStore } from '../../store/bulk.ts';
+import { selectFacesChecking, usePreflightStore } from '../../store/preflight.ts';
 import { selectContract, useSettingsStore } from '../../store/settings.ts';
 import { RunButton } from '../components/RunButton.tsx';
 
@@ -12,12 +13,14 @@ export function BulkHeaderControls() {
   const contract = useSettingsStore(selectContract);
   const credentials = useSettingsStore((s) => s.credentials);
   const run = useBulkStore((s) => s.run);
+  const checkingFaces = usePreflightStore(selectFacesChecking);
   let blocker: string | null;
   if (phase === 'running') blocker = 'A bulk run is in flight: stop it or wait for it to finish.';
   else if (phase === 'building') blocker = 'The results archive is being built.';
   else if (loading) blocker = 'The ZIP is being read.';
   else if (pairs === null) blocker = 'Choose a ZIP of image pairs first.';
   else if (pairs === 0) blocker = 'The ZIP holds no image pair to send: choose another one.';
+  else if (checkingFaces) blocker = 'Faces are being checked: wait for the check to finish or stop it.';
   else blocker = credentialProblem(contract, credentials);
   return <RunButton blocker={blocker} busy={busy} run={() => void run()} />;
 }

@@ -3,6 +3,7 @@ import { useShallow } from 'zustand/react/shallow';
 import { formatBytes } from '../../core/filetype.ts';
 import { selectBulkBusy, useBulkStore } from '../../store/bulk.ts';
 import { LoadReport } from './LoadReport.tsx';
+import { Preflight } from './Preflight.tsx';
 import { LabelsChoice, LabelsPicker } from './EvaluationLabels.tsx';
 
 /** The "Bulk testing (ZIP)" card: the naming rule, the ZIP picker, the drop target and what the parse found. */
@@ -81,6 +82,7 @@ export function ZipCard() {
       </div>
       <LabelsChoice />
       <LoadReport />
+      <Preflight />
     </section>
   );
 }
