@@ -42,7 +42,7 @@ test.describe('Bulk before the run', () => {
     await expect(p1).toContainText('JPEG/PNG');
     const p2 = list.getByRole('row').filter({ hasText: 'batch/p2_image1.jpg' });
     await expect(p2).toContainText(`flagged${TEXT_AS_JPEG}`);
-    await expect(before.getByRole('status').filter({ hasText: 'flagged' })).toHaveText(/^1 of 3 pairs are flagged\. /);
+    await expect(before.getByRole('status').filter({ hasText: 'flagged' })).toHaveText(/^1 pair of 3 is flagged\. Flagged pairs are sent anyway unless you exclude them/);
     // Check faces is offered only when the reference detector is at this origin (not the instant engine).
     await expect(before.getByRole('button', { name: /Check faces/ })).toHaveCount(0);
 

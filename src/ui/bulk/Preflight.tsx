@@ -38,7 +38,7 @@ function ContentStatus() {
     ? `Checking what each image really is: ${done.toLocaleString('en')} of ${total.toLocaleString('en')} pairs…`
     : flagged === 0
       ? `Every image's content was checked: all ${total.toLocaleString('en')} pair${total === 1 ? ' has' : 's have'} JPEG or PNG images.`
-      : `${flagged.toLocaleString('en')} of ${total.toLocaleString('en')} pair${total === 1 ? ' is' : 's are'} flagged. Flagged pairs are sent anyway unless you exclude them; to send one as it should be, replace its file and load the ZIP again.`;
+      : `${flagged.toLocaleString('en')} pair${flagged === 1 ? '' : 's'} of ${total.toLocaleString('en')} ${flagged === 1 ? 'is' : 'are'} flagged. Flagged pairs are sent anyway unless you exclude them; to send one as it should be, replace its file and load the ZIP again.`;
   return <p role="status" className="text-slate-700 dark:text-slate-300">{text}</p>;
 }
 
