@@ -8,6 +8,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
+import { strFromU8, unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../server/main.ts';
 import { buildFixturesZip, expectedVerdicts } from '../../test/faces.ts';
@@ -64,6 +65,10 @@ describe('facematch run on the fixture ZIP (real engine)', () => {
       expect(rec.outcome, rec.pair_id).toBe(expected.get(rec.pair_id) ? 'TP' : 'TN');
     }
     expect(archive.records.map((r) => r.pair_id)).toEqual([...expected.keys()]);
+    // The evaluation is in the archive as the browser writes it: report.html's tables and charts.
+    const html = strFromU8(unzipSync(new Uint8Array(await readFile(out)), { filter: (f) => f.name === 'report.html' })['report.html']!);
+    expect(html).toContain('16 labelled pair(s)');
+    expect(html).toContain('aria-label="ROC curve"');
 
     const xml = await readFile(junit, 'utf8');
     const doc = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' }).parse(xml) as {

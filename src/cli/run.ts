@@ -89,16 +89,19 @@ async function readLabels(file: string, io: CliIO, pairIds: readonly string[]): 
 }
 
 /**
- * What the CLI adds to core's report input: the labels' expected/outcome on every record (as the
- * browser writes them), and the rate when a shared store enforced it (core's snapshot then has none).
+ * What the CLI adds to core's report input: the labels' expected/outcome on every record and the
+ * evaluation (as the browser writes them), and the rate when a shared store enforced it (core's snapshot then has none).
  */
 function withCliFacts(report: ReportInput, args: RunArgs, labels: LabelSet | null): ReportInput {
   const records = withOutcomes(report.records, report.contract, labels?.labels ?? null);
-  if (!args.rateStore || args.rate === undefined) return { ...report, records };
+  // With labels, the archive gets the Evaluation sheet and report.html's evaluation, as the browser's does.
+  const evaluation = labels && labels.labels.size ? { evaluation: { labels: [...labels.labels], labelsSource: labels.source, threshold: null } } : {};
+  if (!args.rateStore || args.rate === undefined) return { ...report, records, ...evaluation };
   const rate = args.rate;
   return {
     ...report,
     records,
+    ...evaluation,
     ...(report.settings ? { settings: { ...report.settings, ratePerSecond: rate } } : {}),
     ...(report.manifest ? { manifest: { ...report.manifest, settings: { ...report.manifest.settings, max_requests_per_second: rate } } } : {}),
   };
