@@ -58,6 +58,7 @@ export function FinishedPanel() {
         </button>
         <RerunButtons />
       </div>
+      {downloading && <p role="status" className="mt-2 text-sm">Building the archive with your threshold and comparison…</p>}
       {downloadError && <p role="alert" className="mt-2 text-sm text-red-800 dark:text-red-200">{downloadError}</p>}
       <h3 className="mt-5 text-sm font-semibold">Run summary ({stats.pairs} pairs)</h3>
       <dl className="mt-2 grid grid-cols-2 gap-x-6 gap-y-1 text-sm sm:grid-cols-4">
