@@ -3,7 +3,7 @@
  * appends records in batches (never more than FLUSH_MS unwritten), the resume plan, the records
  * for "Download results so far", and the records of a resumed or re-run pair. See journal.ts.
  */
-import { FLUSH_MS, FLUSH_RECORDS, journalErrorSentence, progressOf, type Clock, type Journal, type JournalEntry, type JournalRun } from './journal.ts';
+import { countProgress, FLUSH_MS, FLUSH_RECORDS, journalErrorSentence, progressOf, type Clock, type Journal, type JournalEntry, type JournalRun } from './journal.ts';
 import { notRunRecord, type PairRecord } from './records.ts';
 
 export interface RecorderOptions {
@@ -21,9 +21,11 @@ export interface JournalRecorder {
   /** A final record (the job's record sink). */
   record(record: PairRecord, index: number): void;
   /**
-   * A pair's call starts: its marker is written at once, with every record still pending, and the
-   * promise resolves when they are stored (or the write failed). A run that waits for it before
-   * sending leaves, after a crash, only the calls in flight without a record.
+   * A pair's call starts. With the backend's synchronous register it is noted there and the
+   * promise is already resolved; otherwise its marker is written at once, with every record still
+   * pending, and the promise resolves when they are stored (or the write failed). Either way a run
+   * that waits for it before sending can tell, after a crash, exactly which pairs were sent and
+   * have no record.
    */
   sent(index: number): Promise<void>;
   /** Writes everything pending; resolves when written (or failed). */
@@ -88,6 +90,22 @@ export function createRecorder(journal: Journal, run: Pick<JournalRun, 'id' | 'i
   const backend = journal.backend;
   const clock = opts.clock ?? journal.clock;
   const all = new Map(initial);
+  // The progress written with each batch, kept up to date per record (not recounted per write).
+  const progress = progressOf(all.values());
+  // Pairs sent whose record is not stored yet, kept in the backend's synchronous register when it
+  // has one (see JournalBackend.unrecorded); null once the register failed (then: awaited markers).
+  let register = backend.unrecorded ?? null;
+  const unrecorded = new Set<number>();
+  const writeRegister = (): boolean => {
+    if (!register) return false;
+    try {
+      register.write(run.id, [...unrecorded]);
+      return true;
+    } catch {
+      register = null;
+      return false;
+    }
+  };
   // What arrived since the last write started: written together, as soon as the write before
   // it is done. A record is so stored within one IndexedDB write of its arrival (a page that dies
   // loses at most what one write was carrying); bursts are batched. FLUSH_MS bounds it anyway.
@@ -113,8 +131,13 @@ export function createRecorder(journal: Journal, run: Pick<JournalRun, 'id' | 'i
     const plain = batch.map((e) => e.record);
     const records = secrets.length && opts.redact ? opts.redact(plain, secrets) : plain;
     const entries = batch.map((e, i) => ({ index: e.index, record: records[i]! }));
-    const progress = progressOf(all.values());
-    inFlight = backend.append(run.id, entries, progress, clock.now(), sent)
+    inFlight = backend.append(run.id, entries, { ...progress }, clock.now(), sent)
+      .then(() => {
+        // Stored: these pairs have their record now, so they leave the register.
+        if (!register || unrecorded.size === 0) return;
+        for (const e of batch) unrecorded.delete(e.index);
+        writeRegister();
+      })
       .catch(fail)
       .finally(() => {
         inFlight = null;
@@ -131,13 +154,20 @@ export function createRecorder(journal: Journal, run: Pick<JournalRun, 'id' | 'i
   };
   return {
     record(record, index) {
+      const old = all.get(index);
+      if (old) countProgress(progress, old, -1);
+      countProgress(progress, record);
       all.set(index, record);
       pending.push({ index, record });
       if (pending.length >= FLUSH_RECORDS && !inFlight) void pump();
       else soon();
     },
     sent(index) {
-      sentPending.push(index);
+      if (register) {
+        unrecorded.add(index);
+        if (writeRegister()) return Promise.resolve();
+      }
+      sentPending.push(index, ...unrecorded);
       return flush();
     },
     flush,

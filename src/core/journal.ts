@@ -94,9 +94,23 @@ export interface JournalBackend {
    * pairs whose call started (`sent`), atomically.
    */
   append(runId: string, entries: readonly JournalEntry[], progress: JournalProgress, updatedAt: number, sent?: readonly number[]): Promise<void>;
-  /** The run's records and the indices marked sent. */
+  /** The run's records and the indices marked sent (the `unrecorded` register's included). */
   readRun(runId: string): Promise<{ records: JournalEntry[]; sent: number[] }>;
   deleteRun(runId: string): Promise<void>;
+  /**
+   * Optional: a synchronous register of the pairs whose call started and whose record is not
+   * stored yet (the browser keeps it in localStorage). A send then waits for no storage write:
+   * the register is written before the call starts, and a pair leaves it only once its record is
+   * stored, so after a crash it names exactly the pairs that were sent and have no record. Without
+   * it, each send awaits a `sent` marker written with every earlier record (one storage round
+   * trip per pair). `write` may throw (storage full or disabled): the recorder then falls back.
+   */
+  unrecorded?: UnrecordedRegister;
+}
+
+export interface UnrecordedRegister {
+  write(runId: string, indices: readonly number[]): void;
+  read(runId: string): number[];
 }
 
 export interface Clock {
@@ -160,16 +174,19 @@ function withoutUserinfo(url: string): string {
   return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@?#]*@/i, '$1');
 }
 
-export function progressOf(records: Iterable<PairRecord>): JournalProgress {
-  let done = 0, failed = 0, notRun = 0;
-  for (const r of records) {
-    done++;
-    if (!r.success) {
-      if (r.error.type === 'not_run') notRun++;
-      else failed++;
-    }
+/** Adds (sign 1) or takes away (sign -1) one record's share of a progress. */
+export function countProgress(progress: JournalProgress, record: PairRecord, sign: 1 | -1 = 1): void {
+  progress.done += sign;
+  if (!record.success) {
+    if (record.error.type === 'not_run') progress.notRun += sign;
+    else progress.failed += sign;
   }
-  return { done, failed, notRun };
+}
+
+export function progressOf(records: Iterable<PairRecord>): JournalProgress {
+  const progress = { done: 0, failed: 0, notRun: 0 };
+  for (const r of records) countProgress(progress, r);
+  return progress;
 }
 
 /** "Unfinished run of regress.zip: 812 of 10,000 pairs done (3 failed)." */

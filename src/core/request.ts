@@ -9,6 +9,7 @@ import {
   type CredentialKey, type ProviderContract,
 } from './contracts.ts';
 import { ENGINE_HEADER } from './defaults.ts';
+import { encodeMultipart } from './multipart.ts';
 import { baseUrlCredentialProblem, redactUrlsDeep, redactUrlsIn } from './safe-url.ts';
 
 export type Credentials = Partial<Record<CredentialKey, string>>;
@@ -16,7 +17,26 @@ export type Credentials = Partial<Record<CredentialKey, string>>;
 export interface ImagePart {
   /** File name sent in the multipart part (the base name, never a path). */
   name: string;
+  /** The image as a Blob (a File from the picker; for a ZIP entry, made only when first read). */
   data: Blob;
+  /** The image's bytes when they are already in memory (a ZIP entry): sent without making a Blob. */
+  bytes?: Uint8Array;
+  /** The media type sent with `bytes`. */
+  type?: string;
+}
+
+/** An image part over bytes in memory: its Blob is made only if something asks for `data`. */
+export function bytesPart(name: string, bytes: Uint8Array, type: string): ImagePart {
+  let blob: Blob | undefined;
+  return {
+    name,
+    bytes,
+    type,
+    get data() {
+      blob ??= new Blob([bytes as Uint8Array<ArrayBuffer>], { type });
+      return blob;
+    },
+  };
 }
 
 export interface CallSettings {
@@ -69,15 +89,40 @@ const BACKOFF_BASE_MS = 400;
 const BACKOFF_CAP_MS = 8000;
 const RETRY_AFTER_CAP_MS = 60_000;
 
+type FormPart = { name: string; image: ImagePart } | { name: string; value: string };
+
+/** The fields of one pair's multipart body, in order: the contract's two image fields, then unique_id. */
+function formParts(settings: Pick<CallSettings, 'contract' | 'uniqueId'>, images: readonly [ImagePart, ImagePart]): FormPart[] {
+  const [f1, f2] = settings.contract.imageFields;
+  const parts: FormPart[] = [{ name: f1, image: images[0] }, { name: f2, image: images[1] }];
+  const uid = settings.uniqueId?.trim();
+  if (uid && settings.contract.uniqueIdField) parts.push({ name: settings.contract.uniqueIdField, value: uid });
+  return parts;
+}
+
 /** Builds the multipart body for one pair. */
 export function buildFormData(settings: Pick<CallSettings, 'contract' | 'uniqueId'>, images: readonly [ImagePart, ImagePart]): FormData {
   const fd = new FormData();
-  const [f1, f2] = settings.contract.imageFields;
-  fd.append(f1, images[0].data, images[0].name);
-  fd.append(f2, images[1].data, images[1].name);
-  const uid = settings.uniqueId?.trim();
-  if (uid && settings.contract.uniqueIdField) fd.append(settings.contract.uniqueIdField, uid);
+  for (const p of formParts(settings, images)) {
+    if ('image' in p) fd.append(p.name, p.image.data, p.image.name);
+    else fd.append(p.name, p.value);
+  }
   return fd;
+}
+
+/**
+ * The request body for one pair and the Content-Type it needs (none for FormData: fetch sets it):
+ * bytes already in memory are encoded once, without a Blob per image (see multipart.ts).
+ */
+export function buildBody(
+  settings: Pick<CallSettings, 'contract' | 'uniqueId'>,
+  images: readonly [ImagePart, ImagePart],
+): { body: FormData | Uint8Array<ArrayBuffer>; contentType?: string } {
+  if (!images.every((i) => i.bytes)) return { body: buildFormData(settings, images) };
+  const { body, contentType } = encodeMultipart(formParts(settings, images).map((p) => (
+    'image' in p ? { name: p.name, filename: p.image.name, type: p.image.type ?? '', bytes: p.image.bytes! } : p
+  )));
+  return { body, contentType };
 }
 
 export function endpointUrl(contract: ProviderContract, baseUrl: string): string {
@@ -174,10 +219,13 @@ async function attemptOnce(
   const started = now();
   const base = { attempts: attempt };
   try {
+    const { body, contentType } = buildBody(settings, images);
+    const headers = buildHeaders(settings.contract, settings.credentials);
+    if (contentType) headers['Content-Type'] = contentType;
     const res = await doFetch(url, {
       method: 'POST',
-      headers: buildHeaders(settings.contract, settings.credentials),
-      body: buildFormData(settings, images),
+      headers,
+      body,
       signal: controller.signal,
     });
     const text = await res.text();

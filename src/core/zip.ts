@@ -14,7 +14,7 @@
 import { decodeCp437 } from './cp437.ts';
 import { pairEntries } from './pairing.ts';
 import type { PairEntry, SkippedEntry } from './records.ts';
-import type { ImagePart } from './request.ts';
+import { bytesPart, type ImagePart } from './request.ts';
 import { describeTypeWithArticle, formatBytes, mimeOf, sniff, type SniffedType } from './filetype.ts';
 import type { ZipEntryInfo } from './fingerprint.ts';
 
@@ -207,7 +207,7 @@ export async function openZip(
     }
     const type = sniff(content.subarray(0, HEAD_BYTES));
     const base = path.replace(/\\/g, '/').split('/').filter(Boolean).pop() ?? path;
-    return { name: base, data: new Blob([content as Uint8Array<ArrayBuffer>], { type: mimeOf(type) }) };
+    return bytesPart(base, content, mimeOf(type));
   }
 
   return {

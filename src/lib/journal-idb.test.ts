@@ -1,4 +1,5 @@
 import 'fake-indexeddb/auto';
+import { openDB } from 'idb';
 import { describe, expect, it } from 'vitest';
 import { kwikid } from '../core/contracts.ts';
 import {
@@ -187,6 +188,119 @@ describe('run journal on IndexedDB', () => {
     rec.record(ok(2), 2);
     await rec.flush();
     expect((await journal.read(run.id))!.entries.map((e) => e.index)).toEqual([2]);
+  });
+});
+
+/** localStorage as the page has it (jsdom-free): a Map, optionally full. */
+class MemoryStorage implements Storage {
+  readonly map = new Map<string, string>();
+  full = false;
+  get length() { return this.map.size; }
+  clear() { this.map.clear(); }
+  getItem(k: string) { return this.map.get(k) ?? null; }
+  key(i: number) { return [...this.map.keys()][i] ?? null; }
+  removeItem(k: string) { this.map.delete(k); }
+  setItem(k: string, v: string) {
+    if (this.full) throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+    this.map.set(k, v);
+  }
+}
+
+describe('sent pairs noted synchronously (localStorage register)', () => {
+  it('a send waits for no storage write, and after a crash exactly the pairs sent without a stored record are re-sent', async () => {
+    const storage = new MemoryStorage();
+    const name = `journal-test-${++dbCount}`;
+    const clock = manualClock();
+    const journal = new Journal(idbJournalBackend(name, storage), clock);
+    const run = await startRun(journal);
+    const rec = createRecorder(journal, run, new Map(), { clock });
+    await rec.sent(0);
+    rec.record(ok(0), 0);
+    await rec.flush(); // record 0 stored
+    await rec.sent(1);
+    rec.record(ok(1), 1); // answered, its write still in flight when the page dies
+    await rec.sent(2); // in flight
+    // The page dies here: the register is all that the sends themselves wrote.
+    expect(JSON.parse(storage.getItem(`${name}:unrecorded:${run.id}`)!)).toEqual([1, 2]);
+
+    const again = new Journal(idbJournalBackend(name, storage), clock);
+    const read = (await again.read(run.id))!;
+    const plan = resumePlan(read.run, read.entries, read.sent);
+    const stored = new Set(read.entries.map((e) => e.index));
+    // Pair 1's record may or may not have reached the database before the "crash"; either way it
+    // is never lost silently: stored, or re-sent and marked resumed.
+    expect(stored.has(0)).toBe(true);
+    expect([...plan.resent].sort()).toEqual([1, 2].filter((i) => !stored.has(i)));
+    expect(plan.resent.has(2)).toBe(true);
+    expect(plan.remaining.filter((i) => i > 2)).toEqual([3, 4, 5, 6, 7, 8, 9]);
+  });
+
+  it('the register empties as records are stored, and goes when the run is discarded', async () => {
+    const storage = new MemoryStorage();
+    const name = `journal-test-${++dbCount}`;
+    const clock = manualClock();
+    const journal = new Journal(idbJournalBackend(name, storage), clock);
+    const run = await startRun(journal);
+    const rec = createRecorder(journal, run, new Map(), { clock });
+    for (let i = 0; i < 3; i++) {
+      await rec.sent(i);
+      rec.record(ok(i), i);
+    }
+    await rec.flush();
+    expect(storage.getItem(`${name}:unrecorded:${run.id}`)).toBeNull();
+    await rec.sent(3);
+    expect(storage.getItem(`${name}:unrecorded:${run.id}`)).toBe('[3]');
+    await journal.discard(run.id);
+    expect(storage.length).toBe(0);
+  });
+
+  it('falls back to an awaited marker in the database when localStorage refuses the write', async () => {
+    const storage = new MemoryStorage();
+    storage.full = true;
+    const name = `journal-test-${++dbCount}`;
+    const clock = manualClock();
+    const journal = new Journal(idbJournalBackend(name, storage), clock);
+    const run = await startRun(journal);
+    const rec = createRecorder(journal, run, new Map(), { clock });
+    await rec.sent(0);
+    rec.record(ok(0), 0);
+    await rec.sent(1); // awaited: marker 1 and record 0 are in the database when it resolves
+    const read = (await new Journal(idbJournalBackend(name, new MemoryStorage()), clock).read(run.id))!;
+    expect(read.entries.map((e) => e.index)).toEqual([0]);
+    expect(read.sent).toEqual([0, 1]);
+    expect(rec.failed).toBe(false);
+  });
+});
+
+describe('journal database written by an earlier version', () => {
+  it('still lists a run journalled before progress had its own store, and resumes it', async () => {
+    const name = `journal-test-${++dbCount}`;
+    const clock = manualClock();
+    // Version 1 of the schema: the progress lived on the run object itself.
+    const v1 = await openDB(name, 1, {
+      upgrade(d) {
+        d.createObjectStore('runs', { keyPath: 'id' });
+        d.createObjectStore('records', { keyPath: ['runId', 'index'] });
+        d.createObjectStore('sent', { keyPath: ['runId', 'index'] });
+      },
+    });
+    const old = {
+      id: 'run-old', createdAt: 1, updatedAt: 2, input: { name: 'old.zip', size: 1, lastModified: 1, fingerprint: 'fm1-x' },
+      pairs, skipped: [], notices: [], settings: journalSettings(snapshot, false), status: 'running', downloaded: false,
+      progress: { done: 1, failed: 0, notRun: 0 }, startedAt: new Date(0).toISOString(),
+    };
+    await v1.put('runs', old);
+    await v1.put('records', { runId: 'run-old', index: 0, record: ok(0) });
+    v1.close();
+
+    const journal = new Journal(idbJournalBackend(name), clock);
+    const banner = (await journal.banner())!;
+    expect(bannerSentence(banner)).toBe('Unfinished run of old.zip: 1 of 10 pairs done.');
+    const rec = createRecorder(journal, banner, new Map([[0, ok(0)]]), { clock });
+    rec.record(bad(1), 1);
+    await rec.flush();
+    expect(bannerSentence((await journal.banner())!)).toBe('Unfinished run of old.zip: 2 of 10 pairs done (1 failed).');
+    expect((await journal.read('run-old'))!.entries.map((e) => e.index)).toEqual([0, 1]);
   });
 });
 
