@@ -34,6 +34,9 @@ export interface JournalRecorder {
   readonly failed: boolean;
 }
 
+/** The most records the synchronous register carries before a send waits for the database. */
+export const REGISTER_RECORDS = 100;
+
 export interface ResumePlan {
   /** Records kept as they are (index → record). */
   existing: Map<number, PairRecord>;
@@ -92,14 +95,18 @@ export function createRecorder(journal: Journal, run: Pick<JournalRun, 'id' | 'i
   const all = new Map(initial);
   // The progress written with each batch, kept up to date per record (not recounted per write).
   const progress = progressOf(all.values());
-  // Pairs sent whose record is not stored yet, kept in the backend's synchronous register when it
-  // has one (see JournalBackend.unrecorded); null once the register failed (then: awaited markers).
+  // The backend's synchronous register (JournalBackend.unrecorded), when it has one: written before
+  // each send, it holds every pair sent whose record is not in the database yet, and the records of
+  // those already answered. null once it failed: then each send awaits a marker in the database.
   let register = backend.unrecorded ?? null;
+  /** Pairs sent whose record is not in the database yet. */
   const unrecorded = new Set<number>();
+  /** Records not in the database yet (redacted), kept in the register until they are. */
+  const unstored = new Map<number, JournalEntry>();
   const writeRegister = (): boolean => {
     if (!register) return false;
     try {
-      register.write(run.id, [...unrecorded]);
+      register.write(run.id, { sent: [...unrecorded], records: [...unstored.values()] });
       return true;
     } catch {
       register = null;
@@ -107,8 +114,7 @@ export function createRecorder(journal: Journal, run: Pick<JournalRun, 'id' | 'i
     }
   };
   // What arrived since the last write started: written together, as soon as the write before
-  // it is done. A record is so stored within one IndexedDB write of its arrival (a page that dies
-  // loses at most what one write was carrying); bursts are batched. FLUSH_MS bounds it anyway.
+  // it is done; bursts are batched. FLUSH_MS bounds it anyway.
   let pending: JournalEntry[] = [];
   let sentPending: number[] = [];
   let inFlight: Promise<void> | null = null;
@@ -117,6 +123,10 @@ export function createRecorder(journal: Journal, run: Pick<JournalRun, 'id' | 'i
   const fail = (err: unknown) => {
     if (!failed) opts.onError?.(journalErrorSentence(err, run.input.name));
     failed = true;
+  };
+  const redacted = (record: PairRecord): PairRecord => {
+    const secrets = opts.secrets?.() ?? [];
+    return secrets.length && opts.redact ? opts.redact([record], secrets)[0]! : record;
   };
   const pump = (): Promise<void> => {
     if (timer !== null) clock.clearTimeout(timer);
@@ -127,16 +137,13 @@ export function createRecorder(journal: Journal, run: Pick<JournalRun, 'id' | 'i
     const sent = sentPending;
     pending = [];
     sentPending = [];
-    const secrets = opts.secrets?.() ?? [];
-    const plain = batch.map((e) => e.record);
-    const records = secrets.length && opts.redact ? opts.redact(plain, secrets) : plain;
-    const entries = batch.map((e, i) => ({ index: e.index, record: records[i]! }));
-    inFlight = backend.append(run.id, entries, { ...progress }, clock.now(), sent)
+    inFlight = backend.append(run.id, batch, { ...progress }, clock.now(), sent)
       .then(() => {
-        // Stored: these pairs have their record now, so they leave the register.
-        if (!register || unrecorded.size === 0) return;
-        for (const e of batch) unrecorded.delete(e.index);
-        writeRegister();
+        // In the database now: the register no longer needs to carry them.
+        for (const e of batch) {
+          if (unstored.get(e.index) === e) unstored.delete(e.index);
+          unrecorded.delete(e.index);
+        }
       })
       .catch(fail)
       .finally(() => {
@@ -147,6 +154,7 @@ export function createRecorder(journal: Journal, run: Pick<JournalRun, 'id' | 'i
   };
   const flush = async (): Promise<void> => {
     while (inFlight || pending.length || sentPending.length) await pump();
+    if (register) writeRegister();
   };
   const soon = () => {
     if (!inFlight) void pump();
@@ -158,16 +166,23 @@ export function createRecorder(journal: Journal, run: Pick<JournalRun, 'id' | 'i
       if (old) countProgress(progress, old, -1);
       countProgress(progress, record);
       all.set(index, record);
-      pending.push({ index, record });
+      const entry = { index, record: redacted(record) };
+      pending.push(entry);
+      if (register) unstored.set(index, entry);
       if (pending.length >= FLUSH_RECORDS && !inFlight) void pump();
       else soon();
     },
     sent(index) {
       if (register) {
         unrecorded.add(index);
+        // The database lags far behind (a slow disk): wait for it rather than grow the register.
+        if (unstored.size > REGISTER_RECORDS) return flush();
         if (writeRegister()) return Promise.resolve();
       }
+      // No register (or it just failed): the marker goes to the database with every record pending.
       sentPending.push(index, ...unrecorded);
+      unrecorded.clear();
+      unstored.clear();
       return flush();
     },
     flush,

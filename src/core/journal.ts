@@ -98,19 +98,19 @@ export interface JournalBackend {
   readRun(runId: string): Promise<{ records: JournalEntry[]; sent: number[] }>;
   deleteRun(runId: string): Promise<void>;
   /**
-   * Optional: a synchronous register of the pairs whose call started and whose record is not
-   * stored yet (the browser keeps it in localStorage). A send then waits for no storage write:
-   * the register is written before the call starts, and a pair leaves it only once its record is
-   * stored, so after a crash it names exactly the pairs that were sent and have no record. Without
-   * it, each send awaits a `sent` marker written with every earlier record (one storage round
-   * trip per pair). `write` may throw (storage full or disabled): the recorder then falls back.
+   * Optional: a synchronous register (the browser keeps it in localStorage) written before each
+   * send. It holds every pair whose call started and whose record is not in the database yet, and
+   * the records of those already answered, so a send waits for no database write and after a
+   * crash only the calls in flight lack a record. Without it, each send awaits a `sent` marker
+   * written with every earlier record (one storage round trip per pair). `write` may throw
+   * (storage full or disabled): the recorder then falls back to the markers.
    */
   unrecorded?: UnrecordedRegister;
 }
 
 export interface UnrecordedRegister {
-  write(runId: string, indices: readonly number[]): void;
-  read(runId: string): number[];
+  write(runId: string, state: { sent: readonly number[]; records: readonly JournalEntry[] }): void;
+  read(runId: string): { sent: number[]; records: JournalEntry[] };
 }
 
 export interface Clock {

@@ -40,20 +40,24 @@ function runRange(runId: string): IDBKeyRange {
 
 const UNRECORDED_PREFIX = `${JOURNAL_DB}:unrecorded:`;
 
-/** The "sent, no record stored yet" register in localStorage, when this page may use it. */
+/** The "sent, no record in the database yet" register in localStorage, when this page may use it. */
 function localUnrecorded(storage: Storage | undefined, prefix: string): UnrecordedRegister | undefined {
   if (!storage) return undefined;
   return {
-    write(runId, indices) {
-      if (indices.length === 0) storage.removeItem(prefix + runId);
-      else storage.setItem(prefix + runId, JSON.stringify(indices));
+    write(runId, state) {
+      if (state.sent.length === 0 && state.records.length === 0) storage.removeItem(prefix + runId);
+      else storage.setItem(prefix + runId, JSON.stringify(state));
     },
     read(runId) {
       try {
-        const parsed: unknown = JSON.parse(storage.getItem(prefix + runId) ?? '[]');
-        return Array.isArray(parsed) ? parsed.filter((i): i is number => Number.isInteger(i)) : [];
+        const parsed = JSON.parse(storage.getItem(prefix + runId) ?? '{}') as { sent?: unknown; records?: unknown };
+        const sent = Array.isArray(parsed.sent) ? parsed.sent.filter((i): i is number => Number.isInteger(i)) : [];
+        const records = Array.isArray(parsed.records)
+          ? parsed.records.filter((e): e is JournalEntry => !!e && typeof e === 'object' && Number.isInteger((e as JournalEntry).index) && !!(e as JournalEntry).record)
+          : [];
+        return { sent, records };
       } catch {
-        return [];
+        return { sent: [], records: [] };
       }
     },
   };
@@ -126,8 +130,12 @@ export function idbJournalBackend(name = JOURNAL_DB, storage: Storage | undefine
     async readRun(runId) {
       const d = await db();
       const [records, sent] = await Promise.all([d.getAll('records', runRange(runId)), d.getAllKeys('sent', runRange(runId))]);
-      const all = new Set([...sent.map((k) => k[1]), ...(unrecorded?.read(runId) ?? [])]);
-      return { records: records.map((r) => ({ index: r.index, record: r.record })), sent: [...all].sort((a, b) => a - b) };
+      // The register carries what the page had not yet written here when it died.
+      const noted = unrecorded?.read(runId) ?? { sent: [], records: [] };
+      const byIndex = new Map<number, JournalEntry>(noted.records.map((e) => [e.index, e]));
+      for (const r of records) byIndex.set(r.index, { index: r.index, record: r.record });
+      const all = new Set([...sent.map((k) => k[1]), ...noted.sent]);
+      return { records: [...byIndex.values()].sort((a, b) => a.index - b.index), sent: [...all].sort((a, b) => a - b) };
     },
     async deleteRun(runId) {
       const tx = (await db()).transaction(['runs', 'records', 'sent', 'progress'], 'readwrite');
@@ -139,7 +147,7 @@ export function idbJournalBackend(name = JOURNAL_DB, storage: Storage | undefine
         tx.done,
       ]);
       try {
-        unrecorded?.write(runId, []);
+        unrecorded?.write(runId, { sent: [], records: [] });
       } catch {
         // A leftover register entry names pairs of a run that no longer exists: harmless.
       }
