@@ -109,6 +109,8 @@ export interface JobOptions {
    * for the returned promise, so a journal can make its sent marker durable first.
    */
   onSend?: (index: number) => void | Promise<void>;
+  /** Called when a pair's step is over (answered, failed or never sent), before its record may wait for earlier ones. */
+  onSettled?: (index: number) => void;
   /**
    * Applied to the record of each pair this run sends, before the sink and the archive see it
    * (the journal's Resume marks `resumed: true`; a re-run keeps counting attempts and adds
@@ -322,6 +324,11 @@ export async function runJob(opts: JobOptions): Promise<JobResult> {
       } catch (err) {
         // A step never throws by design; if it does, the pair still gets its one record.
         rec = recordForUnreadablePair(pairs[index]!, `Pair ${pairs[index]!.pair_id} failed unexpectedly (${errorText(err)}); it was not sent.`);
+      }
+      try {
+        opts.onSettled?.(index);
+      } catch (err) {
+        console.error('onSettled failed; the run continues.', errorText(err));
       }
       if (rec) {
         try {

@@ -1,5 +1,5 @@
 import JSZip from 'jszip';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { deepvue, kwikid } from '../core/contracts.ts';
 import type { CallFn } from '../core/job.ts';
 import type { RunManifest } from '../core/manifest.ts';
@@ -95,6 +95,31 @@ describe('createBulkStore', () => {
     expect(manifest.settings).toMatchObject({ provider: 'kwikid', endpoint: `${ORIGIN}/facematch`, concurrency: 2, max_requests_per_second: 40 });
     expect(manifest.input).toMatchObject({ name: 'batch.zip', size: 10, fingerprint: expect.stringMatching(/^fm1-/) });
     expect(JSON.stringify(manifest)).not.toContain('demo-token');
+  });
+
+  it('publishes the calls in flight with the records: how many, and the pair sent first; none once the run ends', async () => {
+    const gates = new Map<string, () => void>();
+    const call: CallFn = async (_s, images) => {
+      await new Promise<void>((r) => gates.set(images[0].name.split('_')[0]!, r));
+      return ok;
+    };
+    const { settings, bulk } = setup(5, call);
+    settings.getState().setConcurrency(3);
+    await bulk.getState().loadFile(file());
+    const running = bulk.getState().run();
+    await vi.waitFor(() => expect(bulk.getState().inFlight).toEqual({ count: 3, oldest: 'p0' }));
+    // p1 answers first: p3 is sent; p1's record waits for p0's, so p0 is still the oldest in flight.
+    gates.get('p1')!();
+    await vi.waitFor(() => expect(gates.has('p3')).toBe(true));
+    await vi.waitFor(() => expect(bulk.getState().inFlight).toEqual({ count: 3, oldest: 'p0' }));
+    expect(bulk.getState().records).toHaveLength(0);
+    gates.get('p0')!();
+    await vi.waitFor(() => expect(bulk.getState().inFlight).toEqual({ count: 3, oldest: 'p2' }));
+    await vi.waitFor(() => expect(bulk.getState().records.map((r) => r.pair_id)).toEqual(['p0', 'p1']));
+    for (const id of ['p2', 'p3', 'p4']) gates.get(id)!();
+    await running;
+    expect(bulk.getState().phase).toBe('finished');
+    expect(bulk.getState().inFlight).toBeNull();
   });
 
   it('a 401 it cannot refresh pauses the run; only the credentials can change; Resume sends the pair again with the new token', async () => {

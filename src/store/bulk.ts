@@ -23,7 +23,7 @@ import type { ReportInput } from '../core/report.ts';
 import { zipFingerprint } from '../core/fingerprint.ts';
 import { summarise, type RunStats } from '../core/stats.ts';
 import { archiveFileName, buildArchiveInWorker } from '../core/archive-client.ts';
-import { ArchiveReadError, isResultsArchiveName, readResultsArchive } from '../core/archive-read.ts';
+import { ArchiveReadError, isResultsArchiveName, readResultsArchive, type ArchiveRunInfo } from '../core/archive-read.ts';
 import { journalContract, type Journal, type JournalEntry, type JournalRun } from '../core/journal.ts';
 import { markResumed, rerunRecord, rerunSelection, resumePlan } from '../core/journal-run.ts';
 import { snapshotSecrets } from '../core/job.ts';
@@ -55,6 +55,12 @@ export interface AuthPause {
   /** 1-based position of the pair that was rejected. */
   pairNumber: number;
   total: number;
+}
+
+/** The pairs sent and not answered yet: how many, and the stem of the one sent first. */
+export interface InFlight {
+  count: number;
+  oldest: string;
 }
 
 export interface BulkResult {
@@ -96,6 +102,10 @@ export interface BulkState {
   snapshot: JobSnapshot | null;
   /** The contract the current or last run used (for the table's verdicts). */
   runContract: ProviderContract | null;
+  /** The calls in flight, published with the records (null when none). */
+  inFlight: InFlight | null;
+  /** The reopened archive's run info (run.json), when the view is a reopened archive. */
+  archiveRun: ArchiveRunInfo | null;
   /** Finished records in input order, published in batches (at most every PUBLISH_MS). */
   records: readonly PairRecord[];
   total: number;
@@ -211,6 +221,8 @@ export function createBulkStore(deps: BulkDeps): BulkStore {
     phase: 'idle',
     snapshot: null,
     runContract: null,
+    inFlight: null,
+    archiveRun: null,
     records: [],
     total: 0,
     startedAt: null,
@@ -233,7 +245,7 @@ export function createBulkStore(deps: BulkDeps): BulkStore {
       const seq = ++loadSeq;
       lastJournalRun = null;
       set({
-        file, zip: null, labels: null, loading: true, loadError: null, phase: 'idle', snapshot: null, runContract: null, records: [], total: 0,
+        file, zip: null, labels: null, loading: true, loadError: null, phase: 'idle', snapshot: null, runContract: null, inFlight: null, archiveRun: null, records: [], total: 0,
         startedAt: null, endedAt: null, stopRequested: false, authPause: null, stopReason: null, result: null, runError: null,
         done: 0, runKind: 'run', reopened: false, canRerun: false, archiveInput: null,
       });
@@ -266,7 +278,7 @@ export function createBulkStore(deps: BulkDeps): BulkStore {
       controller = new AbortController();
       const signal = controller.signal;
       set({
-        phase: 'running', snapshot, runContract: contract, records: [], total, done: doneCount, startedAt: now(), endedAt: null,
+        phase: 'running', snapshot, runContract: contract, inFlight: null, archiveRun: null, records: [], total, done: doneCount, startedAt: now(), endedAt: null,
         stopRequested: false, authPause: null, stopReason: null, result: null, runError: null,
         runKind: kind, reopened: false, canRerun: false, journalError: null, archiveInput: null,
       });
@@ -296,14 +308,23 @@ export function createBulkStore(deps: BulkDeps): BulkStore {
       let pending: PairRecord[] = [];
       let timer: ReturnType<typeof setTimeout> | null = null;
       let lastPublish = 0;
+      // The calls in flight, in the order they were sent (a Set keeps insertion order).
+      const sending = new Set<number>();
+      let sendingChanged = false;
       const flush = () => {
         if (timer !== null) clearTimeout(timer);
         timer = null;
-        if (pending.length === 0) return;
-        published = published.concat(pending);
-        pending = [];
+        if (pending.length === 0 && !sendingChanged) return;
+        const changes: Partial<BulkState> = {};
+        if (pending.length > 0) {
+          published = published.concat(pending);
+          pending = [];
+          Object.assign(changes, { records: published, done: doneCount });
+        }
+        if (sendingChanged) changes.inFlight = inFlightOf(sending, zip);
+        sendingChanged = false;
         lastPublish = performance.now();
-        set({ records: published, done: doneCount });
+        set(changes);
       };
       const schedule = () => {
         if (timer !== null) return;
@@ -356,7 +377,13 @@ export function createBulkStore(deps: BulkDeps): BulkStore {
           ...(request.only ? { only: request.only } : {}),
           ...(excluded ? { excluded } : {}),
           ...(request.transform ? { transform: request.transform } : {}),
-          onSend: (index) => session?.sent(index),
+          onSend: (index) => {
+            if (!sending.has(index)) { sending.add(index); sendingChanged = true; schedule(); }
+            return session?.sent(index);
+          },
+          onSettled: (index) => {
+            if (sending.delete(index)) { sendingChanged = true; schedule(); }
+          },
           onRecord: (record, index) => {
             showKeptUpTo(index);
             pending.push(record);
@@ -399,6 +426,7 @@ export function createBulkStore(deps: BulkDeps): BulkStore {
         lastJournalRun = journalRun;
         set({
           phase: 'finished',
+          inFlight: null,
           records: result.records,
           total: zip.pairs.length,
           done: zip.pairs.length,
@@ -413,6 +441,7 @@ export function createBulkStore(deps: BulkDeps): BulkStore {
         flush();
         set({
           phase: 'finished',
+          inFlight: null,
           endedAt: get().endedAt ?? now(),
           runError: building
             ? `The results archive for ${file?.name ?? 'the ZIP'} could not be built. Run it again; if it keeps failing, try a smaller batch.`
@@ -495,7 +524,7 @@ export function createBulkStore(deps: BulkDeps): BulkStore {
       const seq = ++loadSeq;
       lastJournalRun = null;
       set({
-        file: null, zip: null, loading: true, loadError: null, phase: 'idle', snapshot: null, runContract: null, records: [], total: 0,
+        file: null, zip: null, labels: null, loading: true, loadError: null, phase: 'idle', snapshot: null, runContract: null, inFlight: null, archiveRun: null, records: [], total: 0,
         startedAt: null, endedAt: null, stopRequested: false, authPause: null, stopReason: null, result: null, runError: null,
         done: 0, runKind: 'run', reopened: false, canRerun: false, archiveInput: null,
       });
@@ -506,7 +535,7 @@ export function createBulkStore(deps: BulkDeps): BulkStore {
         const started = run.startedAt ? Date.parse(run.startedAt) : NaN;
         const finished = run.finishedAt ? Date.parse(run.finishedAt) : NaN;
         set({
-          loading: false, phase: 'finished', reopened: true, runContract: run.contract, records, total: records.length, done: records.length,
+          loading: false, phase: 'finished', reopened: true, runContract: run.contract, archiveRun: run, records, total: records.length, done: records.length,
           startedAt: Number.isFinite(started) ? started : null,
           endedAt: Number.isFinite(finished) ? finished : null,
           stopReason: run.stopReason,
@@ -529,6 +558,12 @@ export function createBulkStore(deps: BulkDeps): BulkStore {
       if (lastJournalRun && deps.journal) void deps.journal.update(lastJournalRun.id, { downloaded: true }).catch(() => undefined);
     },
   }));
+}
+
+function inFlightOf(sending: ReadonlySet<number>, zip: OpenedZip): InFlight | null {
+  const first = sending.values().next();
+  if (first.done) return null;
+  return { count: sending.size, oldest: zip.pairs[first.value]?.pair_id ?? '' };
 }
 
 /** The input ZIP's central-directory fingerprint, or null when it cannot be taken. */

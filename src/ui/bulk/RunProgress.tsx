@@ -1,9 +1,10 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { etaMs, useBulkStore } from '../../store/bulk.ts';
 import { stoppedAt } from '../../core/journal-run.ts';
+import { summarise } from '../../core/stats.ts';
 import { formatDuration } from './format.ts';
 
-/** Progress bar ("k of N"), elapsed time, ETA and the Stop button. */
+/** Progress bar ("k of N"), elapsed time, ETA, the Stop button, and while it runs the live counts and the pair in flight. */
 export function RunProgress() {
   const phase = useBulkStore((s) => s.phase);
   const done = useBulkStore((s) => s.done);
@@ -64,8 +65,9 @@ export function RunProgress() {
         aria-valuetext={`${shown} of ${total}`}
         className="mt-3 h-2.5 w-full overflow-hidden rounded-full bg-slate-200 dark:bg-slate-700"
       >
- <div className={`h-full w-full origin-left rounded-full ${at ? 'bg-amber-500' : 'bg-green-600'}`} style={{ transform: `scaleX(${total > 0 ? shown / total : 0})` }} />
+        <div className={`h-full w-full origin-left rounded-full ${at ? 'bg-amber-500' : 'bg-green-600'}`} style={{ transform: `scaleX(${total > 0 ? shown / total : 0})` }} />
       </div>
+      {(running || phase === 'building') && <LiveCounts />}
     </section>
   );
 }
@@ -79,4 +81,41 @@ function useNow(active: boolean): number {
     return () => clearInterval(id);
   }, [active]);
   return now;
+}
+
+/**
+ * While the run is in flight: succeeded, failed, matches and non-matches so far (core's summarise
+ * over the records published so far, so they update with each batch, not each record), and the
+ * pair being sent (with Concurrency > 1, how many are in flight and the one sent first).
+ */
+function LiveCounts() {
+  const records = useBulkStore((s) => s.records);
+  const contract = useBulkStore((s) => s.runContract);
+  const inFlight = useBulkStore((s) => s.inFlight);
+  const stats = useMemo(() => (contract ? summarise(records, contract) : null), [records, contract]);
+  if (!stats) return null;
+  const figures: [string, number, string][] = [
+    ['Succeeded', stats.succeeded, ''],
+    ['Failed', stats.failed, stats.failed > 0 ? 'text-red-700 dark:text-red-400' : ''],
+    ['Matches', stats.matches, ''],
+    ['Non-matches', stats.nonMatches, ''],
+  ];
+  return (
+    <div className="mt-3 flex flex-wrap items-center gap-x-6 gap-y-2 text-sm">
+      <dl className="flex flex-wrap gap-x-5 gap-y-1">
+        {figures.map(([label, value, tone]) => (
+          <div key={label} className="flex gap-1.5">
+            <dt className="text-slate-600 dark:text-slate-400">{label}</dt>
+            <dd className={`font-semibold tabular-nums ${tone}`}>{value}</dd>
+          </div>
+        ))}
+      </dl>
+      {inFlight !== null && (
+        <p className="min-w-0 truncate text-slate-700 dark:text-slate-300">
+          {inFlight.count === 1 ? 'Sending ' : `${inFlight.count} in flight · oldest `}
+          <span className="font-mono">{inFlight.oldest}</span>
+        </p>
+      )}
+    </div>
+  );
 }
