@@ -1,5 +1,6 @@
-import { useMemo, useRef, useState, type KeyboardEvent } from 'react';
+import { useEffect, useMemo, useRef, useState, type KeyboardEvent, type PointerEvent, type TouchEvent } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
+import { hasExpected, recordCorrectness, type Correctness } from '../../core/correctness.ts';
 import { outcomeGroup, type OutcomeGroup } from '../../core/outcome.ts';
 import { recordVerdict, type PairRecord } from '../../core/records.ts';
 import { useBulkStore } from '../../store/bulk.ts';
@@ -15,14 +16,17 @@ const TONE: Record<RowView['tone'], string> = {
   neutral: 'text-slate-600 dark:text-slate-400',
 };
 
-type Filter = 'all' | OutcomeGroup;
+type Filter = 'all' | OutcomeGroup | Correctness;
 type Sort = 'input' | 'confidence-desc' | 'confidence-asc' | 'time-desc' | 'time-asc';
 
-const FILTERS: { id: Filter; label: string }[] = [
+/** The filters; `labelled` ones are offered once some pair has an expected label. */
+const FILTERS: { id: Filter; label: string; labelled?: true }[] = [
   { id: 'all', label: 'All' },
   { id: 'succeeded', label: 'Succeeded' },
   { id: 'failed', label: 'Failed' },
   { id: 'not_run', label: 'Not run' },
+  { id: 'correct', label: 'Correct', labelled: true },
+  { id: 'wrong', label: 'Wrong', labelled: true },
 ];
 
 const SORTS: { id: Sort; label: string }[] = [
@@ -35,29 +39,47 @@ const SORTS: { id: Sort; label: string }[] = [
 
 /**
  * The finished pairs, virtualised so 10,000 rows scroll smoothly: verdicts in words, filters by
- * outcome, sorting by confidence or time, and a detail panel per row (click, or Enter on a row).
- * The table scrolls inside its card, so a narrow screen never scrolls sideways.
+ * outcome (and Correct / Wrong against the labels, when the run has some), sorting by confidence or
+ * time, and a detail panel per row (click, or Enter on a row). While a run is in flight, "Follow
+ * new rows" keeps the newest row in view until the user scrolls up. The table scrolls inside its
+ * card, so a narrow screen never scrolls sideways.
  */
 export function ResultsTable() {
   const records = useBulkStore((s) => s.records);
   const contract = useBulkStore((s) => s.runContract);
   const running = useBulkStore((s) => s.phase === 'running');
+  // A live run's labels come from its ZIP; a reopened archive's records carry their own.
+  const labels = useBulkStore((s) => (s.reopened ? null : s.labels?.labels ?? null));
   const [filter, setFilter] = useState<Filter>('all');
+  const [follow, setFollow] = useState(true);
+  /** Where a drag of the scrollbar started (null when none), to tell a drag upwards. */
+  const dragTop = useRef<number | null>(null);
+  const touchY = useRef<number | null>(null);
   const [sort, setSort] = useState<Sort>('input');
   const [open, setOpen] = useState<number | null>(null);
   const scrollRef = useRef<HTMLDivElement>(null);
   const returnFocus = useRef<HTMLElement | null>(null);
 
+  const labelled = useMemo(() => hasExpected(records, labels), [records, labels]);
+  // Each record's groups: its outcome group, and whether the API was right (labelled pairs only).
+  const groups = useMemo(() => records.map((r) => ({
+    outcome: outcomeGroup(r),
+    correct: labelled && contract ? recordCorrectness(contract, r, labels) : null,
+  })), [records, labelled, contract, labels]);
   const counts = useMemo(() => {
-    const c: Record<Filter, number> = { all: records.length, succeeded: 0, failed: 0, not_run: 0 };
-    for (const r of records) c[outcomeGroup(r)]++;
+    const c: Record<Filter, number> = { all: records.length, succeeded: 0, failed: 0, not_run: 0, correct: 0, wrong: 0 };
+    for (const g of groups) {
+      c[g.outcome]++;
+      if (g.correct) c[g.correct]++;
+    }
     return c;
-  }, [records]);
+  }, [records, groups]);
+  const shownFilter: Filter = !labelled && (filter === 'correct' || filter === 'wrong') ? 'all' : filter;
 
   // Indices into `records`, filtered and sorted.
   const rows = useMemo(() => {
     const idx: number[] = [];
-    records.forEach((r, i) => { if (filter === 'all' || outcomeGroup(r) === filter) idx.push(i); });
+    groups.forEach((g, i) => { if (shownFilter === 'all' || g.outcome === shownFilter || g.correct === shownFilter) idx.push(i); });
     if (sort === 'input' || !contract) return idx;
     const key = (r: PairRecord): number | null => (sort.startsWith('confidence')
       ? recordVerdict(contract, r)?.confidence ?? null
@@ -71,7 +93,7 @@ export function ResultsTable() {
       if (ka === null || kb === null) return ka === kb ? a - b : ka === null ? 1 : -1;
       return ka === kb ? a - b : (ka - kb) * dir;
     });
-  }, [records, filter, sort, contract]);
+  }, [records, groups, shownFilter, sort, contract]);
 
   // eslint-disable-next-line react-hooks/incompatible-library -- TanStack Virtual returns functions that must not be memoised.
   const virtualizer = useVirtualizer({
@@ -80,6 +102,34 @@ export function ResultsTable() {
     estimateSize: () => ROW_HEIGHT,
     overscan: 12,
   });
+
+  // Follow new rows: after each batch, the newest record's row (wherever sort and filter put it)
+  // is scrolled into view. The user scrolling up (wheel, touch, keys, a scrollbar drag) turns it
+  // off; scrolls made here never do, whichever way they go.
+  const newest = records.length - 1;
+  const newestRow = useMemo(() => rows.indexOf(newest), [rows, newest]);
+  useEffect(() => {
+    if (!running || !follow || newestRow < 0) return;
+    virtualizer.scrollToIndex(newestRow, { align: 'auto' });
+  }, [running, follow, newestRow, virtualizer]);
+  const following = running && follow;
+  const unfollow = () => { if (following) setFollow(false); };
+  const scrollHandlers = {
+    onWheel: (e: { deltaY: number }) => { if (e.deltaY < 0) unfollow(); },
+    onKeyDown: (e: KeyboardEvent<HTMLDivElement>) => { if (['ArrowUp', 'PageUp', 'Home'].includes(e.key)) unfollow(); },
+    onTouchStart: (e: TouchEvent<HTMLDivElement>) => { touchY.current = e.touches[0]?.clientY ?? null; },
+    // A finger moving down scrolls the content up.
+    onTouchMove: (e: TouchEvent<HTMLDivElement>) => {
+      const y = e.touches[0]?.clientY;
+      if (y !== undefined && touchY.current !== null && y > touchY.current) unfollow();
+    },
+    onPointerDown: (e: PointerEvent<HTMLDivElement>) => { if (e.target === e.currentTarget) dragTop.current = e.currentTarget.scrollTop; },
+    onPointerUp: () => { dragTop.current = null; },
+    onScroll: () => {
+      const el = scrollRef.current;
+      if (el && dragTop.current !== null && el.scrollTop < dragTop.current) unfollow();
+    },
+  };
   if (!contract || records.length === 0) return null;
 
   const openRow = (index: number, el: HTMLElement) => {
@@ -108,20 +158,33 @@ export function ResultsTable() {
           </select>
         </label>
       </div>
-      <div role="group" aria-label="Show" className="mt-3 flex flex-wrap gap-2 px-4">
-        {FILTERS.map((f) => (
-          <button
-            key={f.id}
-            type="button"
-            aria-pressed={filter === f.id}
-            onClick={() => setFilter(f.id)}
-            className={`rounded-full border px-3 py-1 text-xs font-medium focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-500 ${filter === f.id
-              ? 'border-slate-900 bg-slate-900 text-white dark:border-slate-100 dark:bg-slate-100 dark:text-slate-900'
-              : 'border-slate-300 text-slate-700 hover:bg-slate-100 dark:border-slate-700 dark:text-slate-300 dark:hover:bg-slate-800'}`}
-          >
-            {f.label} <span className="tabular-nums">({counts[f.id]})</span>
-          </button>
-        ))}
+      <div className="mt-3 flex flex-wrap items-center justify-between gap-3 px-4">
+        <div role="group" aria-label="Show" className="flex flex-wrap gap-2">
+          {FILTERS.filter((f) => labelled || !f.labelled).map((f) => (
+            <button
+              key={f.id}
+              type="button"
+              aria-pressed={shownFilter === f.id}
+              onClick={() => setFilter(f.id)}
+              className={`rounded-full border px-3 py-1 text-xs font-medium focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-500 ${shownFilter === f.id
+                ? 'border-slate-900 bg-slate-900 text-white dark:border-slate-100 dark:bg-slate-100 dark:text-slate-900'
+                : 'border-slate-300 text-slate-700 hover:bg-slate-100 dark:border-slate-700 dark:text-slate-300 dark:hover:bg-slate-800'}`}
+            >
+              {f.label} <span className="tabular-nums">({counts[f.id]})</span>
+            </button>
+          ))}
+        </div>
+        {running && (
+          <label className="flex items-center gap-2 text-sm text-slate-700 dark:text-slate-300">
+            <input
+              type="checkbox"
+              checked={follow}
+              onChange={(e) => setFollow(e.target.checked)}
+              className="h-4 w-4 accent-sky-600"
+            />
+            Follow new rows
+          </label>
+        )}
       </div>
       <p className="sr-only" role="status">{`${rows.length} of ${records.length} pairs shown.`}</p>
       <div className="mt-3 overflow-x-auto">
@@ -140,6 +203,7 @@ export function ResultsTable() {
             role="rowgroup"
             tabIndex={0}
             aria-label="Finished pairs, scrollable"
+            {...scrollHandlers}
             className="max-h-96 overflow-y-auto"
           >
             {rows.length === 0 && (
