@@ -1,10 +1,14 @@
+import { useEffect } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { rerunSelection } from '../../core/journal-run.ts';
-import { useBulkStore } from '../../store/bulk.ts';
+import { useBulkStore, type BulkResult } from '../../store/bulk.ts';
 import { useEvaluationStore } from '../../store/evaluation.ts';
 import { CompareSection } from './CompareSection.tsx';
 import { EvaluationSection } from './EvaluationSection.tsx';
 import { formatMs } from './format.ts';
+
+/** Results whose heading has already received focus (so a remount does not steal focus again). */
+const focused = new WeakSet<BulkResult>();
 
 /** After the run (or a reopened archive): the download-again panel, the run summary, Re-run failed / Run remaining. */
 export function FinishedPanel() {
@@ -17,6 +21,12 @@ export function FinishedPanel() {
   const download = useEvaluationStore((s) => s.download);
   const downloading = useEvaluationStore((s) => s.downloading);
   const downloadError = useEvaluationStore((s) => s.downloadError);
+  // When a run ends, focus moves to this panel's heading (not for a reopened archive: no run ended).
+  useEffect(() => {
+    if (phase !== 'finished' || !result || reopened || focused.has(result)) return;
+    focused.add(result);
+    document.getElementById('bulk-result-title')?.focus();
+  }, [phase, result, reopened]);
   if (phase !== 'finished') return null;
   if (!result) {
     return runError ? (
@@ -44,7 +54,10 @@ export function FinishedPanel() {
       aria-label="Bulk run result"
       className={`rounded-lg border-2 bg-white p-5 shadow-sm dark:bg-slate-900 ${stopped && !reopened ? 'border-amber-500' : reopened ? 'border-sky-500' : 'border-green-600 dark:border-green-500'}`}
     >
-      <p role="status" className={`text-sm font-medium ${stopped && !reopened ? 'text-amber-800 dark:text-amber-300' : ''}`}>{headline}</p>
+      <h2 id="bulk-result-title" tabIndex={-1} className="text-base font-semibold focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-500">
+        {reopened ? 'Reopened results' : stopped ? 'Run stopped' : 'Run finished'}
+      </h2>
+      <p role="status" className={`mt-1 text-sm font-medium ${stopped && !reopened ? 'text-amber-800 dark:text-amber-300' : ''}`}>{headline}</p>
       {(runKind === 'rerun-failed' || runKind === 'rerun-remaining') && !reopened && <RerunNote />}
       {stopReason && <p className="mt-2 text-sm text-amber-800 dark:text-amber-300">{stopReason}</p>}
       <div className="mt-4 flex flex-wrap items-center gap-3">
