@@ -2,11 +2,9 @@ import { useEffect, useRef, useState } from 'react';
 import type { ProviderContract } from '../../core/contracts.ts';
 import { outcomeText } from '../../core/outcome.ts';
 import type { PairRecord } from '../../core/records.ts';
-import { endpointUrl } from '../../core/request.ts';
-import { safeEndpoint } from '../../core/report.ts';
 import { useBulkStore } from '../../store/bulk.ts';
-import { useSettingsStore } from '../../store/settings.ts';
 import { Button } from '../components/Button.tsx';
+import { requestView } from './format.ts';
 
 interface RowDetailProps {
   index: number;
@@ -17,14 +15,15 @@ interface RowDetailProps {
 
 /**
  * One pair in full, in a modal dialog: both images read back from the ZIP, the request (endpoint,
- * multipart fields, unique_id; never a credential), the response JSON, the error sentence and the
- * attempts. Escape or Close returns focus to the row.
+ * multipart fields, unique_id, as the run sent them: from its snapshot, or a reopened archive's
+ * run.json; never a credential), the response JSON, the error sentence and the attempts. Escape or
+ * Close returns focus to the row.
  */
 export function RowDetail({ index, record, contract, onClose }: RowDetailProps) {
   const ref = useRef<HTMLDialogElement>(null);
   const zip = useBulkStore((s) => s.zip);
-  const baseUrl = useSettingsStore((s) => s.baseUrl);
-  const uniqueId = useSettingsStore((s) => s.uniqueId.trim());
+  const snapshot = useBulkStore((s) => s.snapshot);
+  const archiveRun = useBulkStore((s) => s.archiveRun);
   const [images, setImages] = useState<{ urls: [string, string] } | { error: string } | null>(null);
   const outcome = outcomeText(contract, record);
   const [f1, f2] = contract.imageFields;
@@ -57,8 +56,8 @@ export function RowDetail({ index, record, contract, onClose }: RowDetailProps) 
   const shown = readable ? images : { error: 'The input ZIP is no longer loaded, so the images cannot be shown.' };
 
   const body = record.success ? record.body : record.error_body;
-  const fields: [string, string][] = [[f1, record.image1_path], [f2, record.image2_path]];
-  if (contract.uniqueIdField && uniqueId) fields.push([contract.uniqueIdField, uniqueId]);
+  const request = requestView(contract, snapshot, archiveRun);
+  const fields: [string, string | null][] = [[f1, record.image1_path], [f2, record.image2_path], ...request.fields];
 
   return (
     <dialog
@@ -89,12 +88,16 @@ export function RowDetail({ index, record, contract, onClose }: RowDetailProps) 
 
         <section aria-labelledby="row-detail-request">
           <h3 id="row-detail-request" className="text-xs font-semibold uppercase tracking-wide text-slate-600 dark:text-slate-400">Request</h3>
-          <p className="mt-1 break-all font-mono text-xs">POST {safeEndpoint(endpointUrl(contract, baseUrl))}</p>
+          {request.endpoint
+            ? <p className="mt-1 break-all font-mono text-xs">POST {request.endpoint}</p>
+            : <p className="mt-1 text-xs text-slate-600 dark:text-slate-400">The endpoint is not known: this archive has no run.json that names it.</p>}
           <dl className="mt-2 grid grid-cols-[auto_1fr] gap-x-4 gap-y-1 text-xs">
             {fields.map(([k, v]) => (
               <div key={k} className="contents">
                 <dt className="font-mono text-slate-600 dark:text-slate-400">{k}</dt>
-                <dd className="break-all font-mono">{v}</dd>
+                {v === null
+                  ? <dd className="text-slate-600 dark:text-slate-400">not known (the archive does not record it)</dd>
+                  : <dd className="break-all font-mono">{v}</dd>}
               </div>
             ))}
           </dl>

@@ -1,7 +1,12 @@
 /** Display formatting for the Bulk panel (no business rules: verdicts come from src/core). */
+import type { ArchiveRunInfo } from '../../core/archive-read.ts';
 import type { ProviderContract } from '../../core/contracts.ts';
+import { snapshotSecrets, type JobSnapshot } from '../../core/job.ts';
 import { outcomeText, type OutcomeKind } from '../../core/outcome.ts';
 import { recordVerdict, type PairRecord } from '../../core/records.ts';
+import { scrubber } from '../../core/report.ts';
+import { endpointUrl } from '../../core/request.ts';
+import { safeEndpoint } from '../../core/safe-url.ts';
 
 export interface RowView {
   pair: string;
@@ -44,4 +49,31 @@ export function formatDuration(ms: number | null): string {
 
 export function formatMs(ms: number | null): string {
   return ms === null ? '—' : `${Math.round(ms)} ms`;
+}
+
+/** What a row's detail says about the request: from the run's own settings, never the current ones. */
+export interface RequestView {
+  /** The endpoint without userinfo, query or secrets; null when the archive does not say. */
+  endpoint: string | null;
+  /** The multipart fields besides the images (unique_id); a null value is "not known". */
+  fields: [string, string | null][];
+}
+
+/**
+ * The request a run sent: the snapshot taken at Run (a live run), else what a reopened archive's
+ * run.json says (its endpoint; it does not keep unique_id), else nothing known.
+ */
+export function requestView(contract: ProviderContract, snapshot: JobSnapshot | null, archiveRun: ArchiveRunInfo | null): RequestView {
+  if (snapshot) {
+    const scrub = scrubber(snapshotSecrets(snapshot)) ?? ((v: string) => v);
+    const uid = snapshot.uniqueId?.trim();
+    return {
+      endpoint: scrub(safeEndpoint(endpointUrl(snapshot.contract, snapshot.baseUrl))),
+      fields: contract.uniqueIdField && uid ? [[contract.uniqueIdField, scrub(uid)]] : [],
+    };
+  }
+  return {
+    endpoint: archiveRun?.endpoint ? safeEndpoint(archiveRun.endpoint) : null,
+    fields: contract.uniqueIdField ? [[contract.uniqueIdField, null]] : [],
+  };
 }
