@@ -2,8 +2,9 @@ import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
 import JSZip from 'jszip';
 import { test, expect, facePath, buildFixturesZip, expectedVerdicts } from './fixtures.ts';
-import { loadZip, openBulk, runAndDownload } from './helpers/app.ts';
+import { FINISHED_TEXT, loadZip, openBulk, runAndDownload, runButton } from './helpers/app.ts';
 import { tinyJpeg } from './helpers/images.ts';
+import { holdCalls } from './helpers/run-view.ts';
 
 test.use({ serverOptions: { engine: 'instant' } });
 
@@ -80,6 +81,25 @@ for (const colorScheme of ['light', 'dark'] as const) {
       await expect(section.getByRole('img', { name: 'ROC curve' }).locator('svg')).toBeVisible();
       await section.getByText('Outcome of each labelled pair', { exact: false }).click();
       await expect(section.getByRole('columnheader', { name: 'At 0.4' })).toBeVisible();
+      expect(await seriousViolations(page)).toEqual([]);
+    });
+
+    test('Bulk in flight (live counts, the pair in flight, Follow new rows) and labelled filters have no serious or critical violations', async ({ page }) => {
+      const calls = await holdCalls(page, (stem) => stem === 'pair14');
+      const csv = `pair_id,expected\n${Array.from({ length: 16 }, (_, i) => `pair${String(i + 1).padStart(2, '0')},${i % 2 ? 'same' : 'different'}`).join('\n')}\n`;
+      await openBulk(page, '/');
+      await page.getByLabel('Choose ZIP').setInputFiles({ name: 'faces.zip', mimeType: 'application/zip', buffer: await buildFixturesZip({ extra: { 'labels.csv': csv } }) });
+      await expect(page.getByRole('status').filter({ hasText: 'pair(s) loaded' })).toContainText('16 labelled');
+      const downloadPromise = page.waitForEvent('download');
+      await runButton(page).click();
+      await calls.arrived('pair14');
+      await expect(page.getByRole('region', { name: 'Bulk run progress' })).toContainText('Sending pair14');
+      await expect(page.getByRole('checkbox', { name: 'Follow new rows' })).toBeVisible();
+      expect(await seriousViolations(page)).toEqual([]);
+      calls.releaseAll();
+      await downloadPromise;
+      await expect(page.getByText(FINISHED_TEXT, { exact: true })).toBeVisible();
+      await page.getByRole('group', { name: 'Show' }).getByRole('button', { name: /^Wrong \(/ }).click();
       expect(await seriousViolations(page)).toEqual([]);
     });
   });
