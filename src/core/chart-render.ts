@@ -9,17 +9,7 @@ let loading: Promise<ECharts> | null = null;
 
 /** ECharts with the parts the charts use (line, bar, grid, legend, markLine, tooltip, SVG renderer), loaded once. */
 export function loadECharts(): Promise<ECharts> {
-  loading ??= (async () => {
-    const [core, charts, components, renderers] = await Promise.all([
-      import('echarts/core'), import('echarts/charts'), import('echarts/components'), import('echarts/renderers'),
-    ]);
-    core.use([
-      charts.LineChart, charts.BarChart,
-      components.GridComponent, components.LegendComponent, components.MarkLineComponent, components.TooltipComponent,
-      renderers.SVGRenderer,
-    ]);
-    return core;
-  })();
+  loading ??= import('./echarts-setup.ts').then((m) => m.echarts);
   return loading;
 }
 
