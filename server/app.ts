@@ -2,6 +2,7 @@
  * The one app module: `npm start` (server/main.ts), the Vite dev server (as middleware, see
  * vite.config.ts) and the tests all build the API from here.
  */
+import { errorText } from '../src/core/text.ts';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import os from 'node:os';
 import { getRequestListener } from '@hono/node-server';
@@ -75,7 +76,7 @@ export function createServerApp(config: ServerConfig, options: AppOptions = {}):
   try {
     faults = createFaultInjector(config.faults, config.faultSeed);
   } catch (err) {
-    throw new Error(`Bad fault spec (FACEMATCH_FAULTS="${config.faults}"): ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    throw new Error(`Bad fault spec (FACEMATCH_FAULTS="${config.faults}"): ${errorText(err)}`, { cause: err });
   }
   const engine = options.engine ?? createEngine({ mode: config.engine, threshold: config.threshold, workers: config.workers });
   const deps: RouteDeps = { config, engine, faults };

@@ -2,6 +2,7 @@
  * `npm start` / `npm run serve`: the reference server on PORT (default 8080), serving the built
  * app from dist/ at / and the API beside it. `startServer()` is the same thing in-process (tests).
  */
+import { errorText } from '../src/core/text.ts';
 import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -116,7 +117,7 @@ export async function runFromCli(): Promise<void> {
       ? `Could not start the server: port ${process.env.PORT ?? 8080} is already in use. Stop the other server or choose another port, e.g. PORT=8081 npm start.`
       : code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND' || code === 'EAI_AGAIN'
         ? `Could not start the server: HOST is "${process.env.HOST ?? ''}", which is not an address of this machine; use 127.0.0.1 (the default), ::1 or 0.0.0.0.`
-        : `Could not start the server: ${redactUrlsIn(err instanceof Error ? err.message : String(err))}`);
+        : `Could not start the server: ${redactUrlsIn(errorText(err))}`);
     process.exit(1);
   }
   for (const line of banner(running)) console.log(line);
@@ -124,7 +125,7 @@ export async function runFromCli(): Promise<void> {
     const t0 = performance.now();
     running.engine.ready().then(
       () => console.log(`Engine ready after ${((performance.now() - t0) / 1000).toFixed(1)} s.`),
-      (err: unknown) => console.error(`The face engine failed to load: ${err instanceof Error ? err.message : String(err)}. Face-match calls answer 500; FACEMATCH_ENGINE=instant runs without it.`),
+      (err: unknown) => console.error(`The face engine failed to load: ${errorText(err)}. Face-match calls answer 500; FACEMATCH_ENGINE=instant runs without it.`),
     );
   }
   const shutdown = (signal: string) => {

@@ -2,6 +2,7 @@
  * Engine worker thread: loads face-api once, then turns image bytes into the faces found and the
  * descriptor of the largest, one request at a time. Started by pool.ts with tsx's loader (see there).
  */
+import { errorText } from '../../src/core/text.ts';
 import { parentPort, workerData } from 'node:worker_threads';
 import sharp from 'sharp';
 import { decodeRgb } from './decode.ts';
@@ -48,7 +49,7 @@ async function handle(detectors: Detectors, req: DescribeRequest): Promise<void>
     const result: ImageResult = found.kind === 'face' ? { kind: 'face', descriptor: found.descriptor, ...common } : { kind: 'no_face', ...common };
     send({ type: 'result', id: req.id, result }, found.kind === 'face' ? [found.descriptor.buffer as ArrayBuffer] : []);
   } catch (err) {
-    send({ type: 'failed', id: req.id, message: err instanceof Error ? err.message : String(err) });
+    send({ type: 'failed', id: req.id, message: errorText(err) });
   }
 }
 
@@ -68,5 +69,5 @@ try {
   });
   send({ type: 'ready' });
 } catch (err) {
-  send({ type: 'load_failed', message: err instanceof Error ? err.message : String(err) });
+  send({ type: 'load_failed', message: errorText(err) });
 }

@@ -2,6 +2,7 @@
  * `facematch`: the command-line entry (bin/facematch.mjs loads it through tsx). A thin layer over
  * core: arguments and environment in, exit code out. `main` is also what the tests call in-process.
  */
+import { errorText } from '../core/text.ts';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseCommand, USAGE, UsageError } from './args.ts';
@@ -40,7 +41,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
       io.stderr.write(`facematch: ${err.message}\n`);
       return EXIT_USAGE;
     }
-    io.stderr.write(`facematch: the command failed unexpectedly (${err instanceof Error ? err.message : String(err)}). Run it again; if it keeps failing, report it with the command line you used.\n`);
+    io.stderr.write(`facematch: the command failed unexpectedly (${errorText(err)}). Run it again; if it keeps failing, report it with the command line you used.\n`);
     return EXIT_FAILED;
   }
 }

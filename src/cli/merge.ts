@@ -1,4 +1,5 @@
 /** `facematch merge`: reads shard archives with core's archive reader and writes one archive with core's builder. */
+import { errorText } from '../core/text.ts';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { archiveFileName } from '../core/archive-client.ts';
@@ -17,7 +18,7 @@ export async function mergeCommand(args: MergeArgs, io: CliIO): Promise<number> 
       bytes = new Uint8Array(await readFile(path.resolve(io.cwd, file)));
     } catch (err) {
       const code = err && typeof err === 'object' && 'code' in err ? String(err.code) : '';
-      throw new UsageError(code === 'ENOENT' ? `${file} does not exist. Check the path to the archive.` : `${file} could not be read (${err instanceof Error ? err.message : String(err)}).`);
+      throw new UsageError(code === 'ENOENT' ? `${file} does not exist. Check the path to the archive.` : `${file} could not be read (${errorText(err)}).`);
     }
     try {
       archives.push(await readResultsArchive(bytes, file));

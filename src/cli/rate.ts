@@ -5,6 +5,7 @@
  * makes an attempt wait for the next window instead of failing. Without a store the same limiter
  * runs in memory.
  */
+import { errorText } from '../core/text.ts';
 import { createHash } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { RateLimiterQueue, RateLimiterRedis } from 'rate-limiter-flexible';
@@ -60,7 +61,7 @@ export async function createRateGate(opts: RateGateOptions): Promise<RateGate> {
     await client.ping();
   } catch (err) {
     client.disconnect();
-    throw new UsageError(`Could not reach the rate store at ${shown} (${err instanceof Error ? err.message : String(err)}). Check that Redis is running there, or leave out --rate-store to limit this process alone.`);
+    throw new UsageError(`Could not reach the rate store at ${shown} (${errorText(err)}). Check that Redis is running there, or leave out --rate-store to limit this process alone.`);
   }
   const limiter = new RateLimiterRedis({ storeClient: client, points: opts.rate, duration: 1, keyPrefix: 'facematch-rate' });
   const queue = new RateLimiterQueue(limiter);

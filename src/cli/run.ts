@@ -2,6 +2,7 @@
  * `facematch run`: open the ZIP with core's reader, pick the shard, run the pairs through core's
  * bulk job, write the same archive as the browser (core's report builder), and the JUnit report.
  */
+import { errorText } from '../core/text.ts';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { archiveFileName } from '../core/archive-client.ts';
@@ -42,7 +43,7 @@ function fileError(err: unknown, file: string, what: string): UsageError {
   if (code === 'ENOENT') return new UsageError(`${file} does not exist. Check the path to the ${what}.`);
   if (code === 'EISDIR') return new UsageError(`${file} is a folder, not the ${what}. Give the path of the file.`);
   if (code === 'EACCES' || code === 'EPERM') return new UsageError(`${file} cannot be read (permission denied). Check the ${what}'s permissions.`);
-  return new UsageError(`${file} could not be read (${err instanceof Error ? err.message : String(err)}). Check the path to the ${what}.`);
+  return new UsageError(`${file} could not be read (${errorText(err)}). Check the path to the ${what}.`);
 }
 
 export async function openInputZip(file: string, cwd: string): Promise<{ zip: OpenedZip; bytes: Uint8Array; name: string }> {
@@ -68,7 +69,7 @@ export async function writeOutput(file: string, data: Uint8Array | string, what:
     await writeFile(file, data);
   } catch (err) {
     const code = err && typeof err === 'object' && 'code' in err ? String(err.code) : '';
-    const why = code === 'ENOENT' ? 'its folder does not exist' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'EISDIR' ? 'it is a folder' : err instanceof Error ? err.message : String(err);
+    const why = code === 'ENOENT' ? 'its folder does not exist' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'EISDIR' ? 'it is a folder' : errorText(err);
     throw new UsageError(`The ${what} could not be written to ${file} (${why}). Choose another path.`);
   }
 }

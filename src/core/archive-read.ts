@@ -21,6 +21,7 @@
  * Every failure is an ArchiveReadError whose message names the file (and the entry) and says
  * what to do.
  */
+import { errorText } from './text.ts';
 import { contracts, readVerdict, type ProviderContract } from './contracts.ts';
 import type { PairRecord, SkippedEntry } from './records.ts';
 import type { ErrorType } from './request.ts';
@@ -370,7 +371,7 @@ function pickObject(o: Record<string, unknown>, ...keys: string[]): Record<strin
 
 /** An error's message without a stack or a library's name. */
 function plain(err: unknown): string {
-  const msg = err instanceof Error ? err.message : String(err);
+  const msg = errorText(err);
   return msg.replace(/^(SyntaxError|Error):\s*/, '').replace(/\s+/g, ' ').trim() || 'unknown reason';
 }
 

@@ -4,6 +4,7 @@
  * after a 401 'retry' the credentials are read again from `settings()` (the caller updated the
  * token). New code should call runJob directly.
  */
+import { errorText } from './text.ts';
 import type { CallDeps, CallSettings, ImagePart } from './request.ts';
 import type { PairEntry, PairRecord } from './records.ts';
 import { DEFAULT_CONCURRENCY, runJob, type AuthPolicy } from './job.ts';
@@ -53,7 +54,7 @@ export async function runBulk(opts: RunOptions): Promise<RunSummary> {
   try {
     snapshot = opts.settings();
   } catch (err) {
-    throw new Error(`The connection settings could not be read (${err instanceof Error ? err.message : String(err)}).`, { cause: err });
+    throw new Error(`The connection settings could not be read (${errorText(err)}).`, { cause: err });
   }
   const result = await runJob({
     pairs: opts.pairs,

@@ -3,6 +3,7 @@
  * JSON files are compressed. Receives an ArchiveRequest (the contract by id), answers with the ZIP
  * bytes (buffer transferred) or a message.
  */
+import { errorText } from '../core/text.ts';
 import { contractById } from '../core/contracts.ts';
 import { buildResultsZip } from '../core/report.ts';
 import type { ArchiveRequest, ArchiveResponse } from '../core/archive-client.ts';
@@ -23,7 +24,7 @@ scope.onmessage = (event) => {
       const buffer = bytes.buffer as ArrayBuffer;
       scope.postMessage({ id, ok: true, bytes: buffer, byteOffset: bytes.byteOffset, byteLength: bytes.byteLength }, [buffer]);
     } catch (err) {
-      scope.postMessage({ id, ok: false, message: err instanceof Error ? err.message : String(err) });
+      scope.postMessage({ id, ok: false, message: errorText(err) });
     }
   })();
 };
