@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { deepvue, kwikid } from './contracts.ts';
 import { archiveFileName, buildArchiveInWorker } from './archive-client.ts';
 import { notRunRecord, recordFromCall, recordJson, type PairEntry, type PairRecord } from './records.ts';
-import { buildResultsZip, buildSummaryWorkbook, reportContext, safeEndpoint, SHEETS, summaryColumns, type ReportInput } from './report.ts';
+import { buildResultsZip, buildSummaryWorkbook, reportContext, safeEndpoint, SHEETS, STORE_BELOW, summaryColumns, type ReportInput } from './report.ts';
+import { openZip } from './zip.ts';
 import { isDateFormat, readWorkbookXml, type XmlCell, type XmlSheet } from '../../test/xlsx-xml.ts';
 
 const pair = (id: string, dir = 'set'): PairEntry => ({ pair_id: id, image1_path: `${dir}/${id}_image1.jpg`, image2_path: `${dir}/${id}_image2.png` });
@@ -292,6 +293,23 @@ describe('results ZIP', () => {
     const bytes = await buildResultsZip(input(records));
     const zip = await JSZip.loadAsync(bytes);
     expect(Object.values(zip.files).filter((f) => f.name.startsWith('results/') && !f.dir)).toHaveLength(10_000);
+  });
+});
+
+describe('archive entries', () => {
+  it('stores a small pair JSON as it is and deflates a large one; both read back to the same record', async () => {
+    const small = ok(pair('small'), { facematch_result: 'True', confidence_score: 0.9 });
+    const large = recordFromCall(pair('large'), {
+      ok: false, status: 500, timeMs: 12, attempts: 1,
+      error: { type: 'http', message: 'The API failed on its side (HTTP 500).' },
+      errorBody: { detail: 'x'.repeat(STORE_BELOW * 2) },
+    });
+    const opened = await openZip(await buildResultsZip(input([small, large])), 'facematch-bulk-1.zip');
+    const method = (name: string) => opened.entries.find((e) => e.name === name)!.method;
+    expect(method('results/small.json')).toBe(0);
+    expect(method('results/large.json')).toBe(8);
+    expect(JSON.parse(await opened.readText('results/small.json'))).toEqual(small);
+    expect(JSON.parse(await opened.readText('results/large.json'))).toEqual(large);
   });
 });
 
