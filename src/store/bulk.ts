@@ -283,6 +283,11 @@ export function createBulkStore(deps: BulkDeps): BulkStore {
         runKind: kind, reopened: false, canRerun: false, journalError: null, archiveInput: null,
       });
       deps.lockSettings?.('run');
+      let guarded = true;
+      const unguard = () => {
+        if (guarded) deps.guard?.disarm();
+        guarded = false;
+      };
       deps.guard?.arm();
       deps.onRunStart?.();
       const excluded = request.excluded ?? (kind === 'run' ? await deps.excluded?.() : undefined);
@@ -436,6 +441,8 @@ export function createBulkStore(deps: BulkDeps): BulkStore {
           result: { blob, fileName, stats: summarise(result.records, contract), stopped: result.stopped, ...(reason ? { stopReason: reason } : {}) },
         });
         deps.save?.(blob, fileName);
+        // The results are saved: leaving the page loses nothing now, whatever the journal still writes.
+        unguard();
         await session?.downloaded();
       } catch {
         flush();
@@ -449,7 +456,7 @@ export function createBulkStore(deps: BulkDeps): BulkStore {
         });
       } finally {
         if (timer !== null) clearTimeout(timer);
-        deps.guard?.disarm();
+        unguard();
         deps.lockSettings?.(null);
         controller = null;
         pauseResolver = null;
