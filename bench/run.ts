@@ -15,7 +15,7 @@ import type { BenchRow } from './types.ts';
 import { BenchEnv, REPO_ROOT } from './lib/env.ts';
 import { fmt } from './lib/stats.ts';
 import { benchArchive, benchZipOpen } from './core-page.ts';
-import { benchBulkOverhead, benchFirstLoad, benchMemory } from './app.ts';
+import { benchArchiveReady, benchBulkOverhead, benchFirstLoad, benchMemory } from './app.ts';
 import { benchCliOverhead } from './cli.ts';
 import { benchConcurrency } from './concurrency.ts';
 
@@ -30,6 +30,7 @@ const BENCHMARKS: Benchmark[] = [
   { name: 'zip-open', about: 'openZip on 10,000 pairs vs JSZip.loadAsync', run: (env, runs) => benchZipOpen(env, runs ?? 5) },
   { name: 'archive', about: 'results ZIP for 10,000 records in the worker + longest main-thread task', run: (env, runs) => benchArchive(env, runs ?? 5) },
   { name: 'bulk-overhead', about: '1,000-pair UI run vs a bare fetch loop', run: (env, runs) => benchBulkOverhead(env, runs ?? 5) },
+  { name: 'archive-ready', about: 'archive ready after the last answer of a 10,000-pair UI run', run: (env, runs) => benchArchiveReady(env, runs ?? 1) },
   { name: 'memory', about: 'peak page memory on a ≥ 300 MB ZIP vs its size', run: (env, runs) => benchMemory(env, runs ?? 3) },
   { name: 'cli-overhead', about: 'facematch run on 1,000 pairs vs a bare Node fetch loop', run: (env, runs) => benchCliOverhead(env, runs ?? 5) },
   { name: 'concurrency', about: '1,000 pairs through core\'s job at concurrency 1, 4, 8 vs N ÷ 0.2 s (instant engine, 200 ms latency)', run: (env) => benchConcurrency(env) },
