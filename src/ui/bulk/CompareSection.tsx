@@ -1,3 +1,4 @@
+import { FilePickButton, ZIP_ACCEPT } from '../components/FilePickButton.tsx';
 import { useMemo } from 'react';
 import { comparisonCharts } from '../../core/charts.ts';
 import { describeChange, type ComparedPair, type Comparison, type PairState } from '../../core/compare.ts';
@@ -25,19 +26,9 @@ export function CompareSection() {
         and joined with this run by pair id. Download then adds a Compare sheet and a report section.
       </p>
       <div className="mt-2 flex flex-wrap items-center gap-3">
-        <label className="inline-flex cursor-pointer items-center rounded-md border border-slate-300 bg-white px-4 py-2 text-sm font-medium text-slate-800 shadow-sm hover:bg-slate-50 has-[:focus-visible]:outline-2 has-[:focus-visible]:outline-offset-2 has-[:focus-visible]:outline-sky-500 dark:border-slate-600 dark:bg-slate-800 dark:text-slate-100 dark:hover:bg-slate-700">
-          <input
-            type="file"
-            accept=".zip,application/zip,application/x-zip-compressed"
-            className="sr-only"
-            onChange={(e) => {
-              const file = e.currentTarget.files?.[0];
-              e.currentTarget.value = '';
-              if (file) void compareWith(file);
-            }}
-          />
+        <FilePickButton accept={ZIP_ACCEPT} onFile={(file) => void compareWith(file)}>
           Compare with a previous run
-        </label>
+        </FilePickButton>
         {comparison && (
           <button type="button" onClick={clear} className="rounded-md border border-slate-300 px-3 py-2 text-sm font-medium hover:bg-slate-50 dark:border-slate-600 dark:hover:bg-slate-800">
             Clear comparison

@@ -1,28 +1,17 @@
+import { FilePickButton } from '../components/FilePickButton.tsx';
 import { labelsChoiceSentence } from '../../core/labels.ts';
 import { selectBulkBusy, useBulkStore } from '../../store/bulk.ts';
 import { useEvaluationStore } from '../../store/evaluation.ts';
 
-const BUTTON = 'inline-flex cursor-pointer items-center rounded-md border border-slate-300 bg-white px-4 py-2 text-sm font-medium text-slate-800 shadow-sm hover:bg-slate-50 has-[:focus-visible]:outline-2 has-[:focus-visible]:outline-offset-2 has-[:focus-visible]:outline-sky-500 dark:border-slate-600 dark:bg-slate-800 dark:text-slate-100 dark:hover:bg-slate-700';
 
 /** "Choose labels CSV" beside the ZIP: a pair_id,expected file that wins over the ZIP's labels.csv. */
 export function LabelsPicker() {
   const busy = useBulkStore(selectBulkBusy);
   const choose = useEvaluationStore((s) => s.chooseLabels);
   return (
-    <label className={`${BUTTON} ${busy ? 'pointer-events-none opacity-50' : ''}`} title="A CSV with columns pair_id,expected (same or different)">
-      <input
-        type="file"
-        accept=".csv,text/csv,text/plain"
-        className="sr-only"
-        disabled={busy}
-        onChange={(e) => {
-          const file = e.currentTarget.files?.[0];
-          e.currentTarget.value = '';
-          if (file) void choose(file);
-        }}
-      />
+    <FilePickButton accept=".csv,text/csv,text/plain" disabled={busy} onFile={(file) => void choose(file)} title="A CSV with columns pair_id,expected (same or different)">
       Choose labels CSV
-    </label>
+    </FilePickButton>
   );
 }
 

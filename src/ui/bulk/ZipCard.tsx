@@ -1,3 +1,4 @@
+import { FilePickButton, ZIP_ACCEPT } from '../components/FilePickButton.tsx';
 import { useState, type DragEvent } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { formatBytes } from '../../core/filetype.ts';
@@ -43,40 +44,13 @@ export function ZipCard() {
         </p>
       </div>
       <div className="mt-4 flex flex-wrap items-center gap-3">
-        <label
-          className={`inline-flex cursor-pointer items-center rounded-md border border-slate-300 bg-white px-4 py-2 text-sm font-medium text-slate-800 shadow-sm hover:bg-slate-50 has-[:focus-visible]:outline-2 has-[:focus-visible]:outline-offset-2 has-[:focus-visible]:outline-sky-500 dark:border-slate-600 dark:bg-slate-800 dark:text-slate-100 dark:hover:bg-slate-700 ${busy ? 'pointer-events-none opacity-50' : ''}`}
-        >
-          <input
-            type="file"
-            accept=".zip,application/zip,application/x-zip-compressed"
-            className="sr-only"
-            disabled={busy}
-            onChange={(e) => {
-              const file = e.currentTarget.files?.[0];
-              e.currentTarget.value = '';
-              if (file) void loadFile(file);
-            }}
-          />
+        <FilePickButton accept={ZIP_ACCEPT} disabled={busy} onFile={(file) => void loadFile(file)}>
           Choose ZIP
-        </label>
+        </FilePickButton>
         <span className="text-sm text-slate-500 dark:text-slate-400">or drop a .zip file on this card</span>
-        <label
-          className={`inline-flex cursor-pointer items-center rounded-md border border-slate-300 bg-white px-4 py-2 text-sm font-medium text-slate-800 shadow-sm hover:bg-slate-50 has-[:focus-visible]:outline-2 has-[:focus-visible]:outline-offset-2 has-[:focus-visible]:outline-sky-500 dark:border-slate-600 dark:bg-slate-800 dark:text-slate-100 dark:hover:bg-slate-700 ${busy ? 'pointer-events-none opacity-50' : ''}`}
-          title="Show a downloaded facematch-bulk-*.zip again, without calling any API"
-        >
-          <input
-            type="file"
-            accept=".zip,application/zip,application/x-zip-compressed"
-            className="sr-only"
-            disabled={busy}
-            onChange={(e) => {
-              const file = e.currentTarget.files?.[0];
-              e.currentTarget.value = '';
-              if (file) void openResults(file);
-            }}
-          />
+        <FilePickButton accept={ZIP_ACCEPT} disabled={busy} onFile={(file) => void openResults(file)} title="Show a downloaded facematch-bulk-*.zip again, without calling any API">
           Open results
-        </label>
+        </FilePickButton>
         <LabelsPicker />
         <FileName />
       </div>

@@ -1,3 +1,4 @@
+import { FilePickButton, ZIP_ACCEPT } from '../components/FilePickButton.tsx';
 import { useState } from 'react';
 import { journalContract, missingSecrets } from '../../core/journal.ts';
 import { formatBytes } from '../../core/filetype.ts';
@@ -30,19 +31,9 @@ export function ResumeCard({ onResume }: { onResume: (req: ResumeRequest) => voi
         ({formatBytes(run.input.size)}); the run continues with the first pair that has no result.
       </p>
       <div className="mt-3 flex flex-wrap items-center gap-3">
-        <label className="inline-flex cursor-pointer items-center rounded-md border border-slate-300 bg-white px-4 py-2 text-sm font-medium shadow-sm hover:bg-slate-50 has-[:focus-visible]:outline-2 has-[:focus-visible]:outline-sky-500 dark:border-slate-600 dark:bg-slate-800 dark:hover:bg-slate-700">
-          <input
-            type="file"
-            accept=".zip,application/zip,application/x-zip-compressed"
-            className="sr-only"
-            onChange={(e) => {
-              const file = e.currentTarget.files?.[0];
-              e.currentTarget.value = '';
-              if (file) void choose(file);
-            }}
-          />
+        <FilePickButton accept={ZIP_ACCEPT} onFile={(file) => void choose(file)}>
           Choose {name} to resume
-        </label>
+        </FilePickButton>
         {resume.checking && <span role="status" className="text-sm">Checking the file…</span>}
         {resume.zip && resume.file && <span role="status" className="text-sm">{resume.file.name} matches the run.</span>}
         <Button variant="ghost" onClick={cancel}>Cancel</Button>
