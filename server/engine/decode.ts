@@ -1,4 +1,5 @@
 /** Image decoding for the engine: bytes → upright, opaque, downscaled 8-bit RGB pixels. */
+import { parse as parseIcc } from 'icc';
 import sharp from 'sharp';
 import { describeType, isAcceptedImage, sniff } from '../../src/core/filetype.ts';
 
@@ -23,8 +24,30 @@ export interface RgbImage {
 export type DecodeResult = { ok: true; image: RgbImage; original: { width: number; height: number } } | { ok: false; message: string };
 
 /**
+ * Names (ICC `desc`) of the standard sRGB profile that cameras, phones and editors embed. sharp
+ * converts every image with an embedded profile to its own sRGB, at full resolution, before
+ * shrinking; for these profiles that conversion changes no pixel (checked on the fixtures: max
+ * difference 0) and was about half the decode time of a large portrait (e.g. obama-3.jpg, 1434 ×
+ * 2333: 81 → 35 ms CPU). Any other profile (Display P3, Adobe RGB, ProPhoto, a black-scaled sRGB)
+ * is still converted.
+ */
+const STANDARD_SRGB = new Set(['srgb', 'srgb iec61966-2.1', 'srgb iec61966-2-1', 'srgb built-in']);
+
+/** Whether an embedded ICC profile is the standard sRGB one (an unreadable profile is not). */
+export function isStandardSrgb(icc: Uint8Array | undefined): boolean {
+  if (!icc) return false;
+  try {
+    const { description, colorSpace } = parseIcc(Buffer.from(icc.buffer, icc.byteOffset, icc.byteLength));
+    return colorSpace === 'RGB' && typeof description === 'string' && STANDARD_SRGB.has(description.trim().toLowerCase());
+  } catch {
+    return false;
+  }
+}
+
+/**
  * Decodes a JPEG or PNG: honours the EXIF orientation, flattens any alpha onto white, converts to
- * sRGB 8-bit and shrinks so the longest side is at most `maxSide` (never enlarges).
+ * sRGB 8-bit (an embedded standard sRGB profile is taken as it is: see STANDARD_SRGB) and shrinks
+ * so the longest side is at most `maxSide` (never enlarges).
  * Other formats are refused by magic number, the same rule the routes use.
  */
 export async function decodeRgb(bytes: Uint8Array, maxSide: number = MAX_SIDE): Promise<DecodeResult> {
@@ -34,7 +57,7 @@ export async function decodeRgb(bytes: Uint8Array, maxSide: number = MAX_SIDE): 
   }
   try {
     const meta = await sharp(bytes, { failOn: 'error' }).metadata();
-    const { data, info } = await sharp(bytes, { failOn: 'error' })
+    const { data, info } = await sharp(bytes, { failOn: 'error', ignoreIcc: isStandardSrgb(meta.icc) })
       .rotate()
       .flatten({ background: '#ffffff' })
       .resize({ width: maxSide, height: maxSide, fit: 'inside', withoutEnlargement: true })
@@ -58,6 +81,15 @@ export async function shrink(image: RgbImage, maxSide: number): Promise<RgbImage
   if (Math.max(image.width, image.height) <= maxSide) return image;
   const { data, info } = await sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } })
     .resize({ width: maxSide, height: maxSide, fit: 'inside' })
+    .raw({ depth: 'uchar' })
+    .toBuffer({ resolveWithObject: true });
+  return { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height };
+}
+
+/** `image` resized by sharp (Lanczos, antialiased) to exactly `width` × `height`. */
+export async function resizeRgb(image: RgbImage, width: number, height: number): Promise<RgbImage> {
+  const { data, info } = await sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } })
+    .resize({ width, height, fit: 'fill' })
     .raw({ depth: 'uchar' })
     .toBuffer({ resolveWithObject: true });
   return { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height };
