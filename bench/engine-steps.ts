@@ -3,7 +3,8 @@
  * the labelled sets (../shared/fixtures/faces and ../shared/fixtures/lfw-dev), in one thread (no
  * worker; sharp limited to one thread as in a worker):
  *  - the phases of the default chain: decode (sharp, to MAX_SIDE), detection (making the
- *    detection copies included), landmarks, descriptor — median ms per image each;
+ *    detection copies included), face crop (FACE_SIDE), landmarks, descriptor — median ms per
+ *    image each;
  *  - each step of the default chain (and SSD) alone: how many images it finds a face in and its
  *    median ms per image (its detection copy and border included);
  *  - which step of the default chain found each image's face.
@@ -44,7 +45,7 @@ async function main(): Promise<void> {
     const per = new Map<string, { found: number; ms: number[] }>(STEPS.map((s) => [s.label, { found: 0, ms: [] }]));
     const chainFound = new Map<string, number>();
     const chainMs: number[] = [];
-    const phases = { decode: [] as number[], detect: [] as number[], landmarks: [] as number[], descriptor: [] as number[] };
+    const phases = { decode: [] as number[], detect: [] as number[], crop: [] as number[], landmarks: [] as number[], descriptor: [] as number[] };
     for (const name of images) {
       const bytes = fs.readFileSync(path.join(set.dir, name));
       const t0 = performance.now();
@@ -59,11 +60,12 @@ async function main(): Promise<void> {
         row.ms.push(performance.now() - t0);
         if (r.faces.length) row.found++;
       }
-      const times: PhaseTimes = { detect: 0, landmarks: 0, descriptor: 0 };
+      const times: PhaseTimes = { detect: 0, crop: 0, landmarks: 0, descriptor: 0 };
       const t2 = performance.now();
       const r = await describeImage(detectors, pair, DETECTOR_CHAIN, true, times);
       chainMs.push(performance.now() - t2);
       phases.detect.push(times.detect);
+      phases.crop.push(times.crop);
       phases.landmarks.push(times.landmarks);
       phases.descriptor.push(times.descriptor);
       const key = r.step ?? 'none';
@@ -71,7 +73,7 @@ async function main(): Promise<void> {
     }
     console.log(`\n${set.name}: ${images.length} images`);
     const med = (a: number[]) => fmt(summarise(a).median, 1);
-    console.log(`  phases, median ms per image: decode ${med(phases.decode)}, detection (copies included) ${med(phases.detect)}, landmarks ${med(phases.landmarks)}, descriptor ${med(phases.descriptor)}`);
+    console.log(`  phases, median ms per image: decode ${med(phases.decode)}, detection (copies included) ${med(phases.detect)}, face crop ${med(phases.crop)}, landmarks ${med(phases.landmarks)}, descriptor ${med(phases.descriptor)}`);
     for (const step of STEPS) {
       const row = per.get(step.label)!;
       console.log(`  ${step.label.padEnd(16)} alone: face found in ${String(row.found).padStart(4)} / ${images.length}, median ${fmt(summarise(row.ms).median, 1)} ms per image`);

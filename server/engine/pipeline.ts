@@ -93,6 +93,8 @@ export const FACE_SIDE = 160;
 /** Time spent in each phase of describeImage, in ms (filled in when the caller passes one). */
 export interface PhaseTimes {
   detect: number;
+  /** Cutting (and for a large face, shrinking) the face crop. */
+  crop: number;
   landmarks: number;
   descriptor: number;
 }
@@ -240,7 +242,9 @@ export async function describeImage(d: Detectors, image: RgbImage, chain: readon
   const face = largest(order.map((h) => ({ box: h, h })))!.h;
   const detected: Detected = { faces: order.map((h) => clipped(h, image.width, image.height)), used: order.indexOf(face), step: step.label, stepsRun };
   if (!describe) return { kind: 'no_face', ...detected };
+  const tc = performance.now();
   const { crop, box } = await faceCropAtScale(image, face);
+  if (times) times.crop = performance.now() - tc;
   const t = tf.tensor3d(crop.data, [crop.height, crop.width, 3], 'int32');
   try {
     const [W, H] = [crop.width, crop.height];
