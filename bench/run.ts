@@ -33,7 +33,7 @@ const BENCHMARKS: Benchmark[] = [
   { name: 'archive-ready', about: 'archive ready after the last answer of a 10,000-pair UI run', run: (env, runs) => benchArchiveReady(env, runs ?? 1) },
   { name: 'memory', about: 'peak page memory on a ≥ 300 MB ZIP vs its size', run: (env, runs) => benchMemory(env, runs ?? 3) },
   { name: 'cli-overhead', about: 'facematch run on 1,000 pairs vs a bare Node fetch loop', run: (env, runs) => benchCliOverhead(env, runs ?? 5) },
-  { name: 'concurrency', about: '1,000 pairs through core\'s job at concurrency 1, 4, 8 vs N ÷ 0.2 s (instant engine, 200 ms latency)', run: (env) => benchConcurrency(env) },
+  { name: 'concurrency', about: '1,000 pairs through core\'s job at concurrency 1, 4, 8 vs N ÷ 0.2 s (instant engine, 200 ms latency)', run: (env, runs) => benchConcurrency(env, runs ?? 3) },
   { name: 'engine', about: 'face engine per labelled set, and vs the stock face-api pipeline (bench/engine.ts)', run: () => runEngine('benchEngine') },
   { name: 'faces', about: 'POST /faces, median ms per image over the labelled sets (bench/engine.ts)', run: () => runEngine('benchFaces') },
 ];
