@@ -77,7 +77,7 @@ export function readWorkbookXml(bytes: Uint8Array): Map<string, XmlSheet> {
       const t = /\bt="([^"]+)"/.exec(attrs)?.[1] ?? 'n';
       const s = Number(/\bs="(\d+)"/.exec(attrs)?.[1] ?? 0);
       const inner = c[2] ?? '';
-      const v = /<v>([\s\S]*?)<\/v>/.exec(inner)?.[1] ?? '';
+      const v = /<v(?: [^>]*)?>([\s\S]*?)<\/v>/.exec(inner)?.[1] ?? '';
       const cellText = t === 's' ? shared[Number(v)] ?? '' : t === 'inlineStr' ? unescape(/<t[^>]*>([\s\S]*?)<\/t>/.exec(inner)?.[1] ?? '') : unescape(v);
       cells.set(ref, { ref, t, text: cellText, numFmt: formatOf(s) });
     }

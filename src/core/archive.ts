@@ -2,7 +2,8 @@
  * The job's archive builder (job.ts ArchiveBuilder): collects each final record as the run goes
  * and, when it ends, writes summary.xlsx, results/<pair>.json and run.json with the snapshot the
  * run actually used. `build` is where the bytes are made: buildResultsZip in this thread by
- * default, the archive worker in the browser (archive-client.ts).
+ * default; in the browser, the archive session that the `sink` fed as the run went
+ * (archive-client.ts startArchive).
  */
 import type { ArchiveBuilder, FinishedRun } from './job.ts';
 import { buildManifest, type InputInfo } from './manifest.ts';
@@ -16,6 +17,8 @@ export interface ArchiveBuilderOptions {
   notices?: readonly string[];
   input?: InputInfo | null;
   build?: (input: ReportInput) => Promise<Uint8Array>;
+  /** Also receives each record as it arrives, in order (an archive written as the run goes: archive-client.ts startArchive). */
+  sink?: { add(record: PairRecord, index: number): void };
 }
 
 async function buildHere(input: ReportInput): Promise<Uint8Array> {
@@ -51,7 +54,10 @@ export function createArchiveBuilder(o: ArchiveBuilderOptions = {}): ArchiveBuil
   const records: PairRecord[] = [];
   const build = o.build ?? buildHere;
   return {
-    add: (record, index) => { records[index] = record; },
+    add: (record, index) => {
+      records[index] = record;
+      o.sink?.add(record, index);
+    },
     finish: (run) => build(reportInputFor(run, o, records.length === run.records.length ? records : run.records)),
   };
 }

@@ -22,7 +22,7 @@
  * with a date format, in UTC), null is an empty cell.
  *
  * fflate and xlsx are loaded on demand. xlsx is only ever used to WRITE here. The community xlsx
- * 0.18.5 writer has no cell styles or panes; `boldFrozenHeaders` (xlsx-header.ts) adds a bold,
+ * 0.18.5 writer has no cell styles or panes; `boldFrozenHeaderParts` (xlsx-header.ts) adds a bold,
  * frozen header row to what it writes. Column widths, the autofilter and number formats come from
  * xlsx itself.
  */
@@ -35,8 +35,9 @@ import { evaluationOf, evaluationSheetRows, compareSheetRows, buildReportHtml, t
 import { withOutcomes, type Evaluation } from './evaluation.ts';
 import { archiveEntryName } from './sanitize.ts';
 import { safeEndpoint } from './safe-url.ts';
+import type { SheetCell } from './sheet-rows.ts';
 import { summarise, type RunStats } from './stats.ts';
-import { boldFrozenHeaders } from './xlsx-header.ts';
+import { boldFrozenHeaderParts, type WorkbookParts } from './xlsx-header.ts';
 
 /** The settings a run used, as the Run sheet states them (never a credential). */
 export interface ReportRunSettings {
@@ -86,13 +87,16 @@ export const REDACTED = '[redacted]';
 /** What a cell may hold. A Date becomes a date cell; null an empty one. */
 export type Cell = string | number | boolean | Date | null;
 
-/** One row's context for a Summary column: its input position and its verdict, read once. */
+/**
+ * One row's context for a Summary column: its input position and its verdict, read once. A
+ * Summary cell depends on its record and this only (never on run-wide figures): the archive
+ * writes each row as its record arrives (archive-stream.ts).
+ */
 export interface SummaryRowContext {
   /** 0-based position of the pair in the input (records are in input order). */
   index: number;
   contract: ProviderContract;
   verdict: Verdict | null;
-  report: ReportContext;
 }
 
 /** A column of a table sheet, declared once. */
@@ -135,6 +139,8 @@ export interface SheetContent {
   rows: readonly (readonly (Cell | FormattedCell)[])[];
   /** Adds an autofilter over the header and rows. */
   autofilter?: boolean;
+  /** Data rows the sheet's range declares when it is not `rows.length` (a Summary probe, archive-stream.ts). */
+  rowCount?: number;
 }
 
 export interface FormattedCell {
@@ -266,11 +272,24 @@ export const RUN_ROWS: readonly RunRow[] = [
   { field: 'stop reason', value: (c) => (c.input.stopReason ? c.scrub(c.input.stopReason) : null) },
 ];
 
+/** One record's Summary cells. */
+export function summaryRow(columns: readonly SummaryColumn[], contract: ProviderContract, rec: PairRecord, index: number): Cell[] {
+  const row: SummaryRowContext = { index, contract, verdict: recordVerdict(contract, rec) };
+  return columns.map((c) => c.value(rec, row));
+}
+
+/**
+ * A stand-in Summary row: 0 in every column with a number format, so the workbook writer gives
+ * each such column its cell format (archive-stream.ts reads them back from the row it wrote).
+ */
+export function summaryProbeRow(columns: readonly SummaryColumn[]): Cell[] {
+  return columns.map((c) => (c.numFmt ? 0 : null));
+}
+
 function summarySheet(ctx: ReportContext): SheetContent {
   const columns = summaryColumns(ctx);
   const rows = ctx.records.map((rec, index) => {
-    const row: SummaryRowContext = { index, contract: ctx.contract, verdict: recordVerdict(ctx.contract, rec), report: ctx };
-    return columns.map((c) => c.value(rec, row));
+    return summaryRow(columns, ctx.contract, rec, index);
   });
   return { columns, rows, autofilter: true };
 }
@@ -330,8 +349,11 @@ function compareSheet(ctx: ReportContext): SheetContent | null {
 }
 
 /** The workbook's sheets, in order. Add a sheet by adding an entry. */
+/** The Summary sheet: one row per pair, first in the workbook. */
+export const SUMMARY_SHEET: SheetSpec = { name: 'Summary', build: summarySheet };
+
 export const SHEETS: readonly SheetSpec[] = [
-  { name: 'Summary', build: summarySheet },
+  SUMMARY_SHEET,
   { name: 'Run', build: runSheet },
   { name: 'Notices', build: noticesSheet },
   { name: 'Skipped files', build: skippedSheet },
@@ -427,16 +449,37 @@ function redactedComparison(c: Comparison, scrub: (s: string) => string): Compar
   return JSON.parse(scrub(JSON.stringify(c))) as Comparison;
 }
 
-async function workbookFromRedacted(input: ReportInput, records: readonly PairRecord[]): Promise<Uint8Array> {
-  const XLSX = await import('xlsx');
+/** Options of workbookParts. */
+export interface WorkbookPartsOptions {
+  /**
+   * Write the Summary sheet with only a probe row (summaryProbeRow) in place of its data rows,
+   * while declaring this many data rows: archive-stream.ts splices in the rows it wrote itself.
+   */
+  summaryProbe?: number;
+}
+
+/** summary.xlsx as its parts (path → bytes), bold frozen headers applied; records already redacted. */
+export async function workbookParts(input: ReportInput, records: readonly PairRecord[], o: WorkbookPartsOptions = {}): Promise<WorkbookParts> {
+  const [XLSX, { unzipSync }] = await Promise.all([import('xlsx'), import('fflate')]);
   const wb = XLSX.utils.book_new();
   const ctx = reportContext(input, records);
   for (const spec of SHEETS) {
-    const content = spec.build(ctx);
+    let content = spec.build(ctx);
+    if (content && spec === SUMMARY_SHEET && o.summaryProbe !== undefined) {
+      content = { ...content, rows: [summaryProbeRow(summaryColumns(ctx))], rowCount: o.summaryProbe };
+    }
     if (content) XLSX.utils.book_append_sheet(wb, worksheet(content), spec.name);
   }
-  const out = XLSX.write(wb, { type: 'array', bookType: 'xlsx', compression: true }) as ArrayBuffer;
-  return boldFrozenHeaders(new Uint8Array(out));
+  // Uncompressed: the parts are opened again here, and compressed once when zipped.
+  const out = XLSX.write(wb, { type: 'array', bookType: 'xlsx', compression: false }) as ArrayBuffer;
+  const files = unzipSync(new Uint8Array(out));
+  await boldFrozenHeaderParts(files);
+  return files;
+}
+
+async function workbookFromRedacted(input: ReportInput, records: readonly PairRecord[]): Promise<Uint8Array> {
+  const [files, { zipSync }] = await Promise.all([workbookParts(input, records), import('fflate')]);
+  return zipSync(files, { level: 6 });
 }
 
 /** Column letters: 0 → A, 25 → Z, 26 → AA. */
@@ -459,28 +502,40 @@ function worksheet(content: SheetContent): WorkSheet {
   const sheet: WorkSheet = {};
   const { columns, rows } = content;
   const width = Math.max(1, columns.length, ...rows.map((r) => r.length));
-  const letters = Array.from({ length: width }, (_, c) => columnName(c));
+  const letters = columnLetters(width);
   columns.forEach((col, c) => { sheet[`${letters[c]}1`] = { t: 's', v: col.header }; });
   for (let r = 0; r < rows.length; r++) {
     const row = rows[r]!;
     const line = String(r + 2);
     for (let c = 0; c < row.length; c++) {
-      const raw = row[c]!;
-      const value = isFormatted(raw) ? raw.value : raw;
-      if (value === null || value === undefined) continue;
-      const fmt = isFormatted(raw) ? raw.numFmt : columns[c]?.numFmt;
-      const ref = letters[c]! + line;
-      if (value instanceof Date) sheet[ref] = { t: 'n', v: excelSerial(value), z: fmt ?? FORMATS.dateTime };
-      else if (typeof value === 'number') sheet[ref] = fmt ? { t: 'n', v: value, z: fmt } : { t: 'n', v: value };
-      else if (typeof value === 'boolean') sheet[ref] = { t: 'b', v: value };
-      else sheet[ref] = { t: 's', v: value };
+      const cell = sheetCell(row[c]!, columns[c]?.numFmt);
+      if (cell) sheet[letters[c]! + line] = cell;
     }
   }
-  const lastRow = rows.length + 1;
+  const lastRow = (content.rowCount ?? rows.length) + 1;
   sheet['!ref'] = `A1:${letters[width - 1]}${lastRow}`;
   sheet['!cols'] = columns.map((c) => ({ wch: c.width }));
   if (content.autofilter) sheet['!autofilter'] = { ref: `A1:${letters[Math.max(0, columns.length - 1)]}${lastRow}` };
   return sheet;
+}
+
+/** Column letters A, B, … for `width` columns. */
+export function columnLetters(width: number): string[] {
+  return Array.from({ length: width }, (_, c) => columnName(c));
+}
+
+/**
+ * A cell as the workbook writer takes it, from a declared cell and its column's number format:
+ * a Date becomes an Excel serial with a date format, a number keeps the format, null is no cell.
+ */
+export function sheetCell(raw: Cell | FormattedCell, columnFmt: string | undefined): SheetCell | null {
+  const value = isFormatted(raw) ? raw.value : raw;
+  if (value === null || value === undefined) return null;
+  const fmt = isFormatted(raw) ? raw.numFmt : columnFmt;
+  if (value instanceof Date) return { t: 'n', v: excelSerial(value), z: fmt ?? FORMATS.dateTime };
+  if (typeof value === 'number') return fmt ? { t: 'n', v: value, z: fmt } : { t: 'n', v: value };
+  if (typeof value === 'boolean') return { t: 'b', v: value };
+  return { t: 's', v: value };
 }
 
 /**
@@ -506,10 +561,16 @@ export async function buildResultsZip(input: ReportInput): Promise<Uint8Array> {
   if (input.manifest) files['run.json'] = strToU8(`${JSON.stringify(input.manifest, null, 2)}\n`);
   const taken = new Set<string>();
   for (const rec of records) {
-    const json = strToU8(recordJson(rec));
-    files[archiveEntryName(rec.pair_id, taken)] = json.length < STORE_BELOW ? [json, { level: 0 }] : json;
+    const entry = resultEntry(rec, taken, strToU8);
+    files[entry.name] = entry.store ? [entry.data, { level: 0 }] : entry.data;
   }
   return zipSync(files, { level: 6 });
+}
+
+/** One pair's results/<pair>.json entry: its name (unique in `taken`), bytes, and whether it is stored rather than deflated. */
+export function resultEntry(rec: PairRecord, taken: Set<string>, encode: (s: string) => Uint8Array): { name: string; data: Uint8Array; store: boolean } {
+  const data = encode(recordJson(rec));
+  return { name: archiveEntryName(rec.pair_id, taken), data, store: data.length < STORE_BELOW };
 }
 
 /** Pair JSON smaller than this is stored in the archive rather than deflated (see buildResultsZip). */

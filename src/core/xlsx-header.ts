@@ -40,17 +40,19 @@ export function styleHeaderRow(sheet: string, styleIndex: number): string {
   return withStyle.replace(/<sheetView workbookViewId="0"\/>/, `<sheetView workbookViewId="0">${pane}</sheetView>`);
 }
 
-/** Returns the workbook with every sheet's first row bold and frozen. */
-export async function boldFrozenHeaders(workbook: Uint8Array): Promise<Uint8Array> {
-  const { unzipSync, zipSync, strFromU8, strToU8 } = await import('fflate');
-  const files = unzipSync(workbook);
+/** The workbook's parts (path → bytes), as its ZIP holds them. */
+export type WorkbookParts = Record<string, Uint8Array>;
+
+/** Makes every sheet's first row bold and frozen, in place; returns the bold format's index (null: left plain). */
+export async function boldFrozenHeaderParts(files: WorkbookParts): Promise<number | null> {
+  const { strFromU8, strToU8 } = await import('fflate');
   const styles = files['xl/styles.xml'];
-  if (!styles) return workbook;
+  if (!styles) return null;
   const bold = addBoldCellFormat(strFromU8(styles));
-  if (!bold) return workbook;
+  if (!bold) return null;
   files['xl/styles.xml'] = strToU8(bold.xml);
   for (const [path, data] of Object.entries(files)) {
     if (SHEET_PATH.test(path)) files[path] = strToU8(styleHeaderRow(strFromU8(data), bold.index));
   }
-  return zipSync(files, { level: 6 });
+  return bold.index;
 }

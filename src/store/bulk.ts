@@ -22,7 +22,8 @@ import { loadZipLabels, type LabelSet } from '../core/labels.ts';
 import type { ReportInput } from '../core/report.ts';
 import { zipFingerprint } from '../core/fingerprint.ts';
 import { summarise, type RunStats } from '../core/stats.ts';
-import { archiveFileName, buildArchiveInWorker } from '../core/archive-client.ts';
+import { archiveFileName, startArchive, type ArchiveSession } from '../core/archive-client.ts';
+import type { ArchiveStreamBegin } from '../core/archive-stream.ts';
 import { ArchiveReadError, isResultsArchiveName, readResultsArchive, type ArchiveRunInfo } from '../core/archive-read.ts';
 import { journalContract, type Journal, type JournalEntry, type JournalRun } from '../core/journal.ts';
 import { markResumed, rerunRecord, rerunSelection, resumePlan } from '../core/journal-run.ts';
@@ -159,8 +160,8 @@ export interface BulkDeps {
   /** The call (callFacematch unless a test injects a fake). */
   call?: CallFn;
   fetch?: typeof fetch;
-  /** Builds the archive bytes (the archive worker in the browser). */
-  buildArchive?: (input: ReportInput) => Promise<Uint8Array>;
+  /** Starts the run's archive, written as the run goes (the archive worker in the browser). */
+  startArchive?: (begin: ArchiveStreamBegin) => ArchiveSession;
   /** Saves the finished archive (a download in the browser). */
   save?: (blob: Blob, fileName: string) => void;
   /** The leave-page guard, armed for the run. */
@@ -368,6 +369,14 @@ export function createBulkStore(deps: BulkDeps): BulkStore {
         },
       };
 
+      // The archive is written as records arrive, so it is ready moments after the last answer.
+      const evaluationNow = () => {
+        const labels = get().labels;
+        return labels && labels.labels.size ? { labels: [...labels.labels], labelsSource: labels.source, threshold: null } : undefined;
+      };
+      const archiveSession = (deps.startArchive ?? startArchive)({
+        contract, secrets: snapshotSecrets(snapshot), labels: evaluationNow()?.labels ?? null, total: zip.pairs.length,
+      });
       let building = false;
       try {
         const result = await runJob({
@@ -402,19 +411,17 @@ export function createBulkStore(deps: BulkDeps): BulkStore {
             deps.saveCredentials?.(renewed.credentials);
           },
           archive: createArchiveBuilder({
+            sink: archiveSession,
             skipped: zip.skipped,
             notices: zip.notices,
             input: file ? { name: file.name, size: file.size, fingerprint: fingerprintOf(zip) } : null,
             build: async (input) => {
               building = true;
               set({ phase: 'building', endedAt: now(), records: input.records, stopReason: input.stopReason ?? null });
-              const labels = get().labels;
-              const evaluation = labels && labels.labels.size
-                ? { labels: [...labels.labels], labelsSource: labels.source, threshold: null }
-                : undefined;
+              const evaluation = evaluationNow();
               const archiveInput = evaluation ? { ...input, evaluation } : input;
               set({ archiveInput });
-              return (deps.buildArchive ?? buildArchiveInWorker)(archiveInput);
+              return archiveSession.finish(archiveInput);
             },
           }),
         });
@@ -423,7 +430,8 @@ export function createBulkStore(deps: BulkDeps): BulkStore {
         const bytes = result.archive!;
         const blob = new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'application/zip' });
         const fileName = archiveFileName(now());
-        await session?.finish({
+        // The journal learns the run ended while the panel shows it: the archive does not wait for storage.
+        const journalled = session?.finish({
           stopped: result.stopped, finishedAt: result.finishedAt,
           ...(reason !== undefined ? { stopReason: reason } : {}),
           ...(rerunning && request.only ? { rerun: request.only.length } : {}),
@@ -443,8 +451,10 @@ export function createBulkStore(deps: BulkDeps): BulkStore {
         deps.save?.(blob, fileName);
         // The results are saved: leaving the page loses nothing now, whatever the journal still writes.
         unguard();
+        await journalled;
         await session?.downloaded();
       } catch {
+        archiveSession.cancel();
         flush();
         set({
           phase: 'finished',

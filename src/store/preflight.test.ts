@@ -183,7 +183,7 @@ describe('pre-flight with the Bulk store', () => {
       snapshot: () => settings.getState().jobSnapshot(),
       openZip: (f) => openZip(f, f.name),
       call,
-      buildArchive: async () => new Uint8Array([1]),
+      startArchive: () => ({ add() {}, finish: async () => new Uint8Array([1]), cancel() {} }),
       excluded: () => preflight.getState().excludedForRun(),
       publishMs: 0,
     });

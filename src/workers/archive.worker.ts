@@ -1,10 +1,12 @@
 /**
  * Builds the bulk results ZIP off the main thread, so the page stays responsive while thousands of
- * JSON files are compressed. Receives an ArchiveRequest (the contract by id), answers with the ZIP
- * bytes (buffer transferred) or a message.
+ * JSON files are compressed. Receives ArchiveRequests (the contract by id): a whole build, or a
+ * stream (begin, add…, finish: archive-stream.ts) written as the run goes. Answers a build or a
+ * finish with the ZIP bytes (buffer transferred) or a message.
  */
 import { errorText } from '../core/text.ts';
 import { contractById } from '../core/contracts.ts';
+import { openArchiveStream, type ArchiveStream } from '../core/archive-stream.ts';
 import { buildResultsZip } from '../core/report.ts';
 import type { ArchiveRequest, ArchiveResponse } from '../core/archive-client.ts';
 
@@ -15,16 +17,41 @@ interface WorkerScope {
 
 const scope = self as unknown as WorkerScope;
 
+const reply = async (id: number, build: () => Promise<Uint8Array>) => {
+  try {
+    const bytes = await build();
+    const buffer = bytes.buffer as ArrayBuffer;
+    scope.postMessage({ id, ok: true, bytes: buffer, byteOffset: bytes.byteOffset, byteLength: bytes.byteLength }, [buffer]);
+  } catch (err) {
+    scope.postMessage({ id, ok: false, message: errorText(err) });
+  }
+};
+
+/** The streams in progress, each step chained after the one before (a failure is answered at finish). */
+const streams = new Map<number, Promise<ArchiveStream>>();
+const keep = (id: number, stream: Promise<ArchiveStream>) => {
+  stream.catch(() => {});
+  streams.set(id, stream);
+};
+
 scope.onmessage = (event) => {
-  const { id, input } = event.data;
-  void (async () => {
-    try {
-      const { contractId, ...rest } = input;
-      const bytes = await buildResultsZip({ ...rest, contract: contractById(contractId) });
-      const buffer = bytes.buffer as ArrayBuffer;
-      scope.postMessage({ id, ok: true, bytes: buffer, byteOffset: bytes.byteOffset, byteLength: bytes.byteLength }, [buffer]);
-    } catch (err) {
-      scope.postMessage({ id, ok: false, message: errorText(err) });
-    }
-  })();
+  const msg = event.data;
+  if (msg.kind === 'build') {
+    const { contractId, ...rest } = msg.input;
+    void reply(msg.id, () => buildResultsZip({ ...rest, contract: contractById(contractId) }));
+  } else if (msg.kind === 'begin') {
+    const { contractId, ...rest } = msg.begin;
+    keep(msg.id, openArchiveStream({ ...rest, contract: contractById(contractId) }));
+  } else if (msg.kind === 'add') {
+    const stream = streams.get(msg.id);
+    if (stream) keep(msg.id, stream.then((s) => { s.add(msg.records); return s; }));
+  } else {
+    const stream = streams.get(msg.id);
+    streams.delete(msg.id);
+    const { contractId, ...end } = msg.end;
+    void reply(msg.id, async () => {
+      if (!stream) throw new Error('The archive stream was not started.');
+      return (await stream).finish({ ...end, contract: contractById(contractId) });
+    });
+  }
 };
