@@ -139,8 +139,12 @@ export interface SheetContent {
   rows: readonly (readonly (Cell | FormattedCell)[])[];
   /** Adds an autofilter over the header and rows. */
   autofilter?: boolean;
-  /** Data rows the sheet's range declares when it is not `rows.length` (a Summary probe, archive-stream.ts). */
-  rowCount?: number;
+  /**
+   * Data rows the autofilter covers when they are not `rows` (a Summary probe, archive-stream.ts,
+   * which also sets the sheet's dimension: the writer visits every cell of the range, ~30 ms for
+   * 10,000 empty rows).
+   */
+  filterRows?: number;
 }
 
 export interface FormattedCell {
@@ -286,11 +290,11 @@ export function summaryProbeRow(columns: readonly SummaryColumn[]): Cell[] {
   return columns.map((c) => (c.numFmt ? 0 : null));
 }
 
-function summarySheet(ctx: ReportContext): SheetContent {
+/** The Summary sheet; with `probe`, a probe row stands in for that many data rows (workbookParts). */
+function summarySheet(ctx: ReportContext, probe?: number): SheetContent {
   const columns = summaryColumns(ctx);
-  const rows = ctx.records.map((rec, index) => {
-    return summaryRow(columns, ctx.contract, rec, index);
-  });
+  if (probe !== undefined) return { columns, rows: [summaryProbeRow(columns)], filterRows: probe, autofilter: true };
+  const rows = ctx.records.map((rec, index) => summaryRow(columns, ctx.contract, rec, index));
   return { columns, rows, autofilter: true };
 }
 
@@ -431,8 +435,7 @@ export function archiveRecords(input: ReportInput): PairRecord[] {
 }
 
 /** report.html for the run: the same figures as the sheets, every chart as inline SVG. */
-export async function buildReportPage(input: ReportInput, records: readonly PairRecord[] = archiveRecords(input)): Promise<string> {
-  const ctx = reportContext(input, records);
+export async function buildReportPage(input: ReportInput, records: readonly PairRecord[] = archiveRecords(input), ctx: ReportContext = reportContext(input, records)): Promise<string> {
   return buildReportHtml({
     provider: input.contract.label,
     endpoint: ctx.scrub(safeEndpoint(input.endpoint)),
@@ -456,18 +459,17 @@ export interface WorkbookPartsOptions {
    * while declaring this many data rows: archive-stream.ts splices in the rows it wrote itself.
    */
   summaryProbe?: number;
+  /** The report context, when the caller already has it (reportContext of the same input and records). */
+  ctx?: ReportContext;
 }
 
 /** summary.xlsx as its parts (path → bytes), bold frozen headers applied; records already redacted. */
 export async function workbookParts(input: ReportInput, records: readonly PairRecord[], o: WorkbookPartsOptions = {}): Promise<WorkbookParts> {
   const [XLSX, { unzipSync }] = await Promise.all([import('xlsx'), import('fflate')]);
   const wb = XLSX.utils.book_new();
-  const ctx = reportContext(input, records);
+  const ctx = o.ctx ?? reportContext(input, records);
   for (const spec of SHEETS) {
-    let content = spec.build(ctx);
-    if (content && spec === SUMMARY_SHEET && o.summaryProbe !== undefined) {
-      content = { ...content, rows: [summaryProbeRow(summaryColumns(ctx))], rowCount: o.summaryProbe };
-    }
+    const content = spec === SUMMARY_SHEET && o.summaryProbe !== undefined ? summarySheet(ctx, o.summaryProbe) : spec.build(ctx);
     if (content) XLSX.utils.book_append_sheet(wb, worksheet(content), spec.name);
   }
   // Uncompressed: the parts are opened again here, and compressed once when zipped.
@@ -512,10 +514,9 @@ function worksheet(content: SheetContent): WorkSheet {
       if (cell) sheet[letters[c]! + line] = cell;
     }
   }
-  const lastRow = (content.rowCount ?? rows.length) + 1;
-  sheet['!ref'] = `A1:${letters[width - 1]}${lastRow}`;
+  sheet['!ref'] = `A1:${letters[width - 1]}${rows.length + 1}`;
   sheet['!cols'] = columns.map((c) => ({ wch: c.width }));
-  if (content.autofilter) sheet['!autofilter'] = { ref: `A1:${letters[Math.max(0, columns.length - 1)]}${lastRow}` };
+  if (content.autofilter) sheet['!autofilter'] = { ref: `A1:${letters[Math.max(0, columns.length - 1)]}${(content.filterRows ?? rows.length) + 1}` };
   return sheet;
 }
 
