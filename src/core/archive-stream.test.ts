@@ -1,4 +1,5 @@
 import { strFromU8, unzipSync } from 'fflate';
+import * as XLSX from 'xlsx';
 import { describe, expect, it } from 'vitest';
 import { openArchiveStream, type ArchiveStreamBegin } from './archive-stream.ts';
 import { deepvue, kwikid, type ProviderContract } from './contracts.ts';
@@ -97,6 +98,9 @@ describe('the results archive written as the run goes', () => {
     expect(a.has('results/p3-2.json')).toBe(true);
     const summary = readWorkbookXml(workbookOf(zip)).get('Summary')!;
     expect(summary.rows()).toHaveLength(40);
+    // A reader that walks the ZIP entry by entry (as some spreadsheet tools do) reads it too.
+    const book = XLSX.read(workbookOf(zip), { type: 'array' });
+    expect(XLSX.utils.sheet_to_json(book.Sheets.Summary!)).toHaveLength(40);
     expect(summary.column('error_message')[4]?.text).toContain(' No face <found> in "image2" & more');
   });
 

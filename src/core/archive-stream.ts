@@ -60,8 +60,6 @@ export interface ArchiveStream {
 }
 
 const SUMMARY_PATH = 'xl/worksheets/sheet1.xml';
-/** Workbook parts smaller than this are stored, not deflated. */
-const STORE_PART_BELOW = 32 * 1024;
 /** Records after which the end's work is rehearsed once more (see rehearse). */
 const REHEARSE_AT = 2_000;
 const LEVEL = 6;
@@ -197,7 +195,10 @@ export async function openArchiveStream(begin: ArchiveStreamBegin): Promise<Arch
     setTimeout(() => {
       void (async () => {
         const ctx = reportContext(input, sofar);
-        await workbookParts(input, sofar, { summaryProbe: sofar.length, ctx });
+        const parts = await workbookParts(input, sofar, { summaryProbe: sofar.length, ctx });
+        const rehearsal = zipWriter();
+        for (const [path, data] of Object.entries(parts)) rehearsal.add(path, data, false);
+        rehearsal.end();
         await buildReportPage(input, sofar, ctx);
         crcOf(pieces);
       })().catch(() => {});
@@ -269,9 +270,9 @@ export async function openArchiveStream(begin: ArchiveStreamBegin): Promise<Arch
       const workbook = zipWriter();
       for (const [path, data] of Object.entries(parts)) {
         if (path === SUMMARY_PATH) workbook.addDeflated(path, deflated, size, crc);
-        // The writer's small parts (styles, theme, the other sheets: a few KB each) are stored:
-        // setting up a DEFLATE per part cost more time than the ~15 KB it saves.
-        else workbook.add(path, data, data.length < STORE_PART_BELOW);
+        // Deflated, never stored: a streamed ZIP entry carries its sizes after its data, which
+        // some xlsx readers cannot find for a stored entry.
+        else workbook.add(path, data, false);
       }
       const page = await buildReportPage(input, archived, ctx);
       // The workbook is itself a compressed ZIP: stored as is.
