@@ -554,17 +554,17 @@ export function sheetCell(raw: Cell | FormattedCell, columnFmt: string | undefin
 export async function buildResultsZip(input: ReportInput): Promise<Uint8Array> {
   const records = archiveRecords(input);
   const [{ zipSync, strToU8 }, workbook, page] = await Promise.all([import('fflate'), workbookFromRedacted(input, records), buildReportPage(input, records)]);
-  const files: Record<string, Uint8Array | [Uint8Array, { level: 0 }]> = {
-    // The workbook is itself a compressed ZIP: store it as is.
-    'summary.xlsx': [workbook, { level: 0 }],
-    'report.html': strToU8(page),
-  };
-  if (input.manifest) files['run.json'] = strToU8(`${JSON.stringify(input.manifest, null, 2)}\n`);
+  // Entries in the order of the archive written as the run goes (archive-stream.ts): one per pair, then the run's own.
+  const files: Record<string, Uint8Array | [Uint8Array, { level: 0 }]> = {};
   const taken = new Set<string>();
   for (const rec of records) {
     const entry = resultEntry(rec, taken, strToU8);
     files[entry.name] = entry.store ? [entry.data, { level: 0 }] : entry.data;
   }
+  // The workbook is itself a compressed ZIP: store it as is.
+  files['summary.xlsx'] = [workbook, { level: 0 }];
+  files['report.html'] = strToU8(page);
+  if (input.manifest) files['run.json'] = strToU8(`${JSON.stringify(input.manifest, null, 2)}\n`);
   return zipSync(files, { level: 6 });
 }
 
