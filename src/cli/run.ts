@@ -5,15 +5,15 @@
 import { errorText } from '../core/text.ts';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { archiveFileName, startArchive } from '../core/archive-client.ts';
+import { archiveFileName } from '../core/archive-client.ts';
 import { contractById } from '../core/contracts.ts';
 import { accuracyOf, confusionAt, evalRows, pct, withOutcomes } from '../core/evaluation.ts';
 import { loadZipLabels, parseLabels, type Expected, type LabelSet } from '../core/labels.ts';
 import { shardNotice } from '../core/merge.ts';
 import { createArchiveBuilder } from '../core/archive.ts';
 import { zipFingerprint } from '../core/fingerprint.ts';
-import { runJob, snapshotSecrets, type JobSnapshot } from '../core/job.ts';
-import type { ReportInput } from '../core/report.ts';
+import { runJob, type JobSnapshot } from '../core/job.ts';
+import { buildResultsZip, type ReportInput } from '../core/report.ts';
 import { endpointUrl } from '../core/request.ts';
 import { shardIndices } from '../core/shard.ts';
 import { summarise } from '../core/stats.ts';
@@ -162,16 +162,13 @@ export async function runCommand(args: RunArgs, io: CliIO): Promise<number> {
 
   const notices = [...zip.notices, ...(labels?.problems ?? [])];
   if (args.shard) notices.push(shardNotice(args.shard.index, args.shard.count, pairs.length, zip.pairs.length, name));
-  // The archive is written as the records arrive (the browser's way), ready when the last answer is.
-  const session = startArchive({
-    contract, secrets: snapshotSecrets(snapshot), labels: labels && labels.labels.size ? [...labels.labels] : null, total: pairs.length,
-  });
+  // Built whole at the end. Written as the run goes (as the browser does), in the one thread that
+  // also makes the calls, it measured no faster here (cli-overhead 1.361 either way, 2026-12-02).
   const archive = createArchiveBuilder({
-    sink: session,
     skipped,
     notices,
     input: { name, size: input.length, fingerprint: zipFingerprint(zip.entries) },
-    build: (report) => session.finish(withCliFacts(report, args, labels)),
+    build: (report) => buildResultsZip(withCliFacts(report, args, labels)),
   });
 
   out.write(`facematch: ${pairs.length} pair${pairs.length === 1 ? '' : 's'}${args.shard ? ` (shard ${args.shard.index}/${args.shard.count} of ${zip.pairs.length})` : ''} from ${name} → ${contract.label} ${endpoint}${demo ? ' (demo credentials of the reference server)' : ''}\n`);
@@ -188,9 +185,6 @@ export async function runCommand(args: RunArgs, io: CliIO): Promise<number> {
       ...(gate ? { deps: { beforeAttempt: (s?: AbortSignal) => gate.acquire(s) } } : {}),
       archive,
     });
-  } catch (err) {
-    session.cancel();
-    throw err;
   } finally {
     progress.stop();
     await gate?.close();
