@@ -4,6 +4,7 @@
  * for "Download results so far", and the records of a resumed or re-run pair. See journal.ts.
  */
 import { countProgress, FLUSH_MS, FLUSH_RECORDS, journalErrorSentence, progressOf, type Clock, type Journal, type JournalEntry, type JournalRun } from './journal.ts';
+import { isExcludedRecord } from './preflight.ts';
 import { notRunRecord, type PairRecord } from './records.ts';
 
 export interface RecorderOptions {
@@ -202,14 +203,17 @@ export function rerunSelection(records: readonly PairRecord[]): { failed: number
   const remaining: number[] = [];
   records.forEach((r, i) => {
     if (r.success) return;
-    if (r.error.type === 'not_run' || r.error.type === 'aborted') remaining.push(i);
+    // A pair excluded before the run stays unsent: the user chose not to spend a call on it.
+    if (isNotRun(r)) { if (!isExcludedRecord(r)) remaining.push(i); }
     else failed.push(i);
   });
   return { failed, remaining };
 }
 
-/** Where a stopped run stopped: pairs answered (k) and pairs left to run, of `total`. */
+const isNotRun = (r: PairRecord) => !r.success && (r.error.type === 'not_run' || r.error.type === 'aborted');
+
+/** Where a stopped run stopped: pairs answered (k) and pairs not run (excluded ones too), of `total`. */
 export function stoppedAt(records: readonly PairRecord[]): { done: number; notRun: number; total: number } {
-  const { remaining } = rerunSelection(records);
-  return { done: records.length - remaining.length, notRun: remaining.length, total: records.length };
+  const notRun = records.filter(isNotRun).length;
+  return { done: records.length - notRun, notRun, total: records.length };
 }

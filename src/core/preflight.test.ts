@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { contentFlagReason, excludedFromFlags, type PairFlag } from './preflight.ts';
+import { contentFlagReason, excludedFromFlags, isExcludedRecord, type PairFlag } from './preflight.ts';
+import { rerunSelection, stoppedAt } from './journal-run.ts';
 import { kwikid } from './contracts.ts';
 import { runJob } from './job.ts';
-import type { PairEntry } from './records.ts';
+import { notRunRecord, recordFromCall, type PairEntry, type PairRecord } from './records.ts';
 
 const pair: PairEntry = { pair_id: 'p2', image1_path: 'batch/p2_image1.jpg', image2_path: 'batch/p2_image2.jpg' };
 
@@ -49,5 +50,24 @@ describe('excludedFromFlags: one map from every flag', () => {
     const p2 = result.records[1]!;
     expect(p2.success).toBe(false);
     expect(p2).toMatchObject({ pair_id: 'p2', error: { type: 'not_run', message: excluded.get(1) } });
+  });
+});
+
+describe('after a run with excluded pairs', () => {
+  it('"Run remaining" offers the pairs a stop left unsent, never those excluded before the run; "Re-run failed" only the failures', () => {
+    const pair = (id: string): PairEntry => ({ pair_id: id, image1_path: `${id}_image1.jpg`, image2_path: `${id}_image2.jpg` });
+    const excluded = excludedFromFlags([{ index: 4, pair_id: 'p5', source: 'faces', reason: 'No face found in p5_image1.jpg.' }]).get(4)!;
+    const records: PairRecord[] = [
+      recordFromCall(pair('p1'), { ok: true, status: 200, timeMs: 1, attempts: 1, body: { facematch_result: 'True' } }),
+      recordFromCall(pair('p2'), { ok: false, status: 500, timeMs: 1, attempts: 1, error: { type: 'http', message: 'HTTP 500' } }),
+      notRunRecord(pair('p3')),
+      recordFromCall(pair('p4'), { ok: false, status: null, timeMs: 1, attempts: 1, error: { type: 'aborted', message: 'Cancelled.' } }),
+      notRunRecord(pair('p5'), excluded),
+    ];
+    expect(isExcludedRecord(records[4]!)).toBe(true);
+    expect(isExcludedRecord(records[2]!)).toBe(false);
+    expect(rerunSelection(records)).toEqual({ failed: [1], remaining: [2, 3] });
+    // The stopped banner still counts every pair that was not sent.
+    expect(stoppedAt(records)).toEqual({ done: 2, notRun: 3, total: 5 });
   });
 });

@@ -9,7 +9,7 @@
  *   (face-check.ts).
  */
 import { notAcceptedImage, type SniffedType } from './filetype.ts';
-import type { PairEntry } from './records.ts';
+import type { PairEntry, PairRecord } from './records.ts';
 
 export type FlagSource = 'content' | 'faces';
 
@@ -38,6 +38,11 @@ export function contentFlagReason(pair: PairEntry, types: readonly [SniffedType,
 
 /** What an excluded pair's not_run record says, before the flag sentences. */
 export const EXCLUDED_PREFIX = 'Not sent: excluded before the run (Exclude flagged pairs).';
+
+/** True for the record of a pair the user excluded before the run: "Run remaining" leaves it out. */
+export function isExcludedRecord(rec: PairRecord): boolean {
+  return !rec.success && rec.error.type === 'not_run' && rec.error.message.startsWith(EXCLUDED_PREFIX);
+}
 
 /**
  * The job's `excluded` map (index → reason) for these flags: one entry per flagged pair, whose
