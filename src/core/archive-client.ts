@@ -33,15 +33,20 @@ async function buildInThread(input: ReportInput): Promise<Uint8Array> {
 
 let nextId = 1;
 
+/** A new archive worker; null when the platform has none (Node) or it cannot start. */
+function archiveWorker(): Worker | null {
+  if (typeof Worker === 'undefined') return null;
+  try {
+    return new Worker(new URL('../workers/archive.worker.ts', import.meta.url), { type: 'module' });
+  } catch {
+    return null;
+  }
+}
+
 /** Builds summary.xlsx + results/*.json as ZIP bytes, in a worker when the platform has one. */
 export function buildArchiveInWorker(input: ReportInput): Promise<Uint8Array> {
-  if (typeof Worker === 'undefined') return buildInThread(input);
-  let worker: Worker;
-  try {
-    worker = new Worker(new URL('../workers/archive.worker.ts', import.meta.url), { type: 'module' });
-  } catch {
-    return buildInThread(input);
-  }
+  const worker = archiveWorker();
+  if (!worker) return buildInThread(input);
   const id = nextId++;
   const { contract, ...rest } = input;
   const request: ArchiveRequest = { kind: 'build', id, input: { ...rest, contractId: contract.id } };
@@ -127,13 +132,8 @@ const sameRecords = (added: readonly PairRecord[], records: readonly PairRecord[
  * finish() still answers with the archive: built whole, as buildArchiveInWorker does.
  */
 export function startArchive(begin: ArchiveStreamBegin): ArchiveSession {
-  if (typeof Worker === 'undefined') return sessionHere(begin);
-  let worker: Worker;
-  try {
-    worker = new Worker(new URL('../workers/archive.worker.ts', import.meta.url), { type: 'module' });
-  } catch {
-    return sessionHere(begin);
-  }
+  const worker = archiveWorker();
+  if (!worker) return sessionHere(begin);
   const id = nextId++;
   const added: PairRecord[] = [];
   let pending: PairRecord[] = [];
