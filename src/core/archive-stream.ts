@@ -30,7 +30,7 @@ import type { Expected } from './labels.ts';
 import type { PairRecord } from './records.ts';
 import {
   buildReportPage, buildResultsZip, columnLetters, redactRecords, reportContext, resultEntry, sheetCell,
-  summaryColumns, summaryRow, workbookParts, type ReportInput, type SummaryColumn,
+  secretValues, summaryColumns, summaryRow, workbookParts, type ReportInput, type SummaryColumn,
 } from './report.ts';
 import { rowXml } from './sheet-rows.ts';
 
@@ -146,8 +146,8 @@ function probeStyles(sheetXml: string): Map<string, number> | null {
 const sameStyles = (a: Map<string, number>, b: Map<string, number>) =>
   a.size === b.size && [...a].every(([k, v]) => b.get(k) === v);
 
-const secretSet = (secrets: readonly string[] | undefined) =>
-  [...new Set((secrets ?? []).map((s) => s.trim()).filter((s) => s.length >= 4))].sort().join('\u0000');
+/** The secrets as the scrubber sees them, in one comparable string. */
+const secretSet = (secrets: readonly string[] | undefined) => secretValues(secrets).sort().join('\u0000');
 
 const sameLabels = (a: ArchiveStreamBegin['labels'], b: EvaluationInput | undefined) => {
   if (!a || !b) return !a && !b;

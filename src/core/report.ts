@@ -391,9 +391,14 @@ export interface Scrubber {
   test(s: string): boolean;
 }
 
+/** The secrets that are scrubbed: trimmed, 4+ characters, each once. */
+export function secretValues(secrets: readonly string[] = []): string[] {
+  return [...new Set(secrets.map((s) => s.trim()).filter((s) => s.length >= 4))];
+}
+
 /** Replaces each secret (4+ characters, also in its JSON-escaped form) in a string; null when there are none. */
 export function scrubber(secrets: readonly string[] = []): Scrubber | null {
-  const list = [...new Set(secrets.map((s) => s.trim()).filter((s) => s.length >= 4))];
+  const list = secretValues(secrets);
   const forms = [...new Set(list.flatMap((s) => [s, JSON.stringify(s).slice(1, -1)]))].sort((a, b) => b.length - a.length);
   if (!forms.length) return null;
   const scrub = ((s: string) => forms.reduce((acc, secret) => acc.split(secret).join(REDACTED), s)) as Scrubber;
