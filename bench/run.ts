@@ -1,6 +1,7 @@
 /**
  * `npm run bench` — runs every benchmark, or only those named (`npm run bench -- zip-open archive`),
- * prints the table and writes bench/results.json.
+ * prints the table, writes bench/results.json and rewrites the measured figures' tables in
+ * docs/performance.md.
  *
  * Exit code: 0 when every selected benchmark ran (even if a budget was missed: the table says
  * FAIL); 1 when one could not run; 2 for an unknown benchmark name.
@@ -8,12 +9,13 @@
  * Options: --runs=N (timed repetitions per figure; default 5, memory 3)
  * Env:     BENCH_SKIP_BUILD=1 reuses an existing dist/ instead of building the app first.
  */
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { BenchRow } from './types.ts';
 import { BenchEnv, REPO_ROOT } from './lib/env.ts';
 import { fmt } from './lib/stats.ts';
+import { renderPerformanceDoc } from './lib/performance-doc.ts';
 import { benchArchive, benchZipOpen } from './core-page.ts';
 import { benchArchiveReady, benchBulkOverhead, benchFirstLoad, benchMemory } from './app.ts';
 import { benchCliOverhead } from './cli.ts';
@@ -165,11 +167,14 @@ async function main(): Promise<number> {
   };
   const out = path.join(REPO_ROOT, 'bench/results.json');
   await writeFile(out, `${JSON.stringify(results, null, 2)}\n`);
+  const doc = path.join(REPO_ROOT, 'docs/performance.md');
+  const before = await readFile(doc, 'utf8').catch(() => '');
+  if (rows.length) await writeFile(doc, renderPerformanceDoc(before, results, BENCHMARKS.map((b) => b.name)));
 
   console.log(`\n${table(rows)}`);
   console.log(`\n${started.toISOString()} · ${results.machine.cores} cores (${results.machine.cpu}) · ${results.machine.memoryGB} GB · Node ${process.version}${chromiumVersion ? ` · Chromium ${chromiumVersion}` : ''} · load avg ${results.machine.loadAverage1m.start} → ${results.machine.loadAverage1m.end}`);
   const failed = rows.filter((r) => !r.pass).length;
-  console.log(`${rows.length - failed} within budget, ${failed} over budget${errors.length ? `, ${errors.length} benchmark(s) could not run: ${errors.map((e) => e.name).join(', ')}` : ''}. Written to ${path.relative(process.cwd(), out) || out}.`);
+  console.log(`${rows.length - failed} within budget, ${failed} over budget${errors.length ? `, ${errors.length} benchmark(s) could not run: ${errors.map((e) => e.name).join(', ')}` : ''}. Written to ${path.relative(process.cwd(), out) || out} and docs/performance.md.`);
   return errors.length ? 1 : 0;
 }
 
