@@ -53,13 +53,15 @@ export interface FixtureZipOptions {
   folder?: string;
   /** Extra entries to add, e.g. junk that must be skipped. */
   extra?: Record<string, Uint8Array | string>;
+  /** Only the first N pairs (all 16 by default). */
+  count?: number;
 }
 
 /** A ZIP of the 16 labelled pairs: `pairNN_image1.<ext>` + `pairNN_image2.<ext>`. */
 export async function buildFixturesZip(options: FixtureZipOptions = {}): Promise<Buffer> {
   const zip = new JSZip();
   const prefix = options.folder ? `${options.folder.replace(/\/+$/, '')}/` : '';
-  readPairsCsv().forEach((p, i) => {
+  readPairsCsv().slice(0, options.count).forEach((p, i) => {
     const stem = pairStem(i);
     zip.file(`${prefix}${stem}_image1.${ext(p.image1)}`, readFileSync(facePath(p.image1)));
     zip.file(`${prefix}${stem}_image2.${ext(p.image2)}`, readFileSync(facePath(p.image2)));

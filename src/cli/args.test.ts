@@ -20,17 +20,17 @@ describe('facematch run arguments', () => {
   it('has the documented defaults', () => {
     expect(run('pairs.zip')).toEqual({
       command: 'run', zip: 'pairs.zip', provider: 'kwikid', baseUrl: DEFAULT_BASE_URL,
-      concurrency: 1, timeoutMs: 60_000, retries: 2,
+      concurrency: 1, timeoutMs: 60_000, retries: 2, maxErrors: 0,
     });
   });
 
   it('reads every flag, in both --flag value and --flag=value forms', () => {
     expect(run('p.zip', '--provider', 'deepvue', '--base-url=https://api.example.com/', '--out', 'o.zip', '--concurrency', '4',
       '--rate', '3', '--timeout', '30', '--retries=0', '--junit', 'j.xml', '--shard', '2/3',
-      '--rate-store', 'redis://127.0.0.1:6379', '--labels', 'l.csv', '--fail-under-accuracy', '95%')).toEqual({
+      '--rate-store', 'redis://127.0.0.1:6379', '--labels', 'l.csv', '--fail-under-accuracy', '95%', '--max-errors=3')).toEqual({
       command: 'run', zip: 'p.zip', provider: 'deepvue', baseUrl: 'https://api.example.com', out: 'o.zip', concurrency: 4,
       rate: 3, timeoutMs: 30_000, retries: 0, junit: 'j.xml', shard: { index: 2, count: 3 },
-      rateStore: 'redis://127.0.0.1:6379', labels: 'l.csv', failUnderAccuracy: 0.95,
+      rateStore: 'redis://127.0.0.1:6379', labels: 'l.csv', failUnderAccuracy: 0.95, maxErrors: 3,
     });
   });
 
@@ -85,7 +85,7 @@ describe('facematch run arguments', () => {
   });
 
   it('answers --help and --version', () => {
-    expect(parseCommand([])).toEqual({ command: 'help' });
+    expect(parseCommand([])).toEqual({ command: 'usage' });
     expect(parseCommand(['run', '--help'])).toEqual({ command: 'help', topic: 'run' });
     expect(parseCommand(['--version'])).toEqual({ command: 'version' });
   });

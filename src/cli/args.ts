@@ -39,6 +39,8 @@ export interface RunArgs {
   rateStore?: string;
   /** Fraction 0–1. */
   failUnderAccuracy?: number;
+  /** Failed pairs tolerated before the exit code is 1 (default 0: any failed pair fails the run). */
+  maxErrors: number;
 }
 
 export interface MergeArgs {
@@ -47,13 +49,14 @@ export interface MergeArgs {
   out?: string;
 }
 
-export type Command = RunArgs | MergeArgs | { command: 'serve' } | { command: 'help'; topic?: string } | { command: 'version' };
+/** `usage`: no command at all, a usage error that prints the usage (exit code 2). */
+export type Command = RunArgs | MergeArgs | { command: 'serve' } | { command: 'help'; topic?: string } | { command: 'usage' } | { command: 'version' };
 
 export const USAGE = `Usage:
   facematch run <pairs.zip> [--provider kwikid|deepvue] [--base-url URL] [--out FILE]
                 [--concurrency N] [--rate R] [--timeout S] [--retries N]
                 [--labels CSV] [--junit FILE] [--shard I/N] [--rate-store redis://HOST:PORT]
-                [--fail-under-accuracy X]
+                [--fail-under-accuracy X] [--max-errors N]
   facematch merge <a.zip> <b.zip> [...] [--out FILE]
   facematch serve            the reference server (PORT, HOST and the server's variables apply)
 
@@ -67,8 +70,9 @@ Defaults: --provider kwikid, --base-url ${DEFAULT_BASE_URL}, --out facematch-bul
 --shard I/N runs the pairs whose position (natural order of pair ids) mod N is I-1; write
 --shard auto/N to take I from JOB_COMPLETION_INDEX + 1 (Kubernetes Indexed Jobs).
 
-Exit codes: 0 every pair has a record (and the accuracy threshold holds); 1 the run was stopped
-or --fail-under-accuracy failed; 2 a usage or input error.`;
+Exit codes: 0 every pair succeeded (at most --max-errors N pairs failed, default 0) and the
+accuracy threshold holds; 1 a pair failed (more than --max-errors), the run was stopped, or
+--fail-under-accuracy failed; 2 a usage or input error (no command included).`;
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -85,6 +89,7 @@ const RUN_OPTIONS = {
   shard: { type: 'string' },
   'rate-store': { type: 'string' },
   'fail-under-accuracy': { type: 'string' },
+  'max-errors': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -146,6 +151,7 @@ function example(name: string): string {
     case 'shard': return '--shard 1/3';
     case 'rate-store': return '--rate-store redis://127.0.0.1:6379';
     case 'fail-under-accuracy': return '--fail-under-accuracy 0.95';
+    case 'max-errors': return '--max-errors 5';
     default: return `--${name} VALUE`;
   }
 }
@@ -254,6 +260,7 @@ function parseRun(args: readonly string[], env: Env): RunArgs | { command: 'help
     concurrency: v.concurrency === undefined ? 1 : wholeNumber('concurrency', str(v.concurrency)!, 1, MAX_CONCURRENCY, 'calls in flight at once'),
     timeoutMs,
     retries: v.retries === undefined ? DEFAULT_RETRIES : wholeNumber('retries', str(v.retries)!, 0, MAX_RETRIES, 'extra attempts after a transient failure'),
+    maxErrors: v['max-errors'] === undefined ? 0 : wholeNumber('max-errors', str(v['max-errors'])!, 0, 1_000_000, 'failed pairs tolerated'),
   };
   if (str(v.out) !== undefined) out.out = str(v.out)!;
   if (rate !== undefined) out.rate = rate;
@@ -281,6 +288,7 @@ export function parseCommand(argv: readonly string[], env: Env = {}): Command {
   const [command, ...rest] = argv;
   switch (command) {
     case undefined:
+      return { command: 'usage' };
     case 'help':
     case '--help':
     case '-h':

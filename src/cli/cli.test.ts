@@ -5,6 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
@@ -204,6 +205,49 @@ describe('facematch run: exit codes and failures (instant engine)', () => {
     // Each record counts the one 401 that fetched the token only on the first pair.
     expect(records[0]!.attempts).toBe(2);
     expect(records.slice(1).every((r) => r.attempts === 1)).toBe(true);
+  });
+});
+
+describe('exit codes a CI job relies on', () => {
+  /** A port on this machine that nothing listens on: every call is refused. */
+  async function closedPortUrl(): Promise<string> {
+    const srv = net.createServer();
+    await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
+    const { port } = srv.address() as net.AddressInfo;
+    await new Promise<void>((resolve) => srv.close(() => resolve()));
+    return `http://127.0.0.1:${port}`;
+  }
+
+  it('exits 1 when every call fails (nothing listens at --base-url), and 0 when --max-errors tolerates them', async () => {
+    await writeFile(path.join(dir, 'ten.zip'), await buildFixturesZip({ count: 10 }));
+    const base = ['run', 'ten.zip', '--base-url', await closedPortUrl(), '--retries', '0'];
+    const failed = await runCli([...base, '--out', 'closed.zip'], dir);
+    expect(failed.stdout).toContain('10 records: 0 succeeded (0 match, 0 no match), 10 failed, 0 not run.');
+    expect(failed.stderr).toContain('facematch: 10 pairs failed (--max-errors N tolerates N failed pairs). The archive\'s records say why.');
+    expect(failed.code).toBe(1);
+    expect((await readArchive(path.join(dir, 'closed.zip'))).records).toHaveLength(10);
+
+    const tolerated = await runCli([...base, '--out', 'tolerated.zip', '--max-errors', '10'], dir);
+    expect(tolerated.stderr).toBe('');
+    expect(tolerated.code).toBe(0);
+
+    const over = await runCli([...base, '--out', 'over.zip', '--max-errors', '9'], dir);
+    expect(over.stderr).toContain('facematch: 10 pairs failed, more than the 9 that --max-errors tolerates.');
+    expect(over.code).toBe(1);
+  });
+
+  it('exits 2 and prints the usage when no command is given', async () => {
+    const got = await runCli([], dir);
+    expect(got.code).toBe(2);
+    expect(got.stdout).toBe('');
+    expect(got.stderr).toMatch(/^facematch needs a command\.\n\nUsage:\n {2}facematch run <pairs\.zip>/);
+  });
+
+  it('merge names the archive given twice instead of blaming its contents', async () => {
+    const got = await runCli(['merge', 'closed.zip', 'closed.zip', '--out', 'twice.zip'], dir);
+    expect(got).toEqual({ code: 2, stdout: '', stderr: 'facematch: closed.zip is given twice; give each archive once, e.g. facematch merge shard1.zip shard2.zip.\n' });
+    const aliased = await runCli(['merge', 'closed.zip', './closed.zip'], dir);
+    expect(aliased.stderr).toBe('facematch: closed.zip and ./closed.zip are the same file; give each archive once, e.g. facematch merge shard1.zip shard2.zip.\n');
   });
 });
 

@@ -23,6 +23,9 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
       case 'help':
         io.stdout.write(`${USAGE}\n`);
         return EXIT_OK;
+      case 'usage':
+        io.stderr.write(`facematch needs a command.\n\n${USAGE}\n`);
+        return EXIT_USAGE;
       case 'version':
         io.stdout.write(`facematch ${cliVersion()}\n`);
         return EXIT_OK;

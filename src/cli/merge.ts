@@ -12,6 +12,15 @@ import { writeOutput, type CliIO } from './run.ts';
 
 export async function mergeCommand(args: MergeArgs, io: CliIO): Promise<number> {
   const archives: ReadResultsArchive[] = [];
+  const given = new Map<string, string>();
+  for (const file of args.inputs) {
+    const full = path.resolve(io.cwd, file);
+    const first = given.get(full);
+    if (first !== undefined) {
+      throw new UsageError(`${file === first ? `${file} is given twice` : `${first} and ${file} are the same file`}; give each archive once, e.g. facematch merge shard1.zip shard2.zip.`);
+    }
+    given.set(full, file);
+  }
   for (const file of args.inputs) {
     let bytes: Uint8Array;
     try {

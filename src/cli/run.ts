@@ -213,5 +213,10 @@ export async function runCommand(args: RunArgs, io: CliIO): Promise<number> {
     io.stderr.write(`facematch: ${result.stopReason ?? 'The run was stopped.'} The archive holds a record for every pair; those not sent are not_run.\n`);
     return EXIT_FAILED;
   }
-  return accuracyFailed ? EXIT_FAILED : EXIT_OK;
+  const tooManyFailed = stats.failed > args.maxErrors;
+  if (tooManyFailed) {
+    const allowed = args.maxErrors === 0 ? ' (--max-errors N tolerates N failed pairs)' : `, more than the ${args.maxErrors} that --max-errors tolerates`;
+    io.stderr.write(`facematch: ${stats.failed} pair${stats.failed === 1 ? '' : 's'} failed${allowed}. The archive's records say why.\n`);
+  }
+  return accuracyFailed || tooManyFailed ? EXIT_FAILED : EXIT_OK;
 }
