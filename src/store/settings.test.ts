@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { deepvue, kwikid } from '../core/contracts.ts';
 import { DEFAULT_DEEPVUE_CLIENT_ID, DEFAULT_DEEPVUE_CLIENT_SECRET, DEFAULT_TOKEN } from '../core/defaults.ts';
-import { STORAGE_KEY, callSettingsOf, createSettingsStore, upstreamBaseUrl } from './settings.ts';
+import { STORAGE_KEY, callSettingsOf, createSettingsStore, settingsBlocker, upstreamBaseUrl } from './settings.ts';
 
 const ORIGIN = 'http://127.0.0.1:8080';
 
@@ -152,5 +152,37 @@ describe('settings store: call settings and token', () => {
     const fakeFetch = (async () => new Response(JSON.stringify({ status: 'ok', upstream: 'https://api.vendor.example' }))) as unknown as typeof fetch;
     await store.getState().loadHealth(fakeFetch);
     expect(store.getState().upstream).toBe('https://api.vendor.example');
+  });
+});
+
+describe('settings store: a typed value that is not accepted blocks Run', () => {
+  it('Timeout 0.3 is not accepted: Run is blocked with the reason, and no run could use the last accepted value', () => {
+    const { store } = makeStore();
+    store.getState().enterNumber('timeout', '0.3');
+    expect(settingsBlocker(store.getState())).toBe('Fix Timeout (s): enter a number from 1 to 600.');
+    expect(store.getState().invalidSettings.timeout).toEqual({ text: '0.3', problem: 'enter a number from 1 to 600' });
+    store.getState().enterNumber('timeout', '2.5');
+    expect(settingsBlocker(store.getState())).toBeNull();
+    expect(store.getState().jobSnapshot().timeoutMs).toBe(2500);
+  });
+
+  it('Max requests per second 2.5 is not accepted (it is not "no limit"); empty is', () => {
+    const { store } = makeStore();
+    store.getState().enterNumber('rate', '5');
+    store.getState().enterNumber('rate', '2.5');
+    expect(settingsBlocker(store.getState())).toBe('Fix Max requests per second: enter a whole number from 1 to 1000, or leave it empty.');
+    store.getState().enterNumber('rate', '');
+    expect(settingsBlocker(store.getState())).toBeNull();
+    expect(store.getState().jobSnapshot().ratePerSecond).toBeNull();
+  });
+
+  it('names the first invalid field in the panel\'s order, and Retries takes whole numbers only', () => {
+    const { store } = makeStore();
+    store.getState().enterNumber('concurrency', '17');
+    store.getState().enterNumber('retries', '1.5');
+    expect(settingsBlocker(store.getState())).toBe('Fix Retries: enter a whole number from 0 to 10.');
+    store.getState().enterNumber('retries', '3');
+    expect(settingsBlocker(store.getState())).toBe('Fix Concurrency: enter a whole number from 1 to 16.');
+    expect(store.getState().retries).toBe(3);
   });
 });

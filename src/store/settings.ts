@@ -19,6 +19,7 @@ import {
 } from '../core/defaults.ts';
 import type { JobSnapshot } from '../core/job.ts';
 import { fetchToken, type CallSettings } from '../core/request.ts';
+import { NUMERIC_SETTINGS, readNumericSetting, type NumericSetting } from '../core/setting-rules.ts';
 
 export type CredentialValues = Record<CredentialKey, string>;
 
@@ -53,7 +54,14 @@ export interface SettingsState {
   /** Origin of the page (the reference server that served it). */
   pageOrigin: string;
   tokenStatus: TokenStatus;
+  /** Numeric fields whose typed text is not accepted: the text and what to enter instead. Run stays blocked while any is here. */
+  invalidSettings: Partial<Record<NumericSetting, { text: string; problem: string }>>;
 
+  /**
+   * What the user typed into a numeric field: an accepted value is stored (as its setter does), anything
+   * else is kept as invalid, so Run names it instead of starting with the last accepted value.
+   */
+  enterNumber: (field: NumericSetting, text: string) => void;
   setProvider: (id: string) => void;
   setBaseUrl: (url: string) => void;
   setCredential: (key: CredentialKey, value: string) => void;
@@ -198,6 +206,23 @@ export function createSettingsStore(options: SettingsStoreOptions = {}): Setting
         upstream: null,
         pageOrigin,
         tokenStatus: { state: 'idle' },
+        invalidSettings: {},
+
+        enterNumber: (field, text) => {
+          if (get().lock) return;
+          const got = readNumericSetting(field, text);
+          if (!got.ok) {
+            set((s) => ({ invalidSettings: { ...s.invalidSettings, [field]: { text, problem: got.problem } } }));
+            return;
+          }
+          const { [field]: _fixed, ...rest } = get().invalidSettings;
+          set({ invalidSettings: rest });
+          const s = get();
+          if (field === 'timeout') s.setTimeoutMs(got.value! * 1000);
+          else if (field === 'retries') s.setRetries(got.value!);
+          else if (field === 'concurrency') s.setConcurrency(got.value!);
+          else s.setRatePerSecond(got.value);
+        },
 
         setProvider: (id) => {
           if (get().lock) return;
@@ -338,6 +363,15 @@ export function callSettingsOf(s: CallSettingsSource): CallSettings {
     timeoutMs: s.timeoutMs,
     retries: s.retries,
   };
+}
+
+/** Why the settings cannot be used for a run ("Fix Timeout (s): enter …"); null when every field is accepted. */
+export function settingsBlocker(s: Pick<SettingsState, 'invalidSettings'>): string | null {
+  for (const field of Object.keys(NUMERIC_SETTINGS) as NumericSetting[]) {
+    const bad = s.invalidSettings[field];
+    if (bad) return `Fix ${NUMERIC_SETTINGS[field].label}: ${bad.problem}.`;
+  }
+  return null;
 }
 
 function formatExpiry(iso: string): string {

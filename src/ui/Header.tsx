@@ -1,6 +1,6 @@
 import { lazy, Suspense } from 'react';
 import { useAppStore, type Mode } from '../store/app.ts';
-import { selectContract, useSettingsStore } from '../store/settings.ts';
+import { selectContract, settingsBlocker, useSettingsStore } from '../store/settings.ts';
 import { singleRunBlocker, useSingleStore } from '../store/single.ts';
 import { RunButton } from './components/RunButton.tsx';
 
@@ -38,8 +38,11 @@ function ModeToggle() {
 function SingleRunButton() {
   const contract = useSettingsStore(selectContract);
   const credentials = useSettingsStore((s) => s.credentials);
-  const blocker = useSingleStore((s) => singleRunBlocker(s, { contract, credentials }));
+  const settingsProblem = useSettingsStore(settingsBlocker);
+  const singleProblem = useSingleStore((s) => singleRunBlocker(s, { contract, credentials }));
+  // A call in flight says so first; otherwise an unaccepted setting is named before anything else.
   const busy = useSingleStore((s) => s.status === 'running');
+  const blocker = busy ? singleProblem : settingsProblem ?? singleProblem;
   const run = useSingleStore((s) => s.run);
   return <RunButton blocker={blocker} busy={busy} run={() => void run()} />;
 }

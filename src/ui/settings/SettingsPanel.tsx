@@ -2,9 +2,9 @@ import { useEffect, useId, useState } from 'react';
 import { contracts, type CredentialField } from '../../core/contracts.ts';
 import { RETRYABLE_STATUS } from '../../core/request.ts';
 import { baseUrlProblem } from '../../core/safe-url.ts';
-import { MAX_CONCURRENCY, MAX_RATE_PER_SECOND, MIN_CONCURRENCY } from '../../core/defaults.ts';
+import { NUMERIC_SETTINGS } from '../../core/setting-rules.ts';
 import {
-  MAX_RETRIES, MAX_TIMEOUT_MS, MIN_TIMEOUT_MS, isOwnOrigin, selectContract, upstreamBaseUrl, useSettingsStore,
+  isOwnOrigin, selectContract, upstreamBaseUrl, useSettingsStore,
   type SettingsLock,
 } from '../../store/settings.ts';
 import { Button } from '../components/Button.tsx';
@@ -20,13 +20,11 @@ export function SettingsPanel() {
   const uniqueId = useSettingsStore((s) => s.uniqueId);
   const setUniqueId = useSettingsStore((s) => s.setUniqueId);
   const timeoutMs = useSettingsStore((s) => s.timeoutMs);
-  const setTimeoutMs = useSettingsStore((s) => s.setTimeoutMs);
   const retries = useSettingsStore((s) => s.retries);
-  const setRetries = useSettingsStore((s) => s.setRetries);
   const concurrency = useSettingsStore((s) => s.concurrency);
-  const setConcurrency = useSettingsStore((s) => s.setConcurrency);
   const ratePerSecond = useSettingsStore((s) => s.ratePerSecond);
-  const setRatePerSecond = useSettingsStore((s) => s.setRatePerSecond);
+  const invalid = useSettingsStore((s) => s.invalidSettings);
+  const enterNumber = useSettingsStore((s) => s.enterNumber);
   const lock = useSettingsStore((s) => s.lock);
   const loadHealth = useSettingsStore((s) => s.loadHealth);
   const locked = lock !== null;
@@ -79,19 +77,17 @@ export function SettingsPanel() {
           <div className="grid grid-cols-2 gap-3">
             <NumberField
               id="timeout"
-              label="Timeout (s)"
+              rule={NUMERIC_SETTINGS.timeout}
               value={timeoutMs / 1000}
-              min={MIN_TIMEOUT_MS / 1000}
-              max={MAX_TIMEOUT_MS / 1000}
-              onCommit={(v) => setTimeoutMs(v * 1000)}
+              invalid={invalid.timeout}
+              onInput={(t) => enterNumber('timeout', t)}
             />
             <NumberField
               id="retries"
-              label="Retries"
+              rule={NUMERIC_SETTINGS.retries}
               value={retries}
-              min={0}
-              max={MAX_RETRIES}
-              onCommit={setRetries}
+              invalid={invalid.retries}
+              onInput={(t) => enterNumber('retries', t)}
               describedBy="retries-policy"
             />
           </div>
@@ -99,24 +95,19 @@ export function SettingsPanel() {
           <div className="grid grid-cols-2 gap-3">
             <NumberField
               id="concurrency"
-              label="Concurrency"
+              rule={NUMERIC_SETTINGS.concurrency}
               value={concurrency}
-              min={MIN_CONCURRENCY}
-              max={MAX_CONCURRENCY}
-              integer
+              invalid={invalid.concurrency}
+              onInput={(t) => enterNumber('concurrency', t)}
               hint="Bulk pairs in flight at once. 1 sends them one by one."
-              onCommit={setConcurrency}
             />
             <NumberField
               id="rate"
-              label="Max requests per second"
+              rule={NUMERIC_SETTINGS.rate}
               value={ratePerSecond}
-              min={1}
-              max={MAX_RATE_PER_SECOND}
-              integer
-              optional
+              invalid={invalid.rate}
+              onInput={(t) => enterNumber('rate', t)}
               hint="Empty: no limit. Set your plan's quota to avoid HTTP 429."
-              onCommit={setRatePerSecond}
             />
           </div>
           <RememberToggle />

@@ -1,0 +1,40 @@
+/**
+ * The numeric connection settings and what makes a typed value acceptable, declared once: the
+ * settings store decides with it whether Run may start, and the settings panel shows its sentence.
+ */
+import {
+  MAX_CONCURRENCY, MAX_RATE_PER_SECOND, MAX_RETRIES, MAX_TIMEOUT_MS, MIN_CONCURRENCY, MIN_TIMEOUT_MS,
+} from './defaults.ts';
+
+export type NumericSetting = 'timeout' | 'retries' | 'concurrency' | 'rate';
+
+export interface NumericRule {
+  /** The field's label, as the panel shows it. */
+  label: string;
+  min: number;
+  max: number;
+  /** Whole numbers only. */
+  integer: boolean;
+  /** Empty is accepted and means "none" (null). */
+  optional: boolean;
+}
+
+/** In the panel's order: the first invalid one is the one Run names. */
+export const NUMERIC_SETTINGS: Readonly<Record<NumericSetting, NumericRule>> = {
+  timeout: { label: 'Timeout (s)', min: MIN_TIMEOUT_MS / 1000, max: MAX_TIMEOUT_MS / 1000, integer: false, optional: false },
+  retries: { label: 'Retries', min: 0, max: MAX_RETRIES, integer: true, optional: false },
+  concurrency: { label: 'Concurrency', min: MIN_CONCURRENCY, max: MAX_CONCURRENCY, integer: true, optional: false },
+  rate: { label: 'Max requests per second', min: 1, max: MAX_RATE_PER_SECOND, integer: true, optional: true },
+};
+
+export type SettingReading = { ok: true; value: number | null } | { ok: false; problem: string };
+
+/** Reads what the user typed into a numeric setting: its value, or what to enter instead. */
+export function readNumericSetting(field: NumericSetting, text: string): SettingReading {
+  const rule = NUMERIC_SETTINGS[field];
+  const t = text.trim();
+  if (t === '' && rule.optional) return { ok: true, value: null };
+  const v = t === '' ? NaN : Number(t);
+  if (Number.isFinite(v) && v >= rule.min && v <= rule.max && (!rule.integer || Number.isInteger(v))) return { ok: true, value: v };
+  return { ok: false, problem: `enter ${rule.integer ? 'a whole number' : 'a number'} from ${rule.min} to ${rule.max}${rule.optional ? ', or leave it empty' : ''}` };
+}
