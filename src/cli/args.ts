@@ -10,6 +10,7 @@ import {
 } from '../core/defaults.ts';
 import { MAX_CONCURRENCY, MAX_RATE_PER_SECOND } from '../core/job.ts';
 import type { Shard } from '../core/shard.ts';
+import { mergeSteps, parseSweepSide, parseSweepStep, SweepSpecError, type SweepSettings } from '../core/sweep/spec.ts';
 
 export const DEFAULT_BASE_URL = 'http://127.0.0.1:8080';
 
@@ -41,6 +42,8 @@ export interface RunArgs {
   failUnderAccuracy?: number;
   /** Failed pairs tolerated before the exit code is 1 (default 0: any failed pair fails the run). */
   maxErrors: number;
+  /** A robustness sweep (--sweep, --sweep-side). */
+  sweep?: SweepSettings;
 }
 
 export interface MergeArgs {
@@ -57,6 +60,7 @@ export const USAGE = `Usage:
                 [--concurrency N] [--rate R] [--timeout S] [--retries N]
                 [--labels CSV] [--junit FILE] [--shard I/N] [--rate-store redis://HOST:PORT]
                 [--fail-under-accuracy X] [--max-errors N]
+                [--sweep NAME=L1,L2,... ...] [--sweep-side image2|image1|both]
   facematch merge <a.zip> <b.zip> [...] [--out FILE]
   facematch serve            the reference server (PORT, HOST and the server's variables apply)
 
@@ -69,6 +73,13 @@ Defaults: --provider kwikid, --base-url ${DEFAULT_BASE_URL}, --out facematch-bul
 --concurrency 1 (up to 16), no rate limit (--rate: calls per second, 1 to 1000), --timeout ${DEFAULT_TIMEOUT_MS / 1000}, --retries ${DEFAULT_RETRIES}.
 --shard I/N runs the pairs whose position (natural order of pair ids) mod N is I-1; write
 --shard auto/N to take I from JOB_COMPLETION_INDEX + 1 (Kubernetes Indexed Jobs).
+
+--sweep sends every pair as it is and once per perturbation level, as <pair_id>~<name>-<level>
+(repeat it: --sweep jpeg=90,50,15 --sweep blur=2,4; a name alone takes its default levels):
+jpeg (quality), size (% of the longest side, scaled back up), blur (σ px), brightness (%),
+contrast (%), rotation (degrees clockwise), noise (σ on 0–255). --sweep-side picks the image
+perturbed (default image2). The archive gets a Robustness sheet and report.html section.
+
 
 Exit codes: 0 every pair succeeded (at most --max-errors N pairs failed, default 0) and the
 accuracy threshold holds; 1 a pair failed (more than --max-errors), the run was stopped, or
@@ -90,6 +101,8 @@ const RUN_OPTIONS = {
   'rate-store': { type: 'string' },
   'fail-under-accuracy': { type: 'string' },
   'max-errors': { type: 'string' },
+  sweep: { type: 'string', multiple: true },
+  'sweep-side': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -100,10 +113,12 @@ const MERGE_OPTIONS = {
 
 const NO_OPTIONS = { help: { type: 'boolean', short: 'h' } } as const;
 
-type OptionSpec = Readonly<Record<string, { type: 'string' | 'boolean'; short?: string }>>;
+type OptionSpec = Readonly<Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }>>;
 
 interface Parsed {
   values: Record<string, string | boolean | undefined>;
+  /** Every value of an option that may be repeated (`multiple`), in order. */
+  lists: Record<string, string[]>;
   positionals: string[];
 }
 
@@ -112,6 +127,7 @@ function parseFor(command: string, args: readonly string[], options: OptionSpec)
   // Non-strict so that each problem can be worded here, naming the flag.
   const { tokens } = parseArgs({ args: [...args], options, strict: false, allowPositionals: true, tokens: true });
   const values: Parsed['values'] = {};
+  const lists: Parsed['lists'] = {};
   const positionals: string[] = [];
   const known = Object.keys(options);
   for (const t of tokens) {
@@ -125,16 +141,17 @@ function parseFor(command: string, args: readonly string[], options: OptionSpec)
       const near = known.find((k) => k.startsWith(t.name) || t.name.startsWith(k));
       throw new UsageError(`facematch ${command} has no option ${t.rawName}${near ? ` (did you mean --${near}?)` : ''}. Run facematch ${command} --help for the list.`);
     }
-    if (values[t.name] !== undefined) throw new UsageError(`${t.rawName} is given twice; give it once.`);
+    if (values[t.name] !== undefined && !spec.multiple) throw new UsageError(`${t.rawName} is given twice; give it once.`);
     if (spec.type === 'boolean') {
       if (t.inlineValue) throw new UsageError(`${t.rawName} takes no value; write it alone.`);
       values[t.name] = true;
     } else {
       if (t.value === undefined || t.value === '') throw new UsageError(`${t.rawName} needs a value, e.g. ${example(t.name)}.`);
       values[t.name] = t.value;
+      if (spec.multiple) (lists[t.name] ??= []).push(t.value);
     }
   }
-  return { values, positionals };
+  return { values, lists, positionals };
 }
 
 function example(name: string): string {
@@ -152,6 +169,8 @@ function example(name: string): string {
     case 'rate-store': return '--rate-store redis://127.0.0.1:6379';
     case 'fail-under-accuracy': return '--fail-under-accuracy 0.95';
     case 'max-errors': return '--max-errors 5';
+    case 'sweep': return '--sweep jpeg=90,50,15';
+    case 'sweep-side': return '--sweep-side image2';
     default: return `--${name} VALUE`;
   }
 }
@@ -229,8 +248,21 @@ function parseAccuracy(raw: string): number {
   return n;
 }
 
+function parseSweep(steps: readonly string[], side: string | undefined): SweepSettings | undefined {
+  if (!steps.length) {
+    if (side !== undefined) throw new UsageError('--sweep-side picks the image a sweep perturbs, so it needs --sweep too, e.g. --sweep jpeg=90,50,15 --sweep-side image2.');
+    return undefined;
+  }
+  try {
+    return { steps: mergeSteps(steps.map(parseSweepStep)), side: side === undefined ? 'image2' : parseSweepSide(side) };
+  } catch (err) {
+    if (err instanceof SweepSpecError) throw new UsageError(`--sweep${side !== undefined && err.message.includes('image to perturb') ? '-side' : ''}: ${err.message}`);
+    throw err;
+  }
+}
+
 function parseRun(args: readonly string[], env: Env): RunArgs | { command: 'help'; topic: string } {
-  const { values: v, positionals } = parseFor('run', args, RUN_OPTIONS);
+  const { values: v, lists, positionals } = parseFor('run', args, RUN_OPTIONS);
   if (v.help) return { command: 'help', topic: 'run' };
   if (positionals.length === 0) throw new UsageError('facematch run needs the ZIP of pairs to run, e.g. facematch run pairs.zip.');
   if (positionals.length > 1) throw new UsageError(`facematch run takes one ZIP, but got ${positionals.length}: ${positionals.join(', ')}. Run them one at a time, or join them into one ZIP.`);
@@ -269,6 +301,8 @@ function parseRun(args: readonly string[], env: Env): RunArgs | { command: 'help
   if (str(v.shard) !== undefined) out.shard = parseShard(str(v.shard)!, env);
   if (rateStore !== undefined) out.rateStore = parseRateStore(rateStore);
   if (str(v['fail-under-accuracy']) !== undefined) out.failUnderAccuracy = parseAccuracy(str(v['fail-under-accuracy'])!);
+  const sweep = parseSweep(lists.sweep ?? [], str(v['sweep-side']));
+  if (sweep) out.sweep = sweep;
   return out;
 }
 

@@ -18,6 +18,9 @@ import { endpointUrl } from '../core/request.ts';
 import { shardIndices } from '../core/shard.ts';
 import { summarise } from '../core/stats.ts';
 import { openZip, ZipError, type OpenedZip } from '../core/zip.ts';
+import { sweepCountSentence } from '../core/sweep/spec.ts';
+import { inThreadMaker, sweepLabels, sweepManifest, sweepPairs, sweepReader, type SweepPair, type VariantInfo } from '../core/sweep/variants.ts';
+import type { PairEntry } from '../core/records.ts';
 import { UsageError, type RunArgs } from './args.ts';
 import { credentialsFromEnv } from './credentials.ts';
 import { cliAuthPolicy } from './auth.ts';
@@ -134,7 +137,16 @@ export async function runCommand(args: RunArgs, io: CliIO): Promise<number> {
     throw new UsageError(`--fail-under-accuracy needs labels: ${name} has no labels.csv, so give one with --labels, e.g. --labels labels.csv --fail-under-accuracy 0.95.`);
   }
   const indices = args.shard ? shardIndices(zip.pairs, args.shard) : zip.pairs.map((_, i) => i);
-  const pairs = indices.map((i) => zip.pairs[i]!);
+  const basePairs = indices.map((i) => zip.pairs[i]!);
+  // A sweep: each pair as it is, then one variant pair per perturbation level (core/sweep).
+  const sweep = args.sweep;
+  const swept: SweepPair[] | null = sweep ? sweepPairs(basePairs, sweep) : null;
+  const pairs: PairEntry[] = swept ?? basePairs;
+  const made = new Map<string, VariantInfo>();
+  const readPair = swept && sweep
+    ? sweepReader({ readPair: (p) => zip.readPair(p), side: sweep.side, make: inThreadMaker(), onVariant: (v) => made.set(v.pair_id, v) })
+    : (p: PairEntry) => zip.readPair(p);
+  if (labels && swept) labels = { ...labels, labels: sweepLabels(labels.labels, swept) };
   const outFile = path.resolve(io.cwd, args.out ?? archiveFileName(io.now?.() ?? Date.now()));
   const junitFile = args.junit !== undefined ? path.resolve(io.cwd, args.junit) : undefined;
 
@@ -169,15 +181,17 @@ export async function runCommand(args: RunArgs, io: CliIO): Promise<number> {
     notices,
     input: { name, size: input.length, fingerprint: zipFingerprint(zip.entries) },
     build: (report) => buildResultsZip(withCliFacts(report, args, labels)),
+    ...(swept && sweep ? { sweep: () => sweepManifest(sweep, swept, made) } : {}),
   });
 
-  out.write(`facematch: ${pairs.length} pair${pairs.length === 1 ? '' : 's'}${args.shard ? ` (shard ${args.shard.index}/${args.shard.count} of ${zip.pairs.length})` : ''} from ${name} → ${contract.label} ${endpoint}${demo ? ' (demo credentials of the reference server)' : ''}\n`);
+  const counted = sweep ? `sweep of ${sweepCountSentence(basePairs.length, sweep)} (${sweep.side === 'both' ? 'both images' : sweep.side} perturbed)` : `${pairs.length} pair${pairs.length === 1 ? '' : 's'}`;
+  out.write(`facematch: ${counted}${args.shard ? ` (shard ${args.shard.index}/${args.shard.count} of ${zip.pairs.length} pairs)` : ''} from ${name} → ${contract.label} ${endpoint}${demo ? ' (demo credentials of the reference server)' : ''}\n`);
   const progress = createProgress(pairs.length, out);
   let result;
   try {
     result = await runJob({
       pairs,
-      readPair: (p) => zip.readPair(p),
+      readPair,
       snapshot,
       authPolicy: cliAuthPolicy(snapshot),
       ...(io.signal ? { signal: io.signal } : {}),

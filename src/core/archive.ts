@@ -11,6 +11,7 @@ import type { PairRecord, SkippedEntry } from './records.ts';
 import type { ReportInput } from './report.ts';
 import { endpointUrl } from './request.ts';
 import { APP_VERSION } from './version.ts';
+import type { SweepManifest } from './sweep/variants.ts';
 
 export interface ArchiveBuilderOptions {
   skipped?: readonly SkippedEntry[];
@@ -19,6 +20,8 @@ export interface ArchiveBuilderOptions {
   build?: (input: ReportInput) => Promise<Uint8Array>;
   /** Also receives each record as it arrives, in order (an archive written as the run goes: archive-client.ts startArchive). */
   sink?: { add(record: PairRecord, index: number): void };
+  /** A robustness sweep's run.json section, read when the run ends (the variants' fingerprints are known then). */
+  sweep?: () => SweepManifest;
 }
 
 async function buildHere(input: ReportInput): Promise<Uint8Array> {
@@ -29,6 +32,7 @@ async function buildHere(input: ReportInput): Promise<Uint8Array> {
 /** The report input for a finished run: provider, endpoint and Run sheet from the run's snapshot. */
 export function reportInputFor(run: FinishedRun, o: Omit<ArchiveBuilderOptions, 'build'> = {}, records: readonly PairRecord[] = run.records): ReportInput {
   const skipped = [...(o.skipped ?? [])];
+  const sweep = o.sweep?.();
   return {
     records: [...records],
     skipped,
@@ -46,7 +50,8 @@ export function reportInputFor(run: FinishedRun, o: Omit<ArchiveBuilderOptions, 
     ...(o.input ? { inputZip: { name: o.input.name, size: o.input.size } } : {}),
     appVersion: APP_VERSION,
     ...(run.engine ? { engine: run.engine } : {}),
-    manifest: buildManifest(run, { input: o.input ?? null, skipped, notices: o.notices ?? [] }),
+    ...(sweep ? { sweep } : {}),
+    manifest: buildManifest(run, { input: o.input ?? null, skipped, notices: o.notices ?? [], ...(sweep ? { sweep } : {}) }),
   };
 }
 

@@ -7,7 +7,9 @@
  */
 import type { EChartsCoreOption } from 'echarts/core';
 import type { Comparison } from './compare.ts';
-import { histogram, latencyHistogram, probit, type Evaluation } from './evaluation.ts';
+import { histogram, latencyHistogram, probit, type Evaluation, type Rate } from './evaluation.ts';
+import type { Robustness, RobustnessCurve, RobustnessLevel } from './sweep/robustness.ts';
+import { levelText, PERTURBATIONS } from './sweep/spec.ts';
 
 export interface ChartDef {
   /** Stable id, used for test ids and file names: "roc", "det", "scores", "latency", "rates", "deltas". */
@@ -195,3 +197,57 @@ export function comparisonCharts(c: Comparison): ChartDef[] {
   }];
 }
 
+
+const FTA_COLOUR = '#6b7280';
+
+/** A level as an axis tick: "baseline", "30", "12.5 %". */
+const axisLevel = (l: RobustnessLevel): string =>
+  l.level === null || l.perturbation === null ? 'baseline' : `${levelText(l.level)}${PERTURBATIONS[l.perturbation].unit}`;
+const FLIP_COLOUR = '#b45309';
+
+/**
+ * A sweep's chart for one perturbation: its levels on x (the baseline first), FNMR, FMR and FTA on
+ * y (without labels: FTA and the verdict-flip rate), the baseline's values as dashed lines.
+ */
+export function robustnessChart(curve: RobustnessCurve, baseline: RobustnessLevel, labelled: boolean): ChartDef {
+  const levels = [baseline, ...curve.levels];
+  const pick = (get: (l: RobustnessLevel) => Rate | null) => levels.map((l) => {
+    const v = get(l)?.value;
+    return v === null || v === undefined ? null : Math.round(v * 10000) / 100;
+  });
+  const line = (name: string, color: string, data: (number | null)[], base: number | null | undefined) => ({
+    type: 'line', name, color, data, connectNulls: true, symbolSize: 6,
+    ...(base === null || base === undefined ? {} : {
+      markLine: { silent: true, symbol: 'none', label: { show: false }, lineStyle: { type: 'dashed', color }, data: [{ yAxis: base }] },
+    }),
+  });
+  const series = labelled
+    ? [
+        line('FNMR', SAME, pick((l) => l.fnmr), pick((l) => l.fnmr)[0]),
+        line('FMR', DIFF, pick((l) => l.fmr), pick((l) => l.fmr)[0]),
+        line('FTA', FTA_COLOUR, pick((l) => l.fta), pick((l) => l.fta)[0]),
+      ]
+    : [
+        line('verdict flips', FLIP_COLOUR, pick((l) => l.flips), null),
+        line('FTA', FTA_COLOUR, pick((l) => l.fta), pick((l) => l.fta)[0]),
+      ];
+  return {
+    id: `robustness-${curve.perturbation}`,
+    title: `Robustness: ${curve.label}`,
+    caption: `${labelled ? 'FNMR, FMR and failures to acquire' : 'Verdict flips against the original pair and failures to acquire'} at each level of ${curve.label}; dashed lines mark the baseline (the pairs as loaded). ${curve.sentence}`,
+    width: W,
+    height: H,
+    option: {
+      ...base,
+      legend: { top: 4 },
+      xAxis: { type: 'category', data: levels.map(axisLevel), ...axisName(curve.label) },
+      yAxis: { type: 'value', min: 0, ...axisName('Rate (%)', 44) },
+      series,
+    },
+  };
+}
+
+/** One chart per perturbation of a sweep. */
+export function robustnessCharts(r: Robustness): ChartDef[] {
+  return r.curves.map((c) => robustnessChart(c, r.baseline, r.labelled));
+}

@@ -7,7 +7,8 @@
  * results/*.json. Strings reaching this module are already redacted by report.ts.
  */
 import type { ProviderContract } from './contracts.ts';
-import { comparisonCharts, evaluationCharts, latencyChart } from './charts.ts';
+import { comparisonCharts, evaluationCharts, latencyChart, robustnessCharts } from './charts.ts';
+import { ROBUSTNESS_COLUMNS, robustnessRows, type Robustness } from './sweep/robustness.ts';
 import { renderChartSvg } from './chart-render.ts';
 import { describeChange, type Comparison, type ComparedPair } from './compare.ts';
 import { atThreshold, evalRows, evaluate, outcomeAt, pct, type Evaluation, type Rate } from './evaluation.ts';
@@ -125,6 +126,8 @@ export interface ReportHtmlInput {
   records: readonly PairRecord[];
   evaluation?: { ev: Evaluation; input: EvaluationInput };
   comparison?: Comparison;
+  /** A sweep's robustness curves: a section with the Robustness table and a chart per perturbation. */
+  robustness?: Robustness;
 }
 
 const esc = (v: unknown): string => String(v ?? '').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -175,6 +178,7 @@ ${wrongPairs(ev, evi.threshold)}
   }
 
   if (input.comparison) parts.push(await comparisonSection(input.comparison));
+  if (input.robustness) parts.push(await robustnessSection(input.robustness));
 
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
@@ -230,5 +234,15 @@ ${only('Only in the previous run', c.onlyBefore)}
 ${only('Only in this run', c.onlyAfter)}
 ${lat}
 ${await figures(comparisonCharts(c))}
+</section>`;
+}
+
+async function robustnessSection(r: Robustness): Promise<string> {
+  const sentences = r.curves.map((c) => `<li><strong>${esc(c.label)}</strong>: ${esc(c.sentence)}</li>`).join('');
+  return `<section aria-labelledby="robustness"><h2 id="robustness">Robustness</h2>
+<p>Each pair was sent as it is (the baseline) and once per perturbation level; the Evaluation figures above pool them all, this section breaks them down. ${r.labelled ? 'FNMR and FMR at the API\'s decision, with 95 % intervals.' : 'No labels: the flip rate compares each variant\'s verdict with its own pair\'s.'}</p>
+<ul>${sentences}</ul>
+${table(ROBUSTNESS_COLUMNS, robustnessRows(r), 'Figures (as in the Robustness sheet of summary.xlsx)')}
+${await figures(robustnessCharts(r))}
 </section>`;
 }

@@ -395,8 +395,8 @@ function userStopReason(cancelled: number[], pairs: readonly PairEntry[], record
 }
 
 function readFailure(pair: PairEntry, err: unknown): string {
-  // ZipError messages are already sentences naming the entry.
-  if (err instanceof Error && err.name === 'ZipError') return err.message;
+  // ZipError and VariantError (a sweep's variant, sweep/variants.ts) messages are already sentences naming the entry.
+  if (err instanceof Error && (err.name === 'ZipError' || err.name === 'VariantError')) return err.message;
   return `Pair ${pair.pair_id} could not be read from the ZIP (${errorText(err)}); it was not sent.`;
 }
 

@@ -10,6 +10,7 @@ import type { SkippedEntry } from './records.ts';
 import { endpointUrl } from './request.ts';
 import { summarise, type RunStats } from './stats.ts';
 import { APP_NAME, APP_VERSION } from './version.ts';
+import type { SweepManifest } from './sweep/variants.ts';
 
 export const MANIFEST_NAME = 'run.json';
 export const MANIFEST_FORMAT = 'facematch-bulk-run';
@@ -61,6 +62,8 @@ export interface RunManifest {
   skipped: SkippedEntry[];
   /** Notices about the input (e.g. pairs found in several folders). */
   notices: string[];
+  /** A robustness sweep: its perturbations, levels, side, image libraries and every variant's fingerprint. */
+  sweep?: SweepManifest;
 }
 
 /** The snapshot as written to run.json (no secret values). */
@@ -93,7 +96,7 @@ export function manifestSettings(s: JobSnapshot, scrub: (v: string) => string = 
 
 export function buildManifest(
   run: FinishedRun,
-  extra: { input?: InputInfo | null; skipped?: readonly SkippedEntry[]; notices?: readonly string[] } = {},
+  extra: { input?: InputInfo | null; skipped?: readonly SkippedEntry[]; notices?: readonly string[]; sweep?: SweepManifest } = {},
 ): RunManifest {
   const scrub = scrubber(run.secrets) ?? ((v: string) => v);
   const stats = summarise(run.records, run.snapshot.contract);
@@ -115,5 +118,6 @@ export function buildManifest(
     pair_ids: run.records.map((r) => r.pair_id),
     skipped: (extra.skipped ?? []).map((e) => ({ path: scrub(e.path), reason: scrub(e.reason) })),
     notices: (extra.notices ?? []).map(scrub),
+    ...(extra.sweep ? { sweep: extra.sweep } : {}),
   };
 }

@@ -13,6 +13,11 @@ export interface PairEntry {
   image2_path: string;
   /** Set when an extension is not .jpg/.jpeg/.png: the pair is still sent, the API decides. */
   flag?: string;
+  /**
+   * Fields appended to every record of this pair after the seed's keys, whatever happens to it
+   * (a sweep's `base_pair_id` and `perturbation`, sweep/variants.ts).
+   */
+  tags?: object;
 }
 
 /** An entry of the input ZIP that is not part of a pair, and why. */
@@ -79,7 +84,7 @@ export function recordFromCall(pair: PairEntry, r: CallResult): PairRecord {
   const head = { pair_id: pair.pair_id, image1_path: pair.image1_path, image2_path: pair.image2_path };
   const timeMs = Number.isFinite(r.timeMs) ? roundMs(r.timeMs) : r.timeMs;
   if (r.ok) {
-    return { ...head, success: true, http_status: r.status!, response_time_ms: timeMs, body: r.body, attempts: r.attempts };
+    return { ...head, success: true, http_status: r.status!, response_time_ms: timeMs, body: r.body, attempts: r.attempts, ...pair.tags };
   }
   const rec: FailureRecord = {
     ...head,
@@ -92,7 +97,7 @@ export function recordFromCall(pair: PairEntry, r: CallResult): PairRecord {
   if (r.errorBody !== undefined) rec.error_body = r.errorBody;
   // Re-create in document order: error_body before attempts.
   const { attempts, ...rest } = rec;
-  return { ...rest, attempts };
+  return { ...rest, attempts, ...pair.tags };
 }
 
 /** A record for a pair that could not be read from the input ZIP (it was never sent). */
@@ -101,6 +106,7 @@ export function recordForUnreadablePair(pair: PairEntry, message: string): Failu
     pair_id: pair.pair_id, image1_path: pair.image1_path, image2_path: pair.image2_path,
     success: false, http_status: null, response_time_ms: null,
     error: { type: 'not_run', message }, attempts: 0,
+    ...pair.tags,
   };
 }
 

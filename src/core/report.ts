@@ -38,6 +38,8 @@ import { safeEndpoint } from './safe-url.ts';
 import type { SheetCell } from './sheet-rows.ts';
 import { summarise, type RunStats } from './stats.ts';
 import { boldFrozenHeaderParts, type WorkbookParts } from './xlsx-header.ts';
+import { robustnessOf, robustnessRows, ROBUSTNESS_COLUMNS, ROBUSTNESS_RATE_COLUMNS, type Robustness } from './sweep/robustness.ts';
+import type { SweepManifest } from './sweep/variants.ts';
 
 /** The settings a run used, as the Run sheet states them (never a credential). */
 export interface ReportRunSettings {
@@ -80,6 +82,8 @@ export interface ReportInput {
   evaluation?: EvaluationInput;
   /** A comparison with a previous run (this run is "after"): adds the Compare sheet and a report.html section. */
   comparison?: Comparison;
+  /** A robustness sweep (run.json's sweep section): adds the Robustness sheet and a report.html section. */
+  sweep?: SweepManifest;
 }
 
 export const REDACTED = '[redacted]';
@@ -130,6 +134,8 @@ export interface ReportContext {
   scrub: (s: string) => string;
   /** The labelled evaluation, when the run has labels. */
   evaluation: Evaluation | null;
+  /** A sweep's robustness curves, from the records (null when the run is not a sweep). */
+  robustness: Robustness | null;
 }
 
 export interface SheetContent {
@@ -352,6 +358,20 @@ function compareSheet(ctx: ReportContext): SheetContent | null {
   };
 }
 
+/** The Robustness sheet of a sweep: one row per level (the baseline first), rates as percentages. */
+function robustnessSheet(ctx: ReportContext): SheetContent | null {
+  if (!ctx.robustness) return null;
+  const widths: Record<string, number> = { perturbation: 18, note: 90 };
+  return {
+    columns: ROBUSTNESS_COLUMNS.map((h) => ({
+      header: h, width: widths[h] ?? Math.max(9, h.length + 2),
+      ...(ROBUSTNESS_RATE_COLUMNS.has(h) ? { numFmt: FORMATS.percent } : h === 'score_change_mean' || h === 'score_change_sd' ? { numFmt: '0.0000' } : {}),
+    })),
+    rows: robustnessRows(ctx.robustness).map((r) => r.map((c, k) => (k === r.length - 1 && typeof c === 'string' ? ctx.scrub(c) : c))),
+    autofilter: true,
+  };
+}
+
 /** The workbook's sheets, in order. Add a sheet by adding an entry. */
 /** The Summary sheet: one row per pair, first in the workbook. */
 export const SUMMARY_SHEET: SheetSpec = { name: 'Summary', build: summarySheet };
@@ -363,6 +383,7 @@ export const SHEETS: readonly SheetSpec[] = [
   { name: 'Skipped files', build: skippedSheet },
   { name: 'Evaluation', build: evaluationSheet },
   { name: 'Compare', build: compareSheet },
+  { name: 'Robustness', build: robustnessSheet },
 ];
 
 /** The endpoint without userinfo, query string or fragment (credentials removed by safe-url.ts, the one redactor). */
@@ -426,6 +447,7 @@ export function reportContext(input: ReportInput, records: readonly PairRecord[]
     totalCredits: totalCredits(input.contract, records),
     scrub,
     evaluation: input.evaluation ? evaluationOf(records, input.contract, input.evaluation) : null,
+    robustness: input.sweep ? robustnessOf(records, input.contract) : null,
   };
 }
 
@@ -449,6 +471,7 @@ export async function buildReportPage(input: ReportInput, records: readonly Pair
     records,
     ...(ctx.evaluation && input.evaluation ? { evaluation: { ev: ctx.evaluation, input: input.evaluation } } : {}),
     ...(input.comparison ? { comparison: redactedComparison(input.comparison, ctx.scrub) } : {}),
+    ...(ctx.robustness ? { robustness: ctx.robustness } : {}),
   });
 }
 

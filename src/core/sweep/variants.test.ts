@@ -1,0 +1,60 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { Image, encodePng } from 'image-js';
+import { bytesPart } from '../request.ts';
+import { recordForUnreadablePair } from '../records.ts';
+import { inThreadMaker, sweepLabels, sweepPairs, sweepReader, SWEEP_LIBRARIES, type VariantInfo } from './variants.ts';
+
+const pairs = [{ pair_id: 'a', image1_path: 'a_image1.png', image2_path: 'a_image2.png' }];
+const settings = { steps: [{ perturbation: 'blur' as const, levels: [2] }, { perturbation: 'jpeg' as const, levels: [30] }], side: 'image2' as const };
+
+function png(v: number): Uint8Array {
+  const img = new Image(8, 8, { colorModel: 'RGB' });
+  img.fill([v, v, v]);
+  return encodePng(img);
+}
+
+describe('sweep variants', () => {
+  it('lists each pair, then its variants, each record naming its base pair and perturbation', () => {
+    const list = sweepPairs(pairs, settings);
+    expect(list.map((p) => p.pair_id)).toEqual(['a', 'a~blur-2', 'a~jpeg-30']);
+    expect(list.map((p) => p.tags)).toEqual([
+      { base_pair_id: 'a', perturbation: null },
+      { base_pair_id: 'a', perturbation: { name: 'blur', level: 2, side: 'image2' } },
+      { base_pair_id: 'a', perturbation: { name: 'jpeg', level: 30, side: 'image2' } },
+    ]);
+    // A record made for a pair, whatever happened to it, carries its tags after the seed's keys.
+    const rec = recordForUnreadablePair(list[2]!, 'x');
+    expect(Object.keys(rec).slice(-3)).toEqual(['attempts', 'base_pair_id', 'perturbation']);
+    expect(sweepLabels(new Map([['a', 'same' as const]]), list)).toEqual(new Map([['a', 'same'], ['a~blur-2', 'same'], ['a~jpeg-30', 'same']]));
+  });
+
+  it('perturbs only the chosen side, renames a PNG sent as JPEG, and reports each variant with its fingerprint', async () => {
+    const one = png(10), two = png(200);
+    const made: VariantInfo[] = [];
+    const read = sweepReader({ readPair: async () => [bytesPart('a_image1.png', one, 'image/png'), bytesPart('a_image2.png', two, 'image/png')], side: 'image2', make: inThreadMaker(), onVariant: (v) => made.push(v) });
+    const list = sweepPairs(pairs, settings);
+    const [b1, b2] = await read(list[0]!);
+    expect([b1.bytes, b2.bytes]).toEqual([one, two]);
+    const [j1, j2] = await read(list[2]!);
+    expect(j1.bytes).toBe(one);
+    expect([j2.name, j2.type, j2.bytes![0]]).toEqual(['a_image2.jpg', 'image/jpeg', 0xff]);
+    expect(made).toEqual([expect.objectContaining({ pair_id: 'a~jpeg-30', base_pair_id: 'a', perturbation: 'jpeg', level: 30, fingerprint: expect.stringMatching(/^sha256-[0-9a-f]{64}$/) })]);
+  });
+
+  it('says which file could not be made into a variant', async () => {
+    const read = sweepReader({ readPair: async () => [bytesPart('a_image1.png', png(1), 'image/png'), bytesPart('a_image2.png', new Uint8Array([1, 2, 3]), 'image/png')], side: 'both', make: inThreadMaker() });
+    await expect(read(sweepPairs(pairs, settings)[1]!)).rejects.toThrow('a_image2.png is neither a JPEG nor a PNG image, so no variant can be made from it: the Gaussian blur σ variant could not be made.');
+  });
+
+  it('run.json names the versions of the image libraries actually installed', () => {
+    // The packages image-js itself resolves (its own copies first, then the top level).
+    const imageJs = path.resolve('node_modules/image-js');
+    for (const [name, version] of Object.entries(SWEEP_LIBRARIES)) {
+      const own = path.join(imageJs, 'node_modules', name, 'package.json');
+      const file = name !== 'image-js' && existsSync(own) ? own : path.resolve('node_modules', name, 'package.json');
+      expect((JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version, name).toBe(version);
+    }
+  });
+});

@@ -1,0 +1,172 @@
+/**
+ * A sweep as a bulk run: each loaded pair becomes its baseline (the pair as it is, same id) then
+ * one variant pair per perturbation level, `<pair_id>~<perturbation>-<level>`, each sent like any
+ * other pair (the job, journal, resume and archive are unchanged). A variant's images are made
+ * when the job reads the pair, by a `VariantMaker`: perturb.ts in this thread (the CLI), or the
+ * same code in a worker (the browser).
+ *
+ * Each record names what it is: `base_pair_id` and `perturbation` ({name, level, side}; null for
+ * the baseline) are appended after the seed's keys (the pair's `tags`, records.ts), whatever happens
+ * to the pair. run.json gets a `sweep` section (settings,
+ * the image libraries and their versions, and every variant's fingerprint).
+ */
+import { sha256 } from '@noble/hashes/sha256';
+import { bytesToHex } from '@noble/hashes/utils';
+import type { Expected } from '../labels.ts';
+import type { PairEntry, PairRecord } from '../records.ts';
+import { bytesPart, type ImagePart } from '../request.ts';
+import { PERTURBATIONS, sweepVariants, variantId, type PerturbationId, type SweepSettings, type SweepSide, type VariantSpec } from './spec.ts';
+
+/**
+ * The image libraries a variant's bytes depend on, at the versions installed (a test holds these
+ * to node_modules, so run.json cannot claim versions that did not make the bytes).
+ */
+export const SWEEP_LIBRARIES: Readonly<Record<string, string>> = {
+  'image-js': '1.7.0',
+  'jpeg-js': '0.4.4',
+  'fast-png': '8.0.0',
+  'pure-rand': '8.4.2',
+};
+
+/** A pair of a sweep: the loaded pair, or one of its variants. Its `tags` go into each of its records. */
+export interface SweepPair extends PairEntry {
+  base_pair_id: string;
+  /** null for the baseline (the pair as loaded). */
+  variant: VariantSpec | null;
+  tags: SweepRecordFields;
+}
+
+/** What a record of a sweep says about itself (appended after the seed's keys). */
+export interface SweepRecordFields {
+  base_pair_id: string;
+  perturbation: { name: PerturbationId; level: number; side: SweepSide } | null;
+}
+
+/** Every loaded pair, then its variants, pair by pair (a stopped sweep has whole pairs first). */
+export function sweepPairs(pairs: readonly PairEntry[], settings: SweepSettings): SweepPair[] {
+  const variants = sweepVariants(settings);
+  const side = settings.side;
+  return pairs.flatMap((p) => [
+    { ...p, base_pair_id: p.pair_id, variant: null, tags: { base_pair_id: p.pair_id, perturbation: null } },
+    ...variants.map((v) => ({
+      ...p, pair_id: variantId(p.pair_id, v), base_pair_id: p.pair_id, variant: v,
+      tags: { base_pair_id: p.pair_id, perturbation: { name: v.perturbation, level: v.level, side } },
+    })),
+  ]);
+}
+
+/** The sweep fields of a record, when it has them. */
+export function sweepFieldsOf(rec: PairRecord): SweepRecordFields | null {
+  const r = rec as PairRecord & Partial<SweepRecordFields>;
+  return typeof r.base_pair_id === 'string' && r.perturbation !== undefined ? { base_pair_id: r.base_pair_id, perturbation: r.perturbation } : null;
+}
+
+/** Labels for a sweep: each variant inherits its base pair's label (the same two people). */
+export function sweepLabels(labels: ReadonlyMap<string, Expected>, pairs: readonly SweepPair[]): Map<string, Expected> {
+  const out = new Map(labels);
+  for (const p of pairs) {
+    const e = labels.get(p.base_pair_id);
+    if (e && p.variant) out.set(p.pair_id, e);
+  }
+  return out;
+}
+
+/** Makes one image's variant: bytes in, bytes and format out. */
+export type VariantMaker = (bytes: Uint8Array, v: VariantSpec) => Promise<{ bytes: Uint8Array; format: 'jpeg' | 'png' }>;
+
+/** perturb.ts in this thread, loaded on first use. */
+export function inThreadMaker(): VariantMaker {
+  let mod: Promise<typeof import('./perturb.ts')> | undefined;
+  return async (bytes, v) => {
+    mod ??= import('./perturb.ts');
+    const { perturbImage } = await mod;
+    return perturbImage(bytes, v.perturbation, v.level);
+  };
+}
+
+/** A variant's fingerprint: SHA-256 over the two images it sends, image1 then image2. */
+export function variantFingerprint(one: Uint8Array, two: Uint8Array): string {
+  return `sha256-${bytesToHex(sha256.create().update(one).update(two).digest())}`;
+}
+
+export interface VariantInfo {
+  pair_id: string;
+  base_pair_id: string;
+  perturbation: PerturbationId;
+  level: number;
+  fingerprint: string;
+}
+
+/** run.json's `sweep` section. */
+export interface SweepManifest {
+  perturbations: { name: PerturbationId; label: string; levels: number[] }[];
+  side: SweepSide;
+  libraries: Record<string, string>;
+  /** Every variant made in this run, in input order. */
+  variants: VariantInfo[];
+}
+
+const partBytes = async (p: ImagePart): Promise<Uint8Array> => p.bytes ?? new Uint8Array(await p.data.arrayBuffer());
+
+function renamed(name: string, format: 'jpeg' | 'png'): string {
+  const ext = format === 'png' ? 'png' : 'jpg';
+  const dot = name.lastIndexOf('.');
+  const stem = dot > 0 ? name.slice(0, dot) : name;
+  const had = dot > 0 ? name.slice(dot + 1).toLowerCase() : '';
+  return (format === 'jpeg' && (had === 'jpg' || had === 'jpeg')) || (format === 'png' && had === 'png') ? name : `${stem}.${ext}`;
+}
+
+/** A problem making a variant: the job turns it into a not_run record with this sentence. */
+export class VariantError extends Error {
+  override name = 'VariantError';
+}
+
+/**
+ * The reader a sweep's job uses: the baseline reads the pair as it is; a variant reads its base
+ * pair and perturbs the chosen side(s). `onVariant` receives each variant's fingerprint.
+ */
+export function sweepReader(o: {
+  readPair: (pair: PairEntry) => Promise<[ImagePart, ImagePart]>;
+  side: SweepSide;
+  make: VariantMaker;
+  onVariant?: (info: VariantInfo) => void;
+}): (pair: PairEntry) => Promise<[ImagePart, ImagePart]> {
+  return async (entry) => {
+    const pair = entry as SweepPair;
+    const parts = await o.readPair(pair);
+    const v = pair.variant;
+    if (!v) return parts;
+    const out: ImagePart[] = [];
+    for (const [k, part] of parts.entries()) {
+      const side = k === 0 ? 'image1' : 'image2';
+      if (o.side !== 'both' && o.side !== side) {
+        out.push(part);
+        continue;
+      }
+      let made;
+      try {
+        made = await o.make(await partBytes(part), v);
+      } catch (err) {
+        const why = err instanceof Error ? err.message : String(err);
+        throw new VariantError(`${side === 'image1' ? pair.image1_path : pair.image2_path} ${why}: the ${PERTURBATIONS[v.perturbation].label} variant could not be made.`);
+      }
+      out.push(bytesPart(renamed(part.name, made.format), made.bytes, made.format === 'png' ? 'image/png' : 'image/jpeg'));
+    }
+    const [one, two] = out as [ImagePart, ImagePart];
+    o.onVariant?.({
+      pair_id: pair.pair_id, base_pair_id: pair.base_pair_id, perturbation: v.perturbation, level: v.level,
+      fingerprint: variantFingerprint(await partBytes(one), await partBytes(two)),
+    });
+    return [one, two];
+  };
+}
+
+/** run.json's sweep section from the settings and the variants made (in the order of `pairs`). */
+export function sweepManifest(settings: SweepSettings, pairs: readonly SweepPair[], made: ReadonlyMap<string, VariantInfo>): SweepManifest {
+  return {
+    perturbations: settings.steps.map((s) => ({ name: s.perturbation, label: PERTURBATIONS[s.perturbation].label, levels: [...s.levels] })),
+    side: settings.side,
+    libraries: { ...SWEEP_LIBRARIES },
+    variants: pairs.flatMap((p) => (made.has(p.pair_id) ? [made.get(p.pair_id)!] : [])),
+  };
+}
