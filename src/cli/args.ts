@@ -78,7 +78,8 @@ Defaults: --provider kwikid, --base-url ${DEFAULT_BASE_URL}, --out facematch-bul
 (repeat it: --sweep jpeg=90,50,15 --sweep blur=2,4; a name alone takes its default levels):
 jpeg (quality), size (% of the longest side, scaled back up), blur (σ px), brightness (%),
 contrast (%), rotation (degrees clockwise), noise (σ on 0–255). --sweep-side picks the image
-perturbed (default image2). The archive gets a Robustness sheet and report.html section.
+perturbed (default image2). The archive gets a Robustness sheet and report.html section;
+only the pairs as loaded count against --max-errors (a variant's failure is what is measured).
 
 
 Exit codes: 0 every pair succeeded (at most --max-errors N pairs failed, default 0) and the

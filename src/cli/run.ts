@@ -19,6 +19,7 @@ import { shardIndices } from '../core/shard.ts';
 import { summarise } from '../core/stats.ts';
 import { openZip, ZipError, type OpenedZip } from '../core/zip.ts';
 import { sweepCountSentence } from '../core/sweep/spec.ts';
+import { robustnessOf } from '../core/sweep/robustness.ts';
 import { inThreadMaker, sweepLabels, sweepManifest, sweepPairs, sweepReader, type SweepPair, type VariantInfo } from '../core/sweep/variants.ts';
 import type { PairEntry } from '../core/records.ts';
 import { UsageError, type RunArgs } from './args.ts';
@@ -222,15 +223,20 @@ export async function runCommand(args: RunArgs, io: CliIO): Promise<number> {
       io.stderr.write(`facematch: accuracy ${accuracy.value === null ? 'could not be measured' : `is ${pct(accuracy.value)}`}, under the required ${pct(args.failUnderAccuracy)} (--fail-under-accuracy).\n`);
     }
   }
+  const robustness = swept ? robustnessOf(records, contract) : null;
+  for (const c of robustness?.curves ?? []) out.write(`facematch: ${c.label}: ${c.sentence}\n`);
   out.write(`facematch: archive written to ${outFile}${junitFile ? `; JUnit report to ${junitFile}` : ''}.\n`);
   if (result.stopped) {
     io.stderr.write(`facematch: ${result.stopReason ?? 'The run was stopped.'} The archive holds a record for every pair; those not sent are not_run.\n`);
     return EXIT_FAILED;
   }
-  const tooManyFailed = stats.failed > args.maxErrors;
+  // In a sweep, a variant that fails (no face at 12.5 %) is what is measured (the Robustness sheet's
+  // failures to acquire): only the pairs as loaded count against --max-errors.
+  const failed = swept ? summarise(records.filter((_, i) => swept[i]!.variant === null), contract).failed : stats.failed;
+  const tooManyFailed = failed > args.maxErrors;
   if (tooManyFailed) {
     const allowed = args.maxErrors === 0 ? ' (--max-errors N tolerates N failed pairs)' : `, more than the ${args.maxErrors} that --max-errors tolerates`;
-    io.stderr.write(`facematch: ${stats.failed} pair${stats.failed === 1 ? '' : 's'} failed${allowed}. The archive's records say why.\n`);
+    io.stderr.write(`facematch: ${failed} ${swept ? 'original ' : ''}pair${failed === 1 ? '' : 's'} failed${allowed}. The archive's records say why.\n`);
   }
   return accuracyFailed || tooManyFailed ? EXIT_FAILED : EXIT_OK;
 }

@@ -54,6 +54,7 @@ describe('facematch run --sweep', () => {
     expect(got.stderr).toBe('');
     expect(got.code).toBe(0);
     expect(got.stdout).toContain('sweep of 4 pairs × 4 variants = 16 calls (image2 perturbed)');
+    expect(got.stdout).toMatch(/facematch: JPEG quality: (No rate leaves|\w+ leaves the baseline from JPEG quality)/);
 
     const archive = await readArchive(out);
     expect(archive.records).toHaveLength(16);

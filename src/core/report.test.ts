@@ -207,7 +207,7 @@ describe('summary.xlsx', () => {
   });
 
   it('a sheet declared in SHEETS is written in its place', () => {
-    expect(SHEETS.map((s) => s.name)).toEqual(['Summary', 'Run', 'Notices', 'Skipped files', 'Evaluation', 'Compare']);
+    expect(SHEETS.map((s) => s.name)).toEqual(['Summary', 'Run', 'Notices', 'Skipped files', 'Evaluation', 'Compare', 'Robustness']);
   });
 });
 
