@@ -109,8 +109,12 @@ test('KwikID: the token reaches no archive, URL, console message, storage or def
   expect(masked).not.toContain(TOKEN);
   await expect(page.getByLabel('cURL command')).not.toContainText(TOKEN);
   // …and includes it only when asked.
+  // The preview shows what is copied: the token, once the user opts in.
   await page.getByLabel('Include secrets').check();
-  expect(await copyCurl(page)).toContain(`Authorization: Bearer ${TOKEN}`);
+  const withSecrets = await copyCurl(page);
+  expect(withSecrets).toContain(`Authorization: Bearer ${TOKEN}`);
+  await expect(page.getByLabel('cURL command')).toHaveText(withSecrets);
+  await page.getByLabel('Include secrets').uncheck();
   await expect(page.getByLabel('cURL command')).not.toContainText(TOKEN);
 
   await openBulk(page);

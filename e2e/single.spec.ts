@@ -111,9 +111,14 @@ test.describe('Single mode against the reference server', () => {
     await expect(page.getByText('Copied', { exact: true })).toBeVisible();
     expect(await page.evaluate(() => navigator.clipboard.readText())).toContain('<hidden>');
 
+    await expect(page.getByLabel('cURL command')).toHaveText(await page.evaluate(() => navigator.clipboard.readText()));
+
+    // With "Include secrets" on, the preview shows exactly what is copied: the token.
     await page.getByLabel('Include secrets').check();
+    await expect(page.getByLabel('cURL command')).toContainText(`Authorization: Bearer ${server.config.token}`);
     await page.getByRole('button', { name: 'Copy as cURL' }).click();
     const command = await page.evaluate(() => navigator.clipboard.readText());
+    await expect(page.getByLabel('cURL command')).toHaveText(command);
     expect(command).toMatch(/^curl /);
     expect(command).toContain(`${server.url}/facematch`);
     expect(command).toContain('image1=@obama-1.jpg');

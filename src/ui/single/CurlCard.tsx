@@ -30,7 +30,8 @@ export function CurlCard() {
       includeSecrets: secrets,
     });
   };
-  const preview = command(false);
+  // One command for both: the preview is exactly what Copy puts on the clipboard.
+  const shown = command(includeSecrets);
 
   return (
     <Card
@@ -50,7 +51,7 @@ export function CurlCard() {
             />
             Include secrets
           </label>
-          <Button size="sm" onClick={() => void copy(command(includeSecrets))}>Copy as cURL</Button>
+          <Button size="sm" onClick={() => void copy(shown)}>Copy as cURL</Button>
         </>
       )}
     >
@@ -62,7 +63,7 @@ export function CurlCard() {
         aria-label="cURL command"
         className="overflow-x-auto rounded-lg bg-slate-950 p-4 font-mono text-xs leading-relaxed text-slate-100 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-500"
       >
-        {preview}
+        {shown}
       </pre>
     </Card>
   );
