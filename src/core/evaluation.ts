@@ -134,8 +134,9 @@ export function pct(x: number): string {
   return `${v.toFixed(digits)} %`;
 }
 
-export function rate(k: number, n: number, noun: string): Rate {
-  const ci = wilson(k, n);
+/** k of n with its 95 % interval: Wilson's unless `interval` gives one (e.g. a subject bootstrap). */
+export function rate(k: number, n: number, noun: string, interval?: { low: number; high: number } | null): Rate {
+  const ci = n > 0 && interval ? interval : wilson(k, n);
   if (!ci) return { k, n, value: null, low: null, high: null, text: `no ${noun} pairs were decided` };
   const value = k / n;
   const text = k === 0

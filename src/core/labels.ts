@@ -24,6 +24,18 @@ export interface LabelSet {
   problems: string[];
   same: number;
   different: number;
+  /**
+   * The file's other columns (e.g. subject1, subject2, capture, age_band), one value per labelled
+   * pair; absent when the file has only pair_id and expected.
+   */
+  attributes?: LabelAttributes;
+}
+
+/** Extra columns of a labels file: names as in the header (trimmed), values per labelled pair_id. */
+export interface LabelAttributes {
+  columns: readonly string[];
+  /** pair_id → one trimmed value per column ("" when the cell is empty). */
+  values: ReadonlyMap<string, readonly string[]>;
 }
 
 const SAME = new Set(['same', '1', 'true', 'yes', 'y', 'match', 'genuine', 'mated']);
@@ -93,6 +105,8 @@ export function parseLabels(text: string, opts: ParseLabelsOptions): LabelSet {
     return empty();
   }
 
+  const extraCols = names.flatMap((n, k) => (k !== idCol && k !== expCol && n !== '' ? [k] : []));
+  const attrValues = new Map<string, string[]>();
   const known = opts.pairIds ? new Set(opts.pairIds) : null;
   const lowerKnown = opts.pairIds ? new Map(opts.pairIds.map((id) => [id.toLowerCase(), id])) : null;
   const firstLine = new Map<string, number>();
@@ -129,6 +143,7 @@ export function parseLabels(text: string, opts: ParseLabelsOptions): LabelSet {
       continue;
     }
     labels.set(id, expected);
+    if (extraCols.length) attrValues.set(id, extraCols.map((k) => (cells[k] ?? '').trim()));
     if (expected === 'same') same++;
     else different++;
   }
@@ -137,7 +152,8 @@ export function parseLabels(text: string, opts: ParseLabelsOptions): LabelSet {
     if (list.length > MAX_LISTED) problems.push(`${source}: ${list.length - MAX_LISTED} more line(s) like the one above.`);
   }
   if (rows.length <= 1) problems.push(`${source} has a header but no label lines. Add one line per pair, e.g. "customer01,same".`);
-  return { source, labels, problems, same, different };
+  const attributes = extraCols.length ? { attributes: { columns: extraCols.map((k) => header.cells[k]!.trim()), values: attrValues } } : {};
+  return { source, labels, problems, same, different, ...attributes };
 }
 
 function newlineIndex(text: string): number[] {
