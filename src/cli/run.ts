@@ -9,6 +9,7 @@ import { archiveFileName } from '../core/archive-client.ts';
 import { contractById } from '../core/contracts.ts';
 import { accuracyOf, confusionAt, evalRows, pct, withOutcomes } from '../core/evaluation.ts';
 import { loadZipLabels, parseLabels, type Expected, type LabelSet } from '../core/labels.ts';
+import { evaluationInputOf } from '../core/evaluation/input.ts';
 import { shardNotice } from '../core/merge.ts';
 import { createArchiveBuilder } from '../core/archive.ts';
 import { zipFingerprint } from '../core/fingerprint.ts';
@@ -99,7 +100,8 @@ async function readLabels(file: string, io: CliIO, pairIds: readonly string[]): 
  */
 function withCliFacts(report: ReportInput, args: RunArgs, labels: LabelSet | null): ReportInput {
   // With labels, the archive gets expected/outcome, the Evaluation sheet and report.html's evaluation, as the browser's does.
-  const evaluation = labels && labels.labels.size ? { evaluation: { labels: [...labels.labels], labelsSource: labels.source, threshold: null } } : {};
+  const input = evaluationInputOf(labels);
+  const evaluation = input ? { evaluation: input } : {};
   if (!args.rateStore || args.rate === undefined) return { ...report, ...evaluation };
   const rate = args.rate;
   return {

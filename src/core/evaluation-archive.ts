@@ -7,6 +7,7 @@
  * Labels of a reopened archive are the records' `expected` fields (report.ts wrote them).
  */
 import type { Comparison } from './compare.ts';
+import type { AttributeTable } from './evaluation/input.ts';
 import type { EvaluationInput } from './evaluation-report.ts';
 import type { Expected } from './labels.ts';
 import { MANIFEST_FORMAT, type RunManifest } from './manifest.ts';
@@ -31,6 +32,10 @@ export interface EvaluationChoice {
   /** Labels to evaluate with; null or empty leaves the evaluation out. */
   labels: ReadonlyMap<string, Expected> | null;
   labelsSource: string;
+  /** labels.csv's other columns (subjects, groupings), when it has any. */
+  attributes?: AttributeTable | undefined;
+  /** Target FMRs to give thresholds for (default 1 % and 0.1 %). */
+  targetFmrs?: readonly number[];
   threshold: number | null;
   comparison: Comparison | null;
 }
@@ -39,7 +44,10 @@ export interface EvaluationChoice {
 export function withEvaluationChoice(input: ReportInput, choice: EvaluationChoice): ReportInput {
   const { evaluation: _e, comparison: _c, ...rest } = input;
   const evaluation: EvaluationInput | null = choice.labels && choice.labels.size
-    ? { labels: [...choice.labels], labelsSource: choice.labelsSource, threshold: choice.threshold }
+    ? {
+      labels: [...choice.labels], labelsSource: choice.labelsSource, threshold: choice.threshold,
+      ...(choice.attributes ? { attributes: choice.attributes } : {}), ...(choice.targetFmrs ? { targetFmrs: choice.targetFmrs } : {}),
+    }
     : null;
   return {
     ...rest,

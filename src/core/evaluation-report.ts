@@ -13,6 +13,11 @@ import { renderChartSvg } from './chart-render.ts';
 import { describeChange, type Comparison, type ComparedPair } from './compare.ts';
 import { atThreshold, evalRows, evaluate, outcomeAt, pct, type Evaluation, type Rate } from './evaluation.ts';
 import type { Expected } from './labels.ts';
+import { CONVENTION_LABELS, CONVENTION_NOTES } from './evaluation/acquisition.ts';
+import { cardDifference, reportCard, type ReportCard } from './evaluation/card.ts';
+import type { AttributeTable } from './evaluation/input.ts';
+import type { Grouping } from './evaluation/groups.ts';
+import type { RunDifference } from './evaluation/significance.ts';
 import type { PairRecord } from './records.ts';
 
 /** What the archive needs to know about the labels and the chosen threshold (structured-clone friendly). */
@@ -23,6 +28,36 @@ export interface EvaluationInput {
   labelsSource: string;
   /** The threshold chosen in the what-if (0–1 confidence), or null for the API's own decision. */
   threshold: number | null;
+  /** labels.csv's other columns: subjects (for the intervals) and groupings. */
+  attributes?: AttributeTable;
+  /** Target FMRs (fractions) to give thresholds for; default 1 % and 0.1 %. */
+  targetFmrs?: readonly number[];
+  /** The bootstrap's seed (default DEFAULT_SEED). */
+  seed?: number;
+}
+
+const cards = new WeakMap<Evaluation, Map<EvaluationInput, ReportCard>>();
+
+/** The report card of an evaluation (computed once per evaluation and input: the bootstrap is not free). */
+export function cardOf(ev: Evaluation, input: EvaluationInput): ReportCard {
+  let byInput = cards.get(ev);
+  if (!byInput) cards.set(ev, (byInput = new Map()));
+  let card = byInput.get(input);
+  if (!card) {
+    card = reportCard(ev.rows, {
+      threshold: input.threshold,
+      ...(input.attributes ? { attributes: input.attributes } : {}),
+      ...(input.targetFmrs ? { targetFmrs: input.targetFmrs } : {}),
+      ...(input.seed !== undefined ? { seed: input.seed } : {}),
+    });
+    byInput.set(input, card);
+  }
+  return card;
+}
+
+/** The difference between the runs of a comparison, on this run's labels (null without labelled pairs in both). */
+export function differenceOf(c: Comparison, input: EvaluationInput): RunDifference | null {
+  return cardDifference(c, new Map(input.labels), { ...(input.attributes ? { attributes: input.attributes } : {}), ...(input.seed !== undefined ? { seed: input.seed } : {}) });
 }
 
 export type Cell = string | number | boolean | null;
@@ -42,13 +77,31 @@ const rateRow = (metric: string, r: Rate, note: string): Cell[] => [metric, r.va
 export function evaluationSheetRows(ev: Evaluation, input: EvaluationInput): Cell[][] {
   const c = ev.api.confusion;
   const decided = ev.scores.same.length + ev.scores.different.length;
+  const card = cardOf(ev, input);
+  const a = card.acquisition;
+  const where = input.threshold === null ? "at the API's decision" : `at threshold ${round4(input.threshold)}`;
+  const ci = card.intervals.method === 'wilson' ? '95 % Wilson interval' : '95 % subject-bootstrap interval';
   const rows: Cell[][] = [
     [...EVALUATION_COLUMNS],
-    rateRow('FMR', ev.api.fmr, "false matches ÷ different-person pairs decided, at the API's decision; 95 % Wilson interval"),
-    rateRow('FNMR', ev.api.fnmr, "false non-matches ÷ same-person pairs decided, at the API's decision; 95 % Wilson interval"),
+    rateRow('FMR', ev.api.fmr, `false matches ÷ different-person pairs decided, at the API's decision (${CONVENTION_LABELS.excluded}); 95 % Wilson interval`),
+    rateRow('FNMR', ev.api.fnmr, `false non-matches ÷ same-person pairs decided, at the API's decision (${CONVENTION_LABELS.excluded}); 95 % Wilson interval`),
+    rateRow('FTA same-person', a.fta.same, `failures to acquire: same-person pairs without a decision (error, timeout, no face, never sent) ÷ same-person pairs; ${ci}`),
+    rateRow('FTA different-person', a.fta.different, `failures to acquire: different-person pairs without a decision ÷ different-person pairs; ${ci}`),
+    rateRow(`FMR ${CONVENTION_LABELS.excluded}`, a.excluded.fmr, `${where}; ${CONVENTION_NOTES.excluded}; ${ci}`),
+    rateRow(`FNMR ${CONVENTION_LABELS.excluded}`, a.excluded.fnmr, `${where}; ${CONVENTION_NOTES.excluded}; ${ci}`),
+    rateRow(`FMR ${CONVENTION_LABELS.included}`, a.included.fmr, `${where}; ${CONVENTION_NOTES.included}; ${ci}`),
+    rateRow(`FNMR ${CONVENTION_LABELS.included}`, a.included.fnmr, `${where}; ${CONVENTION_NOTES.included}; ${ci}`),
     ['EER', ev.eer?.value ?? null, null, null, decided, ev.eer ? 'where FMR and FNMR cross as the confidence threshold moves (linear between operating points)' : ev.eerNote],
     ['EER threshold', ev.eer?.threshold ?? null, null, null, decided, ev.eer ? 'confidence (0–1) at which a pair counts as a match: score ≥ threshold' : ev.eerNote],
   ];
+  for (const t of card.targets) {
+    rows.push(
+      [`threshold for FMR ≤ ${t.label}`, t.threshold, null, null, t.impostors, t.warning ? `${t.note}. ${t.warning}` : t.note],
+      rateRow(`FNMR at FMR ≤ ${t.label}`, t.fnmr, `at that threshold (${CONVENTION_LABELS.excluded}); ${ci}`),
+      rateRow(`FMR at FMR ≤ ${t.label}`, t.fmr, `reached on these pairs at that threshold; ${ci}`),
+    );
+  }
+  rows.push(['intervals', card.intervals.method, null, null, null, card.intervals.sentence]);
   for (const f of ev.fnmrAt) {
     rows.push([`FNMR@FMR=${f.label}`, f.value, null, null, ev.scores.different.length, f.note ?? (f.threshold === null ? 'reached only by rejecting every pair' : `at threshold ${round4(f.threshold)}`)]);
   }
@@ -75,6 +128,71 @@ export function evaluationSheetRows(ev: Evaluation, input: EvaluationInput): Cel
     );
   }
   return rows;
+}
+
+/** The kind of a sheet column: how its numbers are shown (the xlsx format and report.html's text). */
+export type ColumnKind = 'text' | 'integer' | 'percent' | 'ratio' | 'threshold';
+
+export interface SheetColumn {
+  header: string;
+  width: number;
+  kind: ColumnKind;
+}
+
+/** A metric of the Evaluation sheet whose value (and interval) is a rate shown as a percentage. */
+export function isRateMetric(metric: string): boolean {
+  return metric === 'EER' || /^(FMR|FNMR|FTA)\b/.test(metric);
+}
+
+type GroupRow = { grouping: Grouping; group: Grouping['groups'][number] };
+
+/** The Groups sheet's columns, declared once with their values (the sheet and report.html both use them). */
+export const GROUP_COLUMNS: readonly (SheetColumn & { value: (r: GroupRow) => Cell })[] = [
+  { header: 'grouping', width: 14, kind: 'text', value: (r) => r.grouping.column },
+  { header: 'group', width: 16, kind: 'text', value: (r) => r.group.value },
+  { header: 'pairs', width: 8, kind: 'integer', value: (r) => r.group.figures.pairs },
+  { header: 'same', width: 8, kind: 'integer', value: (r) => r.group.figures.same },
+  { header: 'different', width: 10, kind: 'integer', value: (r) => r.group.figures.different },
+  { header: 'FTA', width: 9, kind: 'percent', value: (r) => r.group.figures.fta.all.value },
+  { header: 'FTA_low', width: 9, kind: 'percent', value: (r) => r.group.figures.fta.all.low },
+  { header: 'FTA_high', width: 9, kind: 'percent', value: (r) => r.group.figures.fta.all.high },
+  { header: 'FMR', width: 9, kind: 'percent', value: (r) => r.group.figures.excluded.fmr.value },
+  { header: 'FMR_low', width: 9, kind: 'percent', value: (r) => r.group.figures.excluded.fmr.low },
+  { header: 'FMR_high', width: 9, kind: 'percent', value: (r) => r.group.figures.excluded.fmr.high },
+  { header: 'FMR_n', width: 8, kind: 'integer', value: (r) => r.group.figures.excluded.fmr.n },
+  { header: 'FNMR', width: 9, kind: 'percent', value: (r) => r.group.figures.excluded.fnmr.value },
+  { header: 'FNMR_low', width: 9, kind: 'percent', value: (r) => r.group.figures.excluded.fnmr.low },
+  { header: 'FNMR_high', width: 9, kind: 'percent', value: (r) => r.group.figures.excluded.fnmr.high },
+  { header: 'FNMR_n', width: 8, kind: 'integer', value: (r) => r.group.figures.excluded.fnmr.n },
+];
+
+type RatioRow = { grouping: Grouping; ratio: Grouping['ratios'][number] };
+
+/** The ratio table under the groups: per grouping and rate, highest ÷ lowest among groups large enough to show it. */
+export const GROUP_RATIO_COLUMNS: readonly (SheetColumn & { value: (r: RatioRow) => Cell })[] = [
+  { header: 'grouping', width: 14, kind: 'text', value: (r) => r.grouping.column },
+  { header: 'rate', width: 16, kind: 'text', value: (r) => r.ratio.rate },
+  { header: 'ratio', width: 8, kind: 'ratio', value: (r) => r.ratio.value },
+  { header: 'highest', width: 10, kind: 'text', value: (r) => r.ratio.highest },
+  { header: 'lowest', width: 10, kind: 'text', value: (r) => r.ratio.lowest },
+  { header: 'pooled', width: 9, kind: 'percent', value: (r) => r.ratio.pooled },
+  { header: 'min_pairs', width: 9, kind: 'integer', value: (r) => r.ratio.needed },
+  { header: 'too_small', width: 24, kind: 'text', value: (r) => (r.ratio.tooSmall.length ? r.ratio.tooSmall.join(', ') : null) },
+  { header: 'note', width: 100, kind: 'text', value: (r) => r.ratio.note },
+];
+
+export interface GroupTables {
+  groups: Cell[][];
+  ratios: Cell[][];
+}
+
+/** The Groups sheet's two tables (data rows only); null when labels.csv has no grouping column. */
+export function groupTables(card: ReportCard): GroupTables | null {
+  if (!card.groups.length) return null;
+  return {
+    groups: card.groups.flatMap((grouping) => grouping.groups.map((group) => GROUP_COLUMNS.map((c) => c.value({ grouping, group })))),
+    ratios: card.groups.flatMap((grouping) => grouping.ratios.map((ratio) => GROUP_RATIO_COLUMNS.map((c) => c.value({ grouping, ratio })))),
+  };
 }
 
 export const COMPARE_COLUMNS = [
@@ -117,6 +235,29 @@ export function compareSheetRows(c: Comparison): Cell[][] {
   );
   return rows;
 }
+
+/** Rows under the Compare sheet's run figures: McNemar's test and the FMR/FNMR deltas (figure, before, after). */
+export function differenceRows(d: RunDifference): Cell[][] {
+  const delta = (name: string, r: RunDifference['fmr']): Cell[][] => [
+    [`${name} ${CONVENTION_LABELS.excluded}`, r.before.value, r.after.value],
+    [`${name} delta (after − before)`, null, r.delta],
+    [`${name} delta 95 % interval low`, null, r.low],
+    [`${name} delta 95 % interval high`, null, r.high],
+  ];
+  return [
+    ['labelled pairs in both runs', d.pairs, d.pairs],
+    ['labelled pairs decided wrongly or failed', d.errorsBefore, d.errorsAfter],
+    ['right before, wrong after', null, d.b],
+    ['wrong before, right after', null, d.c],
+    ["McNemar's exact p", null, d.p],
+    ['significance', null, d.sentence],
+    ...delta('FMR', d.fmr),
+    ...delta('FNMR', d.fnmr),
+  ];
+}
+
+/** Figures of the Compare sheet shown as percentages. */
+export const isPercentFigure = (figure: string): boolean => /^(FMR|FNMR) /.test(figure);
 
 export interface ReportHtmlInput {
   provider: string;

@@ -207,7 +207,7 @@ describe('summary.xlsx', () => {
   });
 
   it('a sheet declared in SHEETS is written in its place', () => {
-    expect(SHEETS.map((s) => s.name)).toEqual(['Summary', 'Run', 'Notices', 'Skipped files', 'Evaluation', 'Compare', 'Robustness']);
+    expect(SHEETS.map((s) => s.name)).toEqual(['Summary', 'Run', 'Notices', 'Skipped files', 'Evaluation', 'Groups', 'Compare', 'Robustness']);
   });
 });
 
@@ -374,6 +374,41 @@ describe('labelled archive', () => {
     expect(rows.get('FNMR@FMR=1%')!.get('value')).toBeUndefined();
     expect(rows.get('FNMR@FMR=1%')!.get('note')!.text).toBe('needs ≥ 300 different-person pairs (has 2)');
     expect(sheets.has('Compare')).toBe(false);
+  });
+
+  it('the Evaluation sheet counts failures to acquire both ways, as typed percentages', async () => {
+    const sheets = readWorkbookXml(await buildSummaryWorkbook(input(records(), { evaluation })));
+    const rows = new Map(sheets.get('Evaluation')!.rows().map((r) => [r.get('metric')!.text, r]));
+    const cell = (m: string, col = 'value') => rows.get(m)?.get(col);
+    // At 0.75: s1 TP, s2 FN, d1 and d2 TN, d3 never sent (a failure to acquire).
+    expect([cell('FTA same-person')!.text, cell('FTA same-person', 'n')!.text]).toEqual(['0', '2']);
+    expect(cell('FTA different-person')).toMatchObject({ t: 'n', numFmt: '0.00%' });
+    expect(Number(cell('FTA different-person')!.text)).toBeCloseTo(1 / 3, 12);
+    expect([cell('FMR failures excluded')!.text, cell('FMR failures excluded', 'n')!.text]).toEqual(['0', '2']);
+    expect([cell('FMR failures included')!.text, cell('FMR failures included', 'n')!.text]).toEqual(['0', '3']);
+    expect([cell('FNMR failures included')!.text, cell('FNMR failures excluded')!.text]).toEqual(['0.5', '0.5']);
+    expect(cell('FNMR failures included', 'note')!.text).toMatch(/a same-person pair without a decision counts as a false non-match/);
+    expect(cell('intervals')!.text).toBe('wilson');
+    expect(cell('threshold for FMR ≤ 1 %')).toMatchObject({ t: 'n', text: '0.9' });
+    expect(cell('threshold for FMR ≤ 1 %', 'note')!.text).toMatch(/Only 2 different-person pair\(s\) were decided: fewer than 300/);
+    expect(cell('FNMR at FMR ≤ 1 %')).toMatchObject({ t: 'n', text: '0.5', numFmt: '0.00%' });
+    expect(sheets.has('Groups')).toBe(false);
+  });
+
+  it('a labels.csv column becomes the Groups sheet: one typed row per group, then the ratios', async () => {
+    const attributes = { columns: ['capture'], rows: [['s1', ['selfie']], ['s2', ['selfie']], ['d1', ['id']], ['d2', ['id']], ['d3', ['id']]] as [string, string[]][] };
+    const sheets = readWorkbookXml(await buildSummaryWorkbook(input(records(), { evaluation: { ...evaluation, attributes } })));
+    const groups = sheets.get('Groups')!;
+    expect(groups.header.slice(0, 9)).toEqual(['grouping', 'group', 'pairs', 'same', 'different', 'FTA', 'FTA_low', 'FTA_high', 'FMR']);
+    const [id, selfie] = groups.rows();
+    expect([id!.get('group')!.text, id!.get('pairs')!.text, id!.get('FMR_n')!.text]).toEqual(['id', '3', '2']);
+    expect(id!.get('pairs')).toMatchObject({ t: 'n', numFmt: '0' });
+    expect(id!.get('FTA')).toMatchObject({ t: 'n', numFmt: '0.00%' });
+    expect(Number(id!.get('FTA')!.text)).toBeCloseTo(1 / 3, 12);
+    expect(id!.get('FNMR')).toBeUndefined();
+    expect([selfie!.get('group')!.text, selfie!.get('FNMR')!.text, selfie!.get('FNMR_n')!.text]).toEqual(['selfie', '0.5', '2']);
+    const all = groups.rows().map((r) => r.get('grouping')?.text);
+    expect(all.slice(2)).toContain('grouping');
   });
 
   it('report.html is at the archive root with the evaluation charts', async () => {

@@ -31,7 +31,10 @@ import { readPath, type ProviderContract, type ReportField, type Verdict } from 
 import type { RunManifest } from './manifest.ts';
 import { recordJson, recordVerdict, type PairRecord, type SkippedEntry } from './records.ts';
 import type { Comparison } from './compare.ts';
-import { evaluationOf, evaluationSheetRows, compareSheetRows, buildReportHtml, type EvaluationInput } from './evaluation-report.ts';
+import {
+  evaluationOf, evaluationSheetRows, compareSheetRows, buildReportHtml, cardOf, differenceOf, differenceRows, groupTables, isPercentFigure, isRateMetric,
+  GROUP_COLUMNS, GROUP_RATIO_COLUMNS, type ColumnKind, type EvaluationInput,
+} from './evaluation-report.ts';
 import { withOutcomes, type Evaluation } from './evaluation.ts';
 import { archiveEntryName } from './sanitize.ts';
 import { safeEndpoint } from './safe-url.ts';
@@ -327,30 +330,59 @@ function skippedSheet(ctx: ReportContext): SheetContent {
   };
 }
 
-const RATE_METRICS = new Set(['FMR', 'FNMR', 'EER', 'FMR at threshold used', 'FNMR at threshold used']);
+/** The xlsx number format of a sheet column's kind. */
+const KIND_FORMATS: Record<ColumnKind, string | undefined> = {
+  text: undefined, integer: FORMATS.integer, percent: FORMATS.percent, ratio: '0.00', threshold: '0.0000',
+};
+
+const pctCell = (v: Cell): Cell | FormattedCell => (typeof v === 'number' ? { value: v, numFmt: FORMATS.percent } : v);
 
 /** The Evaluation sheet: metric, value, ci_low, ci_high, n, note; rates are numbers shown as percentages. */
 function evaluationSheet(ctx: ReportContext): SheetContent | null {
   if (!ctx.evaluation || !ctx.input.evaluation) return null;
   const [, ...rows] = evaluationSheetRows(ctx.evaluation, ctx.input.evaluation);
-  const pctCell = (v: Cell): Cell | FormattedCell => (typeof v === 'number' ? { value: v, numFmt: FORMATS.percent } : v);
   return {
     columns: [
-      { header: 'metric', width: 24 }, { header: 'value', width: 12 }, { header: 'ci_low', width: 10 }, { header: 'ci_high', width: 10 },
+      { header: 'metric', width: 28 }, { header: 'value', width: 12 }, { header: 'ci_low', width: 10 }, { header: 'ci_high', width: 10 },
       { header: 'n', width: 8 }, { header: 'note', width: 100 },
     ],
     rows: rows.map((r) => {
       const metric = String(r[0]);
-      const isRate = RATE_METRICS.has(metric) || metric.startsWith('FNMR@');
-      return isRate ? [r[0]!, pctCell(r[1]!), pctCell(r[2]!), pctCell(r[3]!), r[4]!, r[5] === null ? null : ctx.scrub(String(r[5]))] : r.map((c, k) => (k === 5 && typeof c === 'string' ? ctx.scrub(c) : c));
+      return isRateMetric(metric) ? [r[0]!, pctCell(r[1]!), pctCell(r[2]!), pctCell(r[3]!), r[4]!, r[5] === null ? null : ctx.scrub(String(r[5]))] : r.map((c, k) => (k === 5 && typeof c === 'string' ? ctx.scrub(c) : c));
     }),
+  };
+}
+
+/** The Groups sheet: per value of each extra labels.csv column, its figures; then the highest ÷ lowest ratios. */
+function groupsSheet(ctx: ReportContext): SheetContent | null {
+  if (!ctx.evaluation || !ctx.input.evaluation) return null;
+  const tables = groupTables(cardOf(ctx.evaluation, ctx.input.evaluation));
+  if (!tables) return null;
+  const typed = (cols: readonly { kind: ColumnKind }[], row: readonly Cell[]) =>
+    row.map((c, k) => {
+      const fmt = KIND_FORMATS[cols[k]!.kind];
+      return typeof c === 'string' ? ctx.scrub(c) : fmt && typeof c === 'number' ? { value: c, numFmt: fmt } : c;
+    });
+  return {
+    columns: GROUP_COLUMNS.map((c, k) => ({ header: c.header, width: Math.max(c.width, GROUP_RATIO_COLUMNS[k]?.width ?? 0) })),
+    rows: [
+      ...tables.groups.map((r) => typed(GROUP_COLUMNS, r)),
+      [],
+      GROUP_RATIO_COLUMNS.map((c) => c.header),
+      ...tables.ratios.map((r) => typed(GROUP_RATIO_COLUMNS, r)),
+    ],
   };
 }
 
 /** The Compare sheet: one row per pair of either run, then the run figures. */
 function compareSheet(ctx: ReportContext): SheetContent | null {
   if (!ctx.input.comparison) return null;
-  const [head, ...rows] = compareSheetRows(redactedComparison(ctx.input.comparison, ctx.scrub));
+  const comparison = redactedComparison(ctx.input.comparison, ctx.scrub);
+  const [head, ...pairRows] = compareSheetRows(comparison);
+  const difference = ctx.input.evaluation ? differenceOf(comparison, ctx.input.evaluation) : null;
+  const rows = difference
+    ? [...pairRows, ...differenceRows(difference).map((r) => (isPercentFigure(String(r[0])) ? r.map((c, k) => (k === 0 ? c : pctCell(c))) : r))]
+    : pairRows;
   const widths = [28, 14, 12, 12, 17, 17, 17, 23, 23, 50, 50];
   return {
     columns: head!.map((h, k) => ({ header: String(h), width: widths[k] ?? 12 })),
@@ -382,6 +414,7 @@ export const SHEETS: readonly SheetSpec[] = [
   { name: 'Notices', build: noticesSheet },
   { name: 'Skipped files', build: skippedSheet },
   { name: 'Evaluation', build: evaluationSheet },
+  { name: 'Groups', build: groupsSheet },
   { name: 'Compare', build: compareSheet },
   { name: 'Robustness', build: robustnessSheet },
 ];

@@ -19,6 +19,7 @@ import {
 } from '../core/job.ts';
 import { createArchiveBuilder } from '../core/archive.ts';
 import { loadZipLabels, type LabelSet } from '../core/labels.ts';
+import { evaluationInputOf } from '../core/evaluation/input.ts';
 import type { ReportInput } from '../core/report.ts';
 import { zipFingerprint } from '../core/fingerprint.ts';
 import { summarise, type RunStats } from '../core/stats.ts';
@@ -371,8 +372,7 @@ export function createBulkStore(deps: BulkDeps): BulkStore {
 
       // The archive is written as records arrive, so it is ready moments after the last answer.
       const evaluationNow = () => {
-        const labels = get().labels;
-        return labels && labels.labels.size ? { labels: [...labels.labels], labelsSource: labels.source, threshold: null } : undefined;
+        return evaluationInputOf(get().labels);
       };
       const archiveSession = (deps.startArchive ?? startArchive)({
         contract, secrets: snapshotSecrets(snapshot), labels: evaluationNow()?.labels ?? null, total: zip.pairs.length,

@@ -16,7 +16,8 @@ import { compareRuns, type Comparison } from '../core/compare.ts';
 import {
   labelsFromRecords, RECORD_LABELS_SOURCE, reportInputFromArchive, withEvaluationChoice,
 } from '../core/evaluation-archive.ts';
-import { parseLabels, type Expected, type LabelSet } from '../core/labels.ts';
+import { parseLabels, type Expected, type LabelAttributes, type LabelSet } from '../core/labels.ts';
+import { attributeTable } from '../core/evaluation/input.ts';
 import type { ReportInput } from '../core/report.ts';
 import { selectBulkBusy, useBulkStore, type BulkState } from './bulk.ts';
 
@@ -62,12 +63,14 @@ export interface EvaluationDeps {
 }
 
 /** The labels the Bulk evaluation uses: a reopened archive's records' `expected`, else the run's labels. */
-export function evaluationLabels(s: Pick<BulkState, 'reopened' | 'records' | 'labels'>): { labels: ReadonlyMap<string, Expected>; source: string } | null {
+export function evaluationLabels(s: Pick<BulkState, 'reopened' | 'records' | 'labels'>): { labels: ReadonlyMap<string, Expected>; source: string; attributes?: LabelAttributes } | null {
   if (s.reopened) {
     const labels = labelsFromRecords(s.records);
     return labels.size ? { labels, source: RECORD_LABELS_SOURCE } : null;
   }
-  return s.labels && s.labels.labels.size ? { labels: s.labels.labels, source: s.labels.source } : null;
+  return s.labels && s.labels.labels.size
+    ? { labels: s.labels.labels, source: s.labels.source, ...(s.labels.attributes ? { attributes: s.labels.attributes } : {}) }
+    : null;
 }
 
 export type EvaluationStore = UseBoundStore<StoreApi<EvaluationState>>;
@@ -176,6 +179,7 @@ export function createEvaluationStore(deps: EvaluationDeps): EvaluationStore {
           const input = withEvaluationChoice(base, {
             labels: chosen?.labels ?? null,
             labelsSource: chosen?.source ?? '',
+            attributes: attributeTable(chosen?.attributes),
             threshold,
             comparison,
           });

@@ -10,28 +10,13 @@
  */
 import type { Comparison } from '../compare.ts';
 import type { EvalRow } from '../evaluation.ts';
-import type { Expected, LabelAttributes } from '../labels.ts';
+import type { Expected } from '../labels.ts';
 import { acquisitionAt, type Acquisition } from './acquisition.ts';
+import { labelColumns, type AttributeTable } from './input.ts';
 import { groupings, type Grouping } from './groups.ts';
 import { intervalPlan, intervalSentence, type IntervalMethod } from './intervals.ts';
 import { runDifference, type RunDifference } from './significance.ts';
 import { DEFAULT_TARGET_FMRS, thresholdForTargetFmr, type TargetFmr } from './target-fmr.ts';
-
-/** Column names (lower case, spaces as _) that name a pair's people rather than a group. */
-export const SUBJECT_COLUMNS = ['subject1', 'subject2', 'subject'] as const;
-
-const norm = (c: string) => c.trim().toLowerCase().replace(/\s+/g, '_');
-
-/** The extra label columns, structured-clone friendly (as the archive input carries them). */
-export interface AttributeTable {
-  columns: readonly string[];
-  /** [pair_id, one value per column]. */
-  rows: readonly (readonly [string, readonly string[]])[];
-}
-
-export function attributeTable(a: LabelAttributes | undefined): AttributeTable | undefined {
-  return a ? { columns: [...a.columns], rows: [...a.values] } : undefined;
-}
 
 export interface CardOptions {
   /** Extra label columns; absent: no groups, Wilson intervals. */
@@ -52,31 +37,6 @@ export interface ReportCard {
   subjectColumns: string[];
   groups: Grouping[];
   targets: TargetFmr[];
-}
-
-/** Subjects and group values of a pair, by pair_id. */
-export function labelColumns(attributes: AttributeTable | undefined): {
-  subjectColumns: string[];
-  groupColumns: string[];
-  subjectsOf: (pairId: string) => string[];
-  groupValuesOf: (pairId: string) => string[] | null;
-} {
-  const cols = attributes?.columns ?? [];
-  const values = new Map(attributes?.rows ?? []);
-  const subjectIdx = cols.flatMap((c, k) => ((SUBJECT_COLUMNS as readonly string[]).includes(norm(c)) ? [k] : []));
-  const groupIdx = cols.flatMap((_c, k) => (subjectIdx.includes(k) ? [] : [k]));
-  return {
-    subjectColumns: subjectIdx.map((k) => cols[k]!),
-    groupColumns: groupIdx.map((k) => cols[k]!),
-    subjectsOf: (id) => {
-      const v = values.get(id);
-      return v ? subjectIdx.map((k) => v[k] ?? '').filter((s) => s !== '') : [];
-    },
-    groupValuesOf: (id) => {
-      const v = values.get(id);
-      return v ? groupIdx.map((k) => v[k] ?? '') : null;
-    },
-  };
 }
 
 export function reportCard(rows: readonly EvalRow[], opts: CardOptions): ReportCard {
