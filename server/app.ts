@@ -8,12 +8,14 @@ import os from 'node:os';
 import { getRequestListener } from '@hono/node-server';
 import { Hono } from 'hono';
 import { contracts, deepvue } from '../src/core/contracts.ts';
+import { EMULATOR_PREFIX } from '../src/core/emulation.ts';
 import { redactUrlsIn } from '../src/core/safe-url.ts';
 import { configFromEnv, type ServerConfig } from './config.ts';
 import { createEngine } from './engine/index.ts';
 import type { Engine } from './engine/types.ts';
 import { createFaultInjector, type FaultInjector } from './faults.ts';
 import { deepvueRoutes } from './routes/deepvue.ts';
+import { emulatorRoutes } from './routes/emulate/index.ts';
 import { FACES_PATH, facesRoutes } from './routes/faces.ts';
 import type { RouteDeps } from './routes/deps.ts';
 import { HEALTH_PATH, healthRoutes } from './routes/health.ts';
@@ -51,7 +53,8 @@ export function isApiPath(url: string): boolean {
     || pathname === FACES_PATH
     || pathname.startsWith(V1_PREFIX)
     || pathname === UPSTREAM_PREFIX
-    || pathname.startsWith(`${UPSTREAM_PREFIX}/`);
+    || pathname.startsWith(`${UPSTREAM_PREFIX}/`)
+    || pathname.startsWith(`${EMULATOR_PREFIX}/`);
 }
 
 /** Checks the settings that could only fail at request time; throws a readable Error. */
@@ -94,13 +97,14 @@ export function createServerApp(config: ServerConfig, options: AppOptions = {}):
   app.route('/', kwikidRoutes(deps));
   app.route('/', deepvueRoutes(deps));
   app.route('/', facesRoutes(deps));
+  app.route('/', emulatorRoutes(deps));
   app.route('/', upstreamRoutes(deps));
 
   if (config.staticDir) mountStatic(app, config.staticDir, isApiPath);
 
   app.notFound((c) => {
     const path = new URL(c.req.url).pathname;
-    return c.json({ message: `Nothing at ${c.req.method} ${path}. The API serves POST ${contracts.map((k) => k.path).join(', ')}, POST ${deepvue.tokenEndpoint?.path ?? ''}, POST ${FACES_PATH} and GET ${HEALTH_PATH}.` }, 404);
+    return c.json({ message: `Nothing at ${c.req.method} ${path}. The API serves POST ${contracts.map((k) => k.path).join(', ')}, POST ${deepvue.tokenEndpoint?.path ?? ''}, POST ${FACES_PATH}, GET ${HEALTH_PATH} and the vendor emulators under ${EMULATOR_PREFIX}/<preset>.` }, 404);
   });
   app.onError((err, c) => {
     // Never log request contents: only the error's own message.

@@ -3,6 +3,7 @@ import type { MiddlewareHandler } from 'hono';
 import { cors } from 'hono/cors';
 import { contracts } from '../src/core/contracts.ts';
 import { ENGINE_HEADER } from './routes/common.ts';
+import { EMULATOR_REQUEST_HEADERS } from './routes/emulate/index.ts';
 import { FAULT_HEADER } from './faults.ts';
 
 /**
@@ -41,7 +42,7 @@ export function securityHeaders(): MiddlewareHandler {
 
 /** Request headers a caller may send cross-origin: every header a contract builds, plus Content-Type. */
 export const CORS_ALLOW_HEADERS: readonly string[] = [
-  ...new Set([...contracts.flatMap((c) => c.headers.map((h) => h.name)), 'Content-Type']),
+  ...new Set([...contracts.flatMap((c) => c.headers.map((h) => h.name)), ...EMULATOR_REQUEST_HEADERS, 'Content-Type']),
 ];
 
 export function apiCors(): MiddlewareHandler {

@@ -1,4 +1,4 @@
-/** Helpers shared by the KwikID and Deepvue routes: bearer parsing, multipart reading, image checks. */
+/** Helpers shared by the contract and emulator routes: bearer parsing, multipart, base64 and JSON reading, image checks. */
 import { timingSafeEqual } from 'node:crypto';
 import type { Context } from 'hono';
 import type { MiddlewareHandler } from 'hono';
@@ -63,10 +63,15 @@ export type FormResult =
   | { ok: true; form: FormData }
   | { ok: false; reason: 'not_multipart' | 'unreadable' | 'too_many_parts'; message: string };
 
-/** Parses a multipart body (already capped by the body-limit middleware). */
-export async function readMultipart(c: Context, expected: readonly string[]): Promise<FormResult> {
+/**
+ * Parses a multipart body (already capped by the body-limit middleware); with `urlencoded`, an
+ * application/x-www-form-urlencoded body too (for APIs that take base64 images as form fields).
+ */
+export async function readMultipart(c: Context, expected: readonly string[], opts: { urlencoded?: boolean } = {}): Promise<FormResult> {
   const type = c.req.header('content-type') ?? '';
-  if (!/^multipart\/form-data\s*;/i.test(type) && !/^multipart\/form-data$/i.test(type.trim())) {
+  const multipart = /^multipart\/form-data\s*;/i.test(type) || /^multipart\/form-data$/i.test(type.trim());
+  const urlencoded = opts.urlencoded === true && /^application\/x-www-form-urlencoded\s*(;|$)/i.test(type.trim());
+  if (!multipart && !urlencoded) {
     const got = type.split(';')[0]?.trim() || 'no Content-Type';
     return {
       ok: false,
@@ -113,16 +118,68 @@ export async function readImagePart(form: FormData, field: string, maxImageBytes
   if (typeof value === 'string') {
     return { ok: false, status: 400, message: `${field} is a text field, not a file: send the image bytes as a file part (curl -F ${field}=@photo.jpg).` };
   }
-  if (value.size === 0) return { ok: false, status: 400, message: `${field} is an empty file.` };
-  if (value.size > maxImageBytes) {
-    return { ok: false, status: 413, message: `${field} is ${formatBytes(value.size)}; the limit is ${formatBytes(maxImageBytes)} per image.` };
+  return checkImageBytes(field, new Uint8Array(await value.arrayBuffer()), maxImageBytes);
+}
+
+/** The checks of readImagePart on bytes already in hand (a base64 field, a raw body): not empty, within the limit, JPEG or PNG. */
+export function checkImageBytes(field: string, bytes: Uint8Array, maxImageBytes: number): ImageCheck {
+  if (bytes.length === 0) return { ok: false, status: 400, message: `${field} is an empty file.` };
+  if (bytes.length > maxImageBytes) {
+    return { ok: false, status: 413, message: `${field} is ${formatBytes(bytes.length)}; the limit is ${formatBytes(maxImageBytes)} per image.` };
   }
-  const head = new Uint8Array(await value.slice(0, Math.max(SNIFF_BYTES, 512)).arrayBuffer());
-  const type = sniff(head);
+  const type = sniff(bytes.subarray(0, Math.max(SNIFF_BYTES, 512)));
   if (!isAcceptedImage(type)) {
     return { ok: false, status: 400, message: `${field} is ${describeTypeWithArticle(type)}; only JPEG and PNG are accepted.` };
   }
-  return { ok: true, bytes: new Uint8Array(await value.arrayBuffer()), type };
+  return { ok: true, bytes, type };
+}
+
+const BASE64 = /^[A-Za-z0-9+/\-_]*={0,2}$/;
+const DATA_URL = /^data:([^,]*?);base64,/i;
+
+/**
+ * An image sent as base64 text (a JSON or form field): plain base64 or a `data:image/...;base64,` URL,
+ * whitespace ignored. Then the same checks as a file part.
+ */
+export function decodeBase64Image(field: string, value: unknown, maxImageBytes: number): ImageCheck {
+  if (value === undefined || value === null || value === '') {
+    return { ok: false, status: 400, message: `${field} is missing: send the image as base64 text in "${field}".` };
+  }
+  if (typeof value !== 'string') {
+    return { ok: false, status: 400, message: `${field} must be a string of base64 text (or a data: URL), not ${Array.isArray(value) ? 'a list' : typeof value}.` };
+  }
+  const text = value.replace(DATA_URL, '').replace(/\s+/g, '');
+  if (text === '') return { ok: false, status: 400, message: `${field} is empty: send the image as base64 text.` };
+  if (!BASE64.test(text)) {
+    return { ok: false, status: 400, message: `${field} is not base64 text: encode the image bytes as base64 (a data: URL is accepted too).` };
+  }
+  // Refuse an over-limit image before decoding it.
+  if (Math.floor((text.length * 3) / 4) - 2 > maxImageBytes) {
+    return { ok: false, status: 413, message: `${field} is over ${formatBytes(maxImageBytes)}, the limit per image.` };
+  }
+  return checkImageBytes(field, new Uint8Array(Buffer.from(text, text.includes('-') || text.includes('_') ? 'base64url' : 'base64')), maxImageBytes);
+}
+
+export type JsonObjectResult = { ok: true; body: Record<string, unknown>; text: string } | { ok: false; message: string };
+
+/** Reads a JSON object body (already capped by the body-limit middleware); keeps the raw text for signature checks. */
+export async function readJsonObject(c: Context): Promise<JsonObjectResult> {
+  let text: string;
+  try {
+    text = await c.req.text();
+  } catch {
+    return { ok: false, message: 'The request body could not be read; send a JSON object.' };
+  }
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    return { ok: false, message: 'The body is not valid JSON; send a JSON object with Content-Type: application/json.' };
+  }
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+    return { ok: false, message: 'The body must be a JSON object.' };
+  }
+  return { ok: true, body: body as Record<string, unknown>, text };
 }
 
 export type ReadyResult = { ok: true } | { ok: false; status: 503 | 500; message: string; retryAfter?: number };
@@ -166,8 +223,9 @@ export function latency(ms: number): MiddlewareHandler {
  * The whole-body cap, enforced while the body streams in. `noun` is what the contract calls its parts
  * ("image", "file"); `toBody` puts the 413's sentence in the contract's error shape.
  */
-export function bodyCap(maxImageBytes: number, noun: string, toBody: (message: string) => object): MiddlewareHandler {
-  const limit = bodyLimitFor(maxImageBytes);
+export function bodyCap(maxImageBytes: number, noun: string, toBody: (message: string) => object, encoding: 'binary' | 'base64' = 'binary'): MiddlewareHandler {
+  // Base64 text is 4/3 of the bytes it carries.
+  const limit = bodyLimitFor(encoding === 'base64' ? Math.ceil(maxImageBytes / 3) * 4 : maxImageBytes);
   return bodyLimit({
     maxSize: limit,
     onError: (c) => c.json(toBody(`The request body is larger than ${formatBytes(limit)}; each ${noun} may be at most ${formatBytes(maxImageBytes)}.`), 413),
