@@ -131,14 +131,21 @@ describe('POST /v1/facematch', () => {
   });
 
   it('a token issued with a 1 s lifetime stops working once it expires', async () => {
-    const { app } = setup(undefined, { deepvue: { ...testConfig().deepvue, tokenTtlSeconds: 1 } });
-    const jwt = await token(app);
-    const headers = { Authorization: `Bearer ${jwt}`, 'x-api-key': 'dv-secret' };
-    expect((await match(app, form({ [FA]: obama, [FB]: obama }), headers)).status).toBe(200);
-    await new Promise((r) => setTimeout(r, 2100));
-    const late = await match(app, form({ [FA]: obama, [FB]: obama }), headers);
-    expect(late.status).toBe(401);
-    expect(await late.json()).toEqual({ detail: 'Could not validate credentials' });
+    // The clock is moved by hand (only Date is faked), so a slow machine cannot expire the token early.
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      const { app } = setup(undefined, { deepvue: { ...testConfig().deepvue, tokenTtlSeconds: 1 } });
+      vi.setSystemTime(Math.floor(Date.now() / 1000) * 1000);
+      const jwt = await token(app);
+      const headers = { Authorization: `Bearer ${jwt}`, 'x-api-key': 'dv-secret' };
+      expect((await match(app, form({ [FA]: obama, [FB]: obama }), headers)).status).toBe(200);
+      vi.setSystemTime(Date.now() + 2100);
+      const late = await match(app, form({ [FA]: obama, [FB]: obama }), headers);
+      expect(late.status).toBe(401);
+      expect(await late.json()).toEqual({ detail: 'Could not validate credentials' });
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('401 for a wrong or missing x-api-key', async () => {
