@@ -149,6 +149,19 @@ describe('facematch run: exit codes and failures (instant engine)', () => {
     expect(records.every((r) => r.expected === (expectedVerdicts().get(r.pair_id) ? 'same' : 'different'))).toBe(true);
   });
 
+  it('lists the used labels.csv nowhere as skipped, and with --labels lists the ZIP\'s own as overridden', async () => {
+    const labelsCsv = `pair_id,expected\n${[...expectedVerdicts()].map(([id, same]) => `${id},${same ? 'same' : 'different'}`).join('\n')}\n`;
+    await writeFile(path.join(dir, 'own-labels.zip'), await buildFixturesZip({ extra: { 'labels.csv': labelsCsv, 'notes.txt': 'x' } }));
+    await writeFile(path.join(dir, 'mine.csv'), labelsCsv);
+    const skippedOf = async (out: string) => ((await readArchive(path.join(dir, out))).manifest as { skipped: { path: string; reason: string }[] }).skipped;
+
+    expect((await runCli(['run', 'own-labels.zip', '--base-url', server.url, '--out', 'own-out.zip'], dir)).code).toBe(0);
+    expect((await skippedOf('own-out.zip')).map((e) => e.path)).toEqual(['notes.txt']);
+
+    expect((await runCli(['run', 'own-labels.zip', '--base-url', server.url, '--labels', 'mine.csv', '--out', 'mine-out.zip'], dir)).code).toBe(0);
+    expect(await skippedOf('mine-out.zip')).toContainEqual({ path: 'labels.csv', reason: 'Labels: not used; overridden by --labels mine.csv.' });
+  });
+
   it('refuses --fail-under-accuracy without labels, with a sentence', async () => {
     const got = await runCli(['run', 'pairs.zip', '--base-url', server.url, '--fail-under-accuracy', '0.9'], dir);
     expect(got).toEqual({ code: 2, stdout: '', stderr: 'facematch: --fail-under-accuracy needs labels: pairs.zip has no labels.csv, so give one with --labels, e.g. --labels labels.csv --fail-under-accuracy 0.95.\n' });

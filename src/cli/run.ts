@@ -8,7 +8,7 @@ import path from 'node:path';
 import { archiveFileName } from '../core/archive-client.ts';
 import { contractById } from '../core/contracts.ts';
 import { accuracyOf, confusionAt, evalRows, pct, withOutcomes } from '../core/evaluation.ts';
-import { loadZipLabels, parseLabels, type Expected, type LabelSet } from '../core/labels.ts';
+import { loadZipLabels, parseLabels, zipLabelsOverridden, type Expected, type LabelSet } from '../core/labels.ts';
 import { evaluationInputOf } from '../core/evaluation/input.ts';
 import { shardNotice } from '../core/merge.ts';
 import { createArchiveBuilder } from '../core/archive.ts';
@@ -22,7 +22,7 @@ import { openZip, ZipError, type OpenedZip } from '../core/zip.ts';
 import { sweepCountSentence } from '../core/sweep/spec.ts';
 import { robustnessOf } from '../core/sweep/robustness.ts';
 import { inThreadMaker, sweepLabels, sweepManifest, sweepPairs, sweepReader, type SweepPair, type VariantInfo } from '../core/sweep/variants.ts';
-import type { PairEntry } from '../core/records.ts';
+import type { PairEntry, SkippedEntry } from '../core/records.ts';
 import { UsageError, type RunArgs } from './args.ts';
 import { credentialsFromEnv } from './credentials.ts';
 import { cliAuthPolicy } from './auth.ts';
@@ -127,9 +127,10 @@ export async function runCommand(args: RunArgs, io: CliIO): Promise<number> {
   }
   // Labels: --labels FILE, else the ZIP's own labels.csv (as the browser reads it).
   let labels: LabelSet | null;
-  let skipped = zip.skipped;
+  let skipped: SkippedEntry[];
   if (args.labels !== undefined) {
     labels = await readLabels(args.labels, io, zip.pairs.map((p) => p.pair_id));
+    skipped = zipLabelsOverridden(zip.skipped, `--labels ${args.labels}`);
   } else {
     const fromZip = await loadZipLabels(zip, name);
     skipped = fromZip.skipped;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { findLabelsEntry, labelledLine, loadZipLabels, parseExpected, parseLabels } from './labels.ts';
+import { findLabelsEntry, labelledLine, labelsUsedSentence, loadZipLabels, parseExpected, parseLabels, zipLabelsOverridden } from './labels.ts';
 
 const ids = ['same01', 'same02', 'diff01', 'diff02', 'a;b'];
 const parse = (text: string) => parseLabels(text, { source: 'labels.csv', pairIds: ids });
@@ -102,9 +102,15 @@ describe('loadZipLabels', () => {
     expect(labels!.source).toBe('set/labels.csv in pairs.zip');
     expect([...labels!.labels]).toEqual([['same01', 'same'], ['diff01', 'different']]);
     expect(labels!.problems).toEqual([expect.stringMatching(/^set\/labels\.csv in pairs\.zip line 4: nope is not a pair in the ZIP/)]);
+    // The one used is not "skipped": the load report says it is used instead.
     expect(skipped.filter((s) => s.path.endsWith('labels.csv'))).toEqual([
-      { path: 'set/labels.csv', reason: 'Labels: used as the expected outcome of each pair (pair_id,expected).' },
       { path: 'set/old/labels.csv', reason: 'Labels: not used; the shallowest labels.csv (set/labels.csv) is the one used.' },
+    ]);
+    expect(labelsUsedSentence(labels!)).toBe('Labels: set/labels.csv in pairs.zip is used as the expected outcome of each pair (pair_id,expected).');
+    // With labels given elsewhere (the CLI's --labels), the ZIP's own labels.csv files are overridden, not misnamed pairs.
+    expect(zipLabelsOverridden(zip.skipped, '--labels mine.csv').filter((s) => s.path.endsWith('labels.csv'))).toEqual([
+      { path: 'set/labels.csv', reason: 'Labels: not used; overridden by --labels mine.csv.' },
+      { path: 'set/old/labels.csv', reason: 'Labels: not used; overridden by --labels mine.csv.' },
     ]);
   });
 });

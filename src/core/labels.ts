@@ -204,14 +204,25 @@ export function labelledLine(pairCount: number, labels: LabelSet | null): string
 /** What the ZIP's labels.csv gave, with the skipped list reworded for the labels files. */
 export interface ZipLabels {
   labels: LabelSet | null;
-  /** The ZIP's skipped entries, labels.csv ones with a reason saying whether they were used. */
+  /** The ZIP's skipped entries without the labels.csv that is used; other labels.csv ones say why they are not. */
   skipped: SkippedEntry[];
 }
 
+/** The sentence that says where a run's labels come from: "Labels: labels.csv in pairs.zip is used as …". */
+export function labelsUsedSentence(labels: Pick<LabelSet, 'source'>): string {
+  return `Labels: ${labels.source} is used as the expected outcome of each pair (pair_id,expected).`;
+}
+
+/** The skipped list when labels come from elsewhere (`by`, e.g. "--labels my.csv"): the ZIP's own labels.csv entries say they are overridden. */
+export function zipLabelsOverridden(skipped: readonly SkippedEntry[], by: string): SkippedEntry[] {
+  const own = new Set([findLabelsEntry(skipped.map((s) => s.path))].flatMap((c) => (c ? [c.path, ...c.ignored] : [])));
+  return skipped.map((s) => (own.has(s.path) ? { path: s.path, reason: `Labels: not used; overridden by ${by}.` } : s));
+}
+
 /**
- * Reads the shallowest labels.csv of an opened input ZIP (see findLabelsEntry). Its entry and the
- * other labels.csv entries stay in the skipped list (they are not pairs), with a reason saying
- * which one was used. A labels.csv that cannot be read becomes a problem sentence, never an error.
+ * Reads the shallowest labels.csv of an opened input ZIP (see findLabelsEntry). Its entry leaves the
+ * skipped list (it is used: labelsUsedSentence says so); the other labels.csv entries stay there
+ * with a reason naming the one used. A labels.csv that cannot be read becomes a problem sentence, never an error.
  */
 export async function loadZipLabels(zip: Pick<OpenedZip, 'pairs' | 'skipped' | 'readText'>, zipName: string): Promise<ZipLabels> {
   const choice = findLabelsEntry(zip.skipped.map((s) => s.path));
@@ -225,11 +236,9 @@ export async function loadZipLabels(zip: Pick<OpenedZip, 'pairs' | 'skipped' | '
     labels = { source, labels: new Map(), problems: [why], same: 0, different: 0 };
   }
   const ignored = new Set(choice.ignored);
-  const skipped = zip.skipped.map((s) => (s.path === choice.path
-    ? { path: s.path, reason: 'Labels: used as the expected outcome of each pair (pair_id,expected).' }
-    : ignored.has(s.path)
-      ? { path: s.path, reason: `Labels: not used; the shallowest labels.csv (${choice.path}) is the one used.` }
-      : s));
+  const skipped = zip.skipped
+    .filter((s) => s.path !== choice.path)
+    .map((s) => (ignored.has(s.path) ? { path: s.path, reason: `Labels: not used; the shallowest labels.csv (${choice.path}) is the one used.` } : s));
   return { labels, skipped };
 }
 

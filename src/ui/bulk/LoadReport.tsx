@@ -1,6 +1,7 @@
 import type { ReactNode } from 'react';
-import { labelledLine } from '../../core/labels.ts';
+import { labelledLine, labelsUsedSentence } from '../../core/labels.ts';
 import { useBulkStore } from '../../store/bulk.ts';
+import { useEvaluationStore } from '../../store/evaluation.ts';
 
 const OPEN_LIMIT = 5;
 
@@ -11,6 +12,8 @@ export function LoadReport() {
   const zip = useBulkStore((s) => s.zip);
   const fileName = useBulkStore((s) => s.file?.name);
   const labels = useBulkStore((s) => s.labels);
+  // A CSV chosen beside the ZIP wins; LabelsChoice says so instead.
+  const chosenLabels = useEvaluationStore((s) => s.labelsFile !== null);
 
   if (loading) {
     return <p role="status" className="mt-4 text-sm text-slate-600 dark:text-slate-400">Reading {fileName}…</p>;
@@ -26,6 +29,7 @@ export function LoadReport() {
       {zip && zip.pairs.length > 0 && (
         <p role="status" className="font-semibold text-green-700 dark:text-green-400">{labelledLine(zip.pairs.length, labels)}</p>
       )}
+      {zip && zip.pairs.length > 0 && labels && !chosenLabels && <p className="text-slate-700 dark:text-slate-300">{labelsUsedSentence(labels)}</p>}
       {labels && labels.problems.length > 0 && (
         <Collapsible summary={`${labels.problems.length} problem(s) in ${labels.source}`} open={labels.problems.length <= OPEN_LIMIT}>
           {labels.problems.map((p, i) => <li key={i}>{p}</li>)}
