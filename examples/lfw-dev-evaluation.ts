@@ -22,60 +22,15 @@ import { labelsFromRecords } from '../src/core/evaluation-archive.ts';
 import { evalRows, evaluate, pct } from '../src/core/evaluation.ts';
 import { main } from '../src/cli/main.ts';
 import { startServer } from '../server/main.ts';
-import { LFW_DIR, lfwPath, readPairsCsv, type LabelledPair } from '../test/faces.ts';
+import { lfwPairs, pairCount, subset, writeLfwZip } from './lfw-dev-input.ts';
 
 const { values } = parseArgs({ options: { pairs: { type: 'string' }, out: { type: 'string' }, seed: { type: 'string' } } });
-const all = readPairsCsv(LFW_DIR);
-const want = values.pairs === undefined ? all.length : Number(values.pairs);
-if (!Number.isInteger(want) || want < 2 || want > all.length) {
-  process.stderr.write(`--pairs must be a whole number from 2 to ${all.length}, not "${values.pairs}".\n`);
-  process.exit(2);
-}
-
-/** A small seeded generator (mulberry32), so a subset is the same on every machine. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** `n` pairs, half same and half different, chosen with the seed (all pairs when n is the whole set). */
-function subset(pairs: readonly LabelledPair[], n: number, seed: number): LabelledPair[] {
-  if (n >= pairs.length) return [...pairs];
-  const rand = seeded(seed);
-  const pick = (list: LabelledPair[], k: number) => {
-    const a = [...list];
-    for (let i = a.length - 1; i > 0; i--) {
-      const j = Math.floor(rand() * (i + 1));
-      [a[i], a[j]] = [a[j]!, a[i]!];
-    }
-    return a.slice(0, k);
-  };
-  const same = pick(pairs.filter((p) => p.same), Math.ceil(n / 2));
-  const diff = pick(pairs.filter((p) => !p.same), Math.floor(n / 2));
-  return [...same, ...diff].sort((x, y) => pairs.indexOf(x) - pairs.indexOf(y));
-}
-
+const all = lfwPairs();
+const want = pairCount(values.pairs, all.length, all.length);
 const chosen = subset(all, want, Number(values.seed ?? 12));
 const dir = values.out ? path.resolve(values.out) : await mkdtemp(path.join(os.tmpdir(), 'facematch-lfw-dev-'));
 await mkdir(dir, { recursive: true });
-
-const zip = new JSZip();
-const labels = ['pair_id,expected'];
-chosen.forEach((p, i) => {
-  const stem = `lfw${String(i + 1).padStart(3, '0')}`;
-  zip.file(`${stem}_image1.jpg`, readFile(lfwPath(p.image1)));
-  zip.file(`${stem}_image2.jpg`, readFile(lfwPath(p.image2)));
-  labels.push(`${stem},${p.same ? 'same' : 'different'}`);
-});
-zip.file('labels.csv', `${labels.join('\n')}\n`);
-const input = path.join(dir, `lfw-dev-${chosen.length}.zip`);
-await writeFile(input, await zip.generateAsync({ type: 'nodebuffer', compression: 'STORE' }));
+const input = await writeLfwZip(dir, chosen);
 process.stdout.write(`Input: ${input} (${chosen.length} pairs + labels.csv)\n`);
 
 process.stdout.write('Starting the reference server (real engine)…\n');
