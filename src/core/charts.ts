@@ -7,7 +7,7 @@
  */
 import type { EChartsCoreOption } from 'echarts/core';
 import type { Comparison } from './compare.ts';
-import { histogram, latencyHistogram, probit, type Evaluation, type Rate } from './evaluation.ts';
+import { histogram, latencyHistogram, probit, type DetPoint, type Evaluation, type Rate } from './evaluation.ts';
 import type { Robustness, RobustnessCurve, RobustnessLevel } from './sweep/robustness.ts';
 import { levelText, PERTURBATIONS } from './sweep/spec.ts';
 
@@ -177,12 +177,39 @@ export function latencyChart(ms: readonly number[]): ChartDef | null {
 
 const fmtMs = (v: number) => (v >= 100 ? Math.round(v).toString() : (Math.round(v * 10) / 10).toString());
 
-/** The distribution of confidence changes between two runs. */
-export function comparisonCharts(c: Comparison): ChartDef[] {
+/** Both runs' DET curves on one chart (labelled pairs both runs have). */
+export function detComparisonChart(c: Pick<Comparison, 'before' | 'after'>, det: { before: readonly DetPoint[]; after: readonly DetPoint[] }): ChartDef | null {
+  const all = [...det.before, ...det.after];
+  if (!det.before.length && !det.after.length) return null;
+  const lo = Math.min(...all.map((p) => p.fmr), ...all.map((p) => p.fnmr));
+  const floor = DET_TICKS.filter((p) => p <= lo).at(-1) ?? DET_TICKS[0]!;
+  const line = (name: string, points: readonly DetPoint[], color: string, type: 'solid' | 'dashed') => ({
+    type: 'line', name, showSymbol: points.length < 40, symbolSize: 4, color, lineStyle: { type }, data: points.map((p) => [p.x, p.y]),
+  });
+  return {
+    id: 'det-compare',
+    title: 'DET curves of both runs',
+    caption: `FNMR against FMR for ${c.before} (solid) and ${c.after} (dashed) on the labelled pairs both runs have; the curve nearer the lower left is better.`,
+    width: W,
+    height: H,
+    option: {
+      ...base,
+      grid: { ...base.grid, top: 56 },
+      legend: { top: 4, left: 'center', data: [c.before, c.after], textStyle: { width: 220, overflow: 'truncate' } },
+      xAxis: detAxis('False match rate (FMR)', floor, 0.8, 32),
+      yAxis: detAxis('False non-match rate (FNMR)', floor, 0.8, 44),
+      series: [line(c.before, det.before, LINE, 'solid'), line(c.after, det.after, DIFF, 'dashed')],
+    },
+  };
+}
+
+/** The distribution of confidence changes between two runs, and (given DET points) both DET curves. */
+export function comparisonCharts(c: Comparison, det?: { before: readonly DetPoint[]; after: readonly DetPoint[] }): ChartDef[] {
+  const both = det ? detComparisonChart(c, det) : null;
   const deltas = c.pairs.flatMap((p) => (p.delta === null ? [] : [p.delta]));
-  if (!deltas.length) return [];
+  if (!deltas.length) return both ? [both] : [];
   const h = histogram(deltas, -1, 1, 40);
-  return [{
+  return [...(both ? [both] : []), {
     id: 'deltas',
     title: 'Confidence change (after − before)',
     caption: `How far each pair's confidence moved from ${c.before} to ${c.after}; a run without change is one bar at 0.`,

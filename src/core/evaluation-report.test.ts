@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { kwikid } from './contracts.ts';
 import { compareRuns } from './compare.ts';
 import { buildReportHtml, compareSheetRows, evaluationOf, evaluationSheetRows, type EvaluationInput } from './evaluation-report.ts';
-import { recordFromCall, type PairRecord } from './records.ts';
+import { notRunRecord, recordFromCall, type PairRecord } from './records.ts';
+import { summarise } from './stats.ts';
+import { withOutcomes } from './evaluation.ts';
 
 const pair = (id: string) => ({ pair_id: id, image1_path: `${id}_image1.jpg`, image2_path: `${id}_image2.jpg` });
 const kw = (id: string, match: boolean, conf: number): PairRecord =>
@@ -69,5 +71,46 @@ describe('report.html', () => {
     } });
     expect(html).not.toContain('<img');
     expect(html).toContain('&lt;img src=x&gt;');
+  });
+});
+
+describe('report.html as a report card', () => {
+  const failedUnlabelled = recordFromCall(pair('x9'), { ok: false, status: 503, timeMs: 40, attempts: 2, error: { type: 'http', message: 'The API is unavailable (HTTP 503).' } });
+  const all = [...records, failedUnlabelled, notRunRecord(pair('s4'))];
+  const labelled: EvaluationInput = {
+    ...input, threshold: null, labels: [...input.labels, ['s4', 'same']],
+    attributes: { columns: ['capture'], rows: [['s1', ['selfie']], ['s2', ['id']], ['s3', ['selfie']], ['d1', ['id']], ['d2', ['selfie']], ['d3', ['id']], ['s4', ['id']]] },
+  };
+  const page = async () => {
+    const c = compareRuns({ name: 'old.zip', records: all, contract: kwikid }, { name: 'new.zip', records: all.map((r) => (r.pair_id === 's3' ? kw('s3', true, 0.8) : r)), contract: kwikid });
+    return buildReportHtml({
+      // As report.ts passes them: records with expected/outcome (archiveRecords).
+      provider: 'KwikID', endpoint: 'http://127.0.0.1/facematch', startedAt: 's', finishedAt: 'f', records: withOutcomes(all, kwikid, new Map(labelled.labels)), contract: kwikid, stats: summarise(all, kwikid),
+      run: [['provider', 'KwikID'], ['input ZIP', 'pairs.zip'], ['timeout (s)', 30], ['app version', null]],
+      evaluation: { ev: evaluationOf(all, kwikid, labelled), input: labelled }, comparison: c,
+    });
+  };
+
+  it('opens on the run: its facts, counts by outcome, errors by type (the unlabelled failed pair included) and p50/p95/p99', async () => {
+    const html = await page();
+    expect(html.indexOf('id="run"')).toBeLessThan(html.indexOf('id="evaluation"'));
+    expect(html).toMatch(/<th scope="row">input ZIP<\/th><td>pairs\.zip<\/td>/);
+    expect(html).not.toContain('app version');
+    expect(html).toMatch(/<caption>Pairs without a decision, by error type<\/caption>[\s\S]*?<td>http<\/td><td>1<\/td><td>1<\/td>[\s\S]*?<td>not_run<\/td><td>1<\/td><td>0<\/td>/);
+    expect(html).toMatch(/<td>x9<\/td><td>unlabelled<\/td><td>http<\/td><td>The API is unavailable \(HTTP 503\)\.<\/td>/);
+    expect(html).toMatch(/<th scope="col">p99 \(ms\)<\/th>/);
+  });
+
+  it('then both conventions, the groups, the target-FMR table and McNemar\'s sentence; still no script', async () => {
+    const html = await page();
+    // s4 was never sent: failures included counts it as a false non-match (2 of 4), excluded leaves it out (1 of 3).
+    expect(html).toMatch(/<th scope="row">FNMR<\/th><td>1 of 3 = 33\.3 %[^<]*<\/td><td>2 of 4 = 50\.0 %/);
+    expect(html).toContain('<caption>Error rates by group (failures excluded)</caption>');
+    expect(html).toMatch(/<td>capture<\/td><td>selfie<\/td><td>3<\/td>/);
+    expect(html).toContain('Lowest threshold meeting each target on these pairs');
+    expect(html).toMatch(/new\.zip makes fewer errors than old\.zip \(2 vs 3 of 7 labelled pair\(s\)\); the difference is not statistically significant at 5 %/);
+    expect(html).toContain('data-chart="det-compare"');
+    expect(html).not.toMatch(/<script/i);
+    expect(html).toContain('@page{size:A4');
   });
 });

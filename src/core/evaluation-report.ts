@@ -7,7 +7,7 @@
  * results/*.json. Strings reaching this module are already redacted by report.ts.
  */
 import type { ProviderContract } from './contracts.ts';
-import { comparisonCharts, evaluationCharts, latencyChart, robustnessCharts } from './charts.ts';
+import { comparisonCharts, evaluationCharts, latencyChart, robustnessCharts, type ChartDef } from './charts.ts';
 import { ROBUSTNESS_COLUMNS, robustnessRows, type Robustness } from './sweep/robustness.ts';
 import { renderChartSvg } from './chart-render.ts';
 import { describeChange, type Comparison, type ComparedPair } from './compare.ts';
@@ -17,8 +17,9 @@ import { CONVENTION_LABELS, CONVENTION_NOTES } from './evaluation/acquisition.ts
 import { cardDifference, reportCard, type ReportCard } from './evaluation/card.ts';
 import type { AttributeTable } from './evaluation/input.ts';
 import type { Grouping } from './evaluation/groups.ts';
-import type { RunDifference } from './evaluation/significance.ts';
-import type { PairRecord } from './records.ts';
+import { comparisonDet, type RunDifference } from './evaluation/significance.ts';
+import { recordVerdict, type PairRecord } from './records.ts';
+import type { RunStats } from './stats.ts';
 
 /** What the archive needs to know about the labels and the chosen threshold (structured-clone friendly). */
 export interface EvaluationInput {
@@ -265,6 +266,12 @@ export interface ReportHtmlInput {
   startedAt: string;
   finishedAt: string;
   records: readonly PairRecord[];
+  /** The run's facts as the Run sheet states them (field, value), already scrubbed; shown first. */
+  run?: readonly (readonly [string, Cell | Date])[];
+  /** Run counts and response-time percentiles. */
+  stats?: RunStats;
+  /** Reads verdicts, so a 2xx answer without one is counted as "no verdict". */
+  contract?: ProviderContract;
   evaluation?: { ev: Evaluation; input: EvaluationInput };
   comparison?: Comparison;
   /** A sweep's robustness curves: a section with the Robustness table and a chart per perturbation. */
@@ -273,12 +280,14 @@ export interface ReportHtmlInput {
 
 const esc = (v: unknown): string => String(v ?? '').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 const num = (v: Cell): string => (v === null ? '' : typeof v === 'number' ? (Number.isInteger(v) ? String(v) : v.toFixed(4)) : esc(v));
+/** A cell as report.html shows it, by its column's kind. */
+const shown = (v: Cell, kind: ColumnKind): string => (typeof v !== 'number' ? num(v) : kind === 'percent' ? esc(pct(v)) : kind === 'ratio' ? `${v.toFixed(2)}×` : num(v));
 /** Rows of a table, at most this many pairs are listed in one table of report.html. */
 export const MAX_HTML_ROWS = 1000;
 
-function table(head: readonly string[], rows: readonly (readonly Cell[])[], caption?: string): string {
+function table(head: readonly string[], rows: readonly (readonly Cell[])[], caption?: string, kinds?: readonly ColumnKind[]): string {
   const th = head.map((h) => `<th scope="col">${esc(h)}</th>`).join('');
-  const body = rows.map((r) => `<tr>${head.map((_, k) => `<td>${num(r[k] ?? null)}</td>`).join('')}</tr>`).join('\n');
+  const body = rows.map((r) => `<tr>${head.map((_, k) => `<td>${kinds ? shown(r[k] ?? null, kinds[k]!) : num(r[k] ?? null)}</td>`).join('')}</tr>`).join('\n');
   return `<table>${caption ? `<caption>${esc(caption)}</caption>` : ''}<thead><tr>${th}</tr></thead><tbody>\n${body}\n</tbody></table>`;
 }
 
@@ -289,25 +298,111 @@ function confusionTable(c: { tp: number; tn: number; fp: number; fn: number; err
 <tr><th scope="row">different people</th><td>FP ${c.fp}</td><td>TN ${c.tn}</td></tr></tbody></table>`;
 }
 
-async function figures(defs: ReturnType<typeof evaluationCharts>): Promise<string> {
+async function figures(defs: readonly ChartDef[]): Promise<string> {
   const svgs = await Promise.all(defs.map((d) => renderChartSvg(d)));
   return defs.map((d, k) => `<figure><figcaption><strong>${esc(d.title)}</strong> — ${esc(d.caption)}</figcaption>${svgs[k]}</figure>`).join('\n');
 }
 
-/** report.html: the evaluation (and comparison) as one self-contained page. */
+/** The kind of failure of a record: its error type, "no_verdict" for an answer without one; null when decided. */
+function failureOf(rec: PairRecord, contract: ProviderContract | undefined): string | null {
+  if (!rec.success) return rec.error.type;
+  return contract && !recordVerdict(contract, rec) ? 'no_verdict' : null;
+}
+
+const ms = (v: number | null): Cell => (v === null ? null : v.toFixed(1));
+
+/** The first screen: the run, counts by outcome and by error type (every failed pair, labelled or not), response times. */
+function runCard(input: ReportHtmlInput): string {
+  const facts = (input.run ?? [['provider', input.provider], ['endpoint', input.endpoint], ['started (UTC)', input.startedAt], ['finished (UTC)', input.finishedAt]])
+    .filter(([, v]) => v !== null && v !== '');
+  const factsTable = `<table class="facts"><caption>Run</caption><tbody>${facts.map(([f, v]) => `<tr><th scope="row">${esc(f)}</th><td>${v instanceof Date ? esc(v.toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC')) : num(v as Cell)}</td></tr>`).join('')}</tbody></table>`;
+  const st = input.stats;
+  const labelled = input.records.some((r) => r.expected === 'same' || r.expected === 'different');
+  const outcomes: Cell[][] = st ? [
+    ['pairs', st.pairs], ['succeeded', st.succeeded], ['failed', st.failed], ['not run', st.notRun], ['matches', st.matches], ['non-matches', st.nonMatches],
+  ] : [['pairs', input.records.length]];
+  if (labelled) {
+    const count = (o: string) => input.records.filter((r) => r.outcome === o).length;
+    outcomes.push(['TP', count('TP')], ['TN', count('TN')], ['FP', count('FP')], ['FN', count('FN')], ['labelled, no decision', count('error')],
+      ['unlabelled', input.records.filter((r) => r.expected !== 'same' && r.expected !== 'different').length]);
+  }
+  const failed = input.records.flatMap((r) => {
+    const type = failureOf(r, input.contract);
+    return type === null ? [] : [{ r, type }];
+  });
+  const types = new Map<string, { all: number; unlabelled: number }>();
+  for (const { r, type } of failed) {
+    const t = types.get(type) ?? { all: 0, unlabelled: 0 };
+    t.all++;
+    if (r.expected !== 'same' && r.expected !== 'different') t.unlabelled++;
+    types.set(type, t);
+  }
+  const byType = failed.length
+    ? table(['error type', 'pairs', 'of them unlabelled'], [...types].sort((a, b) => b[1].all - a[1].all).map(([t, v]) => [t, v.all, v.unlabelled]), 'Pairs without a decision, by error type')
+    : '<p>Every pair got a decision.</p>';
+  const latency = st ? table(['response time', 'p50 (ms)', 'p95 (ms)', 'p99 (ms)'], [['calls with an HTTP answer', ms(st.p50Ms), ms(st.p95Ms), ms(st.p99Ms)]], 'Response time') : '';
+  const list = failed.length
+    ? table(['pair_id', 'label', 'error type', 'message'], failed.slice(0, MAX_HTML_ROWS).map(({ r, type }) => [
+      r.pair_id, r.expected === 'same' || r.expected === 'different' ? r.expected : 'unlabelled', type, r.success ? 'the answer holds no verdict' : r.error.message,
+    ]), `Failed pairs (${failed.length})`) + (failed.length > MAX_HTML_ROWS ? `<p>${failed.length - MAX_HTML_ROWS} more are in the Summary sheet.</p>` : '')
+    : '';
+  return `<section aria-labelledby="run" class="card"><h2 id="run">Run</h2>
+<div class="grid">${factsTable}<div>${table(['outcome', 'pairs'], outcomes, 'Counts by outcome')}${latency}</div></div>
+${byType}
+${list}
+</section>`;
+}
+
+function acquisitionTable(card: ReportCard, threshold: number | null): string {
+  const a = card.acquisition;
+  const where = threshold === null ? "at the API's decision" : `at threshold ${round4(threshold)}`;
+  const r = (x: Rate) => esc(x.text);
+  return `<table class="conv"><caption>Failures to acquire and both conventions, ${esc(where)}</caption>
+<thead><tr><th></th><th scope="col">${esc(CONVENTION_LABELS.excluded)}</th><th scope="col">${esc(CONVENTION_LABELS.included)}</th></tr></thead>
+<tbody><tr><th scope="row">FMR</th><td>${r(a.excluded.fmr)}</td><td>${r(a.included.fmr)}</td></tr>
+<tr><th scope="row">FNMR</th><td>${r(a.excluded.fnmr)}</td><td>${r(a.included.fnmr)}</td></tr>
+<tr><th scope="row">FTA same-person</th><td colspan="2">${r(a.fta.same)}</td></tr>
+<tr><th scope="row">FTA different-person</th><td colspan="2">${r(a.fta.different)}</td></tr></tbody></table>
+<p class="note">${esc(CONVENTION_LABELS.excluded)}: ${esc(CONVENTION_NOTES.excluded)}. ${esc(CONVENTION_LABELS.included)}: ${esc(CONVENTION_NOTES.included)}. ${esc(card.intervals.sentence)}</p>`;
+}
+
+function groupsSection(card: ReportCard): string {
+  const t = groupTables(card);
+  if (!t) return '<section aria-labelledby="groups"><h2 id="groups">Groups</h2><p>labels.csv has no grouping column. Add one (e.g. capture, sex, age_band) to see error rates by group.</p></section>';
+  return `<section aria-labelledby="groups"><h2 id="groups">Groups</h2>
+${table(GROUP_COLUMNS.map((c) => c.header), t.groups, 'Error rates by group (failures excluded)', GROUP_COLUMNS.map((c) => c.kind))}
+${table(GROUP_RATIO_COLUMNS.map((c) => c.header), t.ratios, 'Highest ÷ lowest rate, between groups with enough pairs to show it', GROUP_RATIO_COLUMNS.map((c) => c.kind))}
+</section>`;
+}
+
+function targetsSection(card: ReportCard): string {
+  const rows = card.targets.map((t) => [t.label, t.threshold, t.fnmr.text, t.fmr.text, t.impostors, t.warning ? `${t.note}. ${t.warning}` : t.note]);
+  return `<section aria-labelledby="targets"><h2 id="targets">Threshold for a target FMR</h2>
+${table(['target FMR', 'threshold', 'FNMR there', 'FMR there', 'different-person pairs', 'note'], rows, 'Lowest threshold meeting each target on these pairs')}
+</section>`;
+}
+
+/** report.html: a report card of the run — the run and its counts first, then the evaluation, groups, target FMRs and the comparison. */
 export async function buildReportHtml(input: ReportHtmlInput): Promise<string> {
   const parts: string[] = [];
-  parts.push(`<h1>Facematch bulk run report</h1>
-<p>${esc(input.provider)} · ${esc(input.endpoint)}<br>Started ${esc(input.startedAt)} · finished ${esc(input.finishedAt)} · ${input.records.length} pair(s)</p>`);
+  parts.push(`<header><h1>Facematch report card</h1>
+<p>${esc(input.provider)} · ${esc(input.endpoint)}<br>Started ${esc(input.startedAt)} · finished ${esc(input.finishedAt)} · ${input.records.length} pair(s)</p></header>`);
+  parts.push(runCard(input));
 
   if (input.evaluation) {
     const { ev, input: evi } = input.evaluation;
+    const card = cardOf(ev, evi);
     const rows = evaluationSheetRows(ev, evi);
-    parts.push(`<section aria-labelledby="evaluation"><h2 id="evaluation">Evaluation</h2>
+    parts.push(`<section aria-labelledby="evaluation" class="page"><h2 id="evaluation">Evaluation</h2>
 <p>${ev.labelled} labelled pair(s) (${ev.same} same, ${ev.different} different) from ${esc(evi.labelsSource)}; ${ev.unlabelled} unlabelled.
 FMR ${esc(ev.api.fmr.text)}. FNMR ${esc(ev.api.fnmr.text)}.${ev.eer ? ` EER ${esc(pct(ev.eer.value))} at threshold ${esc(round4(ev.eer.threshold))}.` : ''}</p>
 ${confusionTable(ev.api.confusion, "Confusion matrix at the API's decision")}
 ${evi.threshold === null ? '' : confusionTable(atThreshold(ev.rows, evi.threshold).confusion, `Confusion matrix at threshold ${evi.threshold}`)}
+${acquisitionTable(card, evi.threshold)}
+</section>`);
+    parts.push(groupsSection(card));
+    parts.push(targetsSection(card));
+    parts.push(`<section aria-labelledby="figures"><h2 id="figures">Figures and charts</h2>
 ${table(rows[0] as string[], rows.slice(1), 'Figures (as in the Evaluation sheet of summary.xlsx)')}
 ${await figures(evaluationCharts(ev, evi.threshold))}
 ${wrongPairs(ev, evi.threshold)}
@@ -318,19 +413,23 @@ ${wrongPairs(ev, evi.threshold)}
     if (lat) parts.push(await figures([lat]));
   }
 
-  if (input.comparison) parts.push(await comparisonSection(input.comparison));
+  if (input.comparison) parts.push(await comparisonSection(input.comparison, input.evaluation?.input ?? null));
   if (input.robustness) parts.push(await robustnessSection(input.robustness));
 
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Facematch bulk run report</title>
+<title>Facematch report card</title>
 <style>
 body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1f2937;max-width:1100px;margin:2rem auto;padding:0 1rem}
-table{border-collapse:collapse;margin:1rem 0}th,td{border:1px solid #d1d5db;padding:.25rem .5rem;text-align:left;vertical-align:top}
-caption{text-align:left;font-weight:600;padding:.25rem 0}figure{display:inline-block;margin:1rem 1rem 1rem 0;max-width:540px}
-figcaption{font-size:13px;margin-bottom:.25rem}svg{max-width:100%;height:auto}.cm td{text-align:center;min-width:6rem}
+table{border-collapse:collapse;margin:1rem 0;max-width:100%;font-size:13px}th,td{border:1px solid #d1d5db;padding:.25rem .5rem;text-align:left;vertical-align:top;overflow-wrap:anywhere}
+caption{text-align:left;font-weight:600;padding:.25rem 0}figure{display:inline-block;vertical-align:top;margin:1rem 1rem 1rem 0;max-width:540px;width:100%}
+figcaption{font-size:13px;margin-bottom:.25rem}svg{max-width:100%;height:auto;display:block}.cm td{text-align:center;min-width:6rem}
+.grid{display:flex;flex-wrap:wrap;gap:0 2rem;align-items:flex-start}.facts th{font-weight:500;color:#4b5563}.note{font-size:13px;color:#4b5563}
+.verdict{font-size:16px;font-weight:600}
+@page{size:A4;margin:12mm}
+@media print{body{margin:0;max-width:none;font-size:11px}table{font-size:9.5px}figure{max-width:100%;display:block}figure,table,tr,.cm,.conv{break-inside:avoid}h2{break-after:avoid}.page{break-before:page}}
 </style></head>
 <body>
 ${parts.join('\n')}
@@ -353,7 +452,7 @@ function wrongPairs(ev: Evaluation, threshold: number | null): string {
   return table(head, rows, `Pairs decided wrongly or failed (${wrong.length})`) + more;
 }
 
-async function comparisonSection(c: Comparison): Promise<string> {
+async function comparisonSection(c: Comparison, evi: EvaluationInput | null): Promise<string> {
   const list = (title: string, pairs: readonly ComparedPair[]) => {
     if (!pairs.length) return `<p>${esc(title)}: none.</p>`;
     const rows = pairs.slice(0, MAX_HTML_ROWS).map((p) => [p.pair_id, describeChange(p), p.before.confidence, p.after.confidence, p.delta, p.after.error ?? p.before.error]);
@@ -366,15 +465,24 @@ async function comparisonSection(c: Comparison): Promise<string> {
     ['confidence delta median', null, c.deltas.median],
     ['confidence delta min / max', null, c.deltas.min === null ? null : `${c.deltas.min.toFixed(4)} / ${c.deltas.max!.toFixed(4)}`],
   ], 'Run figures');
-  return `<section aria-labelledby="compare"><h2 id="compare">Comparison with a previous run</h2>
+  const d = evi ? differenceOf(c, evi) : null;
+  const labels = evi ? new Map(evi.labels) : null;
+  const diff = d ? `<p class="verdict">${esc(d.sentence)}</p>
+${table(['figure', 'before', 'after', 'delta (after − before)', '95 % interval'], [
+    [`FMR (${CONVENTION_LABELS.excluded})`, d.fmr.before.text, d.fmr.after.text, d.fmr.delta === null ? null : pct1(d.fmr.delta), interval(d.fmr)],
+    [`FNMR (${CONVENTION_LABELS.excluded})`, d.fnmr.before.text, d.fnmr.after.text, d.fnmr.delta === null ? null : pct1(d.fnmr.delta), interval(d.fnmr)],
+  ], 'Error rates of both runs on the labelled pairs they share')}`
+    : '<p>No labelled pair is in both runs, so the runs cannot be tested against each other. Give this run a labels.csv to see whether the difference is real.</p>';
+  return `<section aria-labelledby="compare" class="page"><h2 id="compare">Comparison with a previous run</h2>
 <p>Before: ${esc(c.before)} · after: ${esc(c.after)} · ${c.pairs.length} pair(s) in both runs.</p>
+${diff}
 ${list('Verdict flips', c.flips)}
 ${list('Newly failing', c.newlyFailing)}
 ${list('Recovered', c.recovered)}
 ${only('Only in the previous run', c.onlyBefore)}
 ${only('Only in this run', c.onlyAfter)}
 ${lat}
-${await figures(comparisonCharts(c))}
+${await figures(comparisonCharts(c, labels ? comparisonDet(c, labels) : undefined))}
 </section>`;
 }
 
@@ -386,4 +494,13 @@ async function robustnessSection(r: Robustness): Promise<string> {
 ${table(ROBUSTNESS_COLUMNS, robustnessRows(r), 'Figures (as in the Robustness sheet of summary.xlsx)')}
 ${await figures(robustnessCharts(r))}
 </section>`;
+}
+
+/** A signed difference of rates in percentage points. */
+function pct1(v: number): string {
+  return `${v > 0 ? '+' : v < 0 ? '−' : ''}${pct(Math.abs(v))}`;
+}
+
+function interval(r: RunDifference['fmr']): string {
+  return r.low === null || r.high === null ? '' : `${pct1(r.low)} to ${pct1(r.high)}`;
 }

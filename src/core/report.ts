@@ -502,10 +502,19 @@ export async function buildReportPage(input: ReportInput, records: readonly Pair
     startedAt: input.startedAt,
     finishedAt: input.finishedAt,
     records,
+    run: reportCardFacts(ctx),
+    stats: ctx.stats,
+    contract: input.contract,
     ...(ctx.evaluation && input.evaluation ? { evaluation: { ev: ctx.evaluation, input: input.evaluation } } : {}),
     ...(input.comparison ? { comparison: redactedComparison(input.comparison, ctx.scrub) } : {}),
     ...(ctx.robustness ? { robustness: ctx.robustness } : {}),
   });
+}
+
+/** The Run sheet's facts about the run (before its counts, and the stop reason), as report.html's first table. */
+function reportCardFacts(ctx: ReportContext): [string, Cell][] {
+  const upTo = RUN_ROWS.findIndex((r) => r.field === 'pairs');
+  return [...RUN_ROWS.slice(0, upTo), ...RUN_ROWS.filter((r) => r.field === 'stop reason')].map((r) => [r.field, r.value(ctx)]);
 }
 
 /** The comparison with every secret replaced (its strings come from two runs' records). */

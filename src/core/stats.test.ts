@@ -18,7 +18,7 @@ describe('summarise', () => {
     ];
     expect(summarise(records, kwikid)).toEqual({
       pairs: 6, succeeded: 3, failed: 2, notRun: 1, matches: 1, nonMatches: 1,
-      meanMs: 250, p50Ms: 200, p95Ms: 400,
+      meanMs: 250, p50Ms: 200, p95Ms: 400, p99Ms: 400,
     });
   });
 

@@ -22,6 +22,7 @@ export interface RunStats {
   meanMs: number | null;
   p50Ms: number | null;
   p95Ms: number | null;
+  p99Ms: number | null;
 }
 
 export function summarise(records: readonly PairRecord[], contract: ProviderContract): RunStats {
@@ -48,7 +49,7 @@ export function summarise(records: readonly PairRecord[], contract: ProviderCont
   const mean = times.length ? times.reduce((s, t) => s + t, 0) / times.length : null;
   return {
     pairs: records.length, succeeded, failed, notRun, matches, nonMatches,
-    meanMs: mean, p50Ms: percentile(times, 50), p95Ms: percentile(times, 95),
+    meanMs: mean, p50Ms: percentile(times, 50), p95Ms: percentile(times, 95), p99Ms: percentile(times, 99),
   };
 }
 

@@ -13,7 +13,7 @@
  */
 import binomialCdf from '@stdlib/stats-base-dists-binomial-cdf';
 import type { Comparison } from '../compare.ts';
-import { outcomeOf, rate, type Outcome, type Rate } from '../evaluation.ts';
+import { detPoints, operatingPoints, outcomeOf, rate, scoresOf, type DetPoint, type EvalRow, type Outcome, type Rate } from '../evaluation.ts';
 import type { Expected } from '../labels.ts';
 import { bootstrapInterval, intervalPlan } from './intervals.ts';
 
@@ -123,4 +123,18 @@ export function runDifference(c: Comparison, labels: ReadonlyMap<string, Expecte
     fmr: delta('different', 'FP', 'different-person'),
     fnmr: delta('same', 'FN', 'same-person'),
   };
+}
+
+/** Each run's DET points on the labelled pairs both runs have (for one chart with both curves). */
+export function comparisonDet(c: Comparison, labels: ReadonlyMap<string, Expected>): { before: DetPoint[]; after: DetPoint[] } {
+  const side = (which: 'before' | 'after'): DetPoint[] => {
+    const rows: EvalRow[] = c.pairs.flatMap((p) => {
+      const expected = labels.get(p.pair_id);
+      const s = p[which];
+      return expected ? [{ pair_id: p.pair_id, expected, match: s.match, score: s.confidence, latencyMs: s.latencyMs }] : [];
+    });
+    const sc = scoresOf(rows);
+    return detPoints(operatingPoints(sc.same, sc.different));
+  };
+  return { before: side('before'), after: side('after') };
 }

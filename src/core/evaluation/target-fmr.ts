@@ -101,7 +101,7 @@ export function thresholdForTargetFmr(rows: readonly EvalRow[], target: number, 
   const note = impostors === 0 ? `needs different-person pairs with a decision to set a threshold for an FMR of ${label}`
     : unreachable ? `no threshold reaches an FMR of ${label}: ${fixedFp} different-person pair(s) were matched without a confidence`
       : threshold === null ? `only rejecting every pair reaches an FMR of ${label}`
-        : `lowest threshold with FMR ≤ ${label} on these pairs: a pair matches when its confidence ≥ ${threshold}; FNMR there ${fnmr.value === null ? 'cannot be measured' : pct(fnmr.value)}`;
+        : `lowest threshold with FMR ≤ ${label} on these pairs: a pair matches when its confidence ≥ ${Math.round(threshold * 10000) / 10000}; FNMR there ${fnmr.value === null ? 'cannot be measured' : pct(fnmr.value)}`;
   return { target, label, threshold, unreachable, fmr: figures.excluded.fmr, fnmr, impostors, needed, warning, note };
 }
 
