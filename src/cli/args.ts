@@ -40,6 +40,10 @@ export interface RunArgs {
   rateStore?: string;
   /** Fraction 0–1. */
   failUnderAccuracy?: number;
+  /** Exit 1 when FMR (failures excluded, at the API's decision) is over this fraction. */
+  failOverFmr?: number;
+  /** Exit 1 when FNMR (failures excluded, at the API's decision) is over this fraction. */
+  failOverFnmr?: number;
   /** Failed pairs tolerated before the exit code is 1 (default 0: any failed pair fails the run). */
   maxErrors: number;
   /** A robustness sweep (--sweep, --sweep-side). */
@@ -59,7 +63,7 @@ export const USAGE = `Usage:
   facematch run <pairs.zip> [--provider kwikid|deepvue] [--base-url URL] [--out FILE]
                 [--concurrency N] [--rate R] [--timeout S] [--retries N]
                 [--labels CSV] [--junit FILE] [--shard I/N] [--rate-store redis://HOST:PORT]
-                [--fail-under-accuracy X] [--max-errors N]
+                [--fail-under-accuracy X] [--fail-over-fmr X] [--fail-over-fnmr X] [--max-errors N]
                 [--sweep NAME=L1,L2,... ...] [--sweep-side image2|image1|both]
   facematch merge <a.zip> <b.zip> [...] [--out FILE]
   facematch serve            the reference server (PORT, HOST and the server's variables apply)
@@ -101,6 +105,8 @@ const RUN_OPTIONS = {
   shard: { type: 'string' },
   'rate-store': { type: 'string' },
   'fail-under-accuracy': { type: 'string' },
+  'fail-over-fmr': { type: 'string' },
+  'fail-over-fnmr': { type: 'string' },
   'max-errors': { type: 'string' },
   sweep: { type: 'string', multiple: true },
   'sweep-side': { type: 'string' },
@@ -169,6 +175,8 @@ function example(name: string): string {
     case 'shard': return '--shard 1/3';
     case 'rate-store': return '--rate-store redis://127.0.0.1:6379';
     case 'fail-under-accuracy': return '--fail-under-accuracy 0.95';
+    case 'fail-over-fmr': return '--fail-over-fmr 0.1%';
+    case 'fail-over-fnmr': return '--fail-over-fnmr 5%';
     case 'max-errors': return '--max-errors 5';
     case 'sweep': return '--sweep jpeg=90,50,15';
     case 'sweep-side': return '--sweep-side image2';
@@ -239,12 +247,12 @@ function parseRateStore(raw: string): string {
   return raw.trim();
 }
 
-function parseAccuracy(raw: string): number {
+function parseAccuracy(raw: string, flag = '--fail-under-accuracy', example = '0.95) or a percentage (e.g. 95%'): number {
   const s = raw.trim();
   const pct = /^(\d+(?:\.\d+)?)\s*%$/.exec(s);
   const n = pct ? Number(pct[1]) / 100 : /^\d*\.?\d+$/.test(s) ? Number(s) : NaN;
   if (!Number.isFinite(n) || n < 0 || n > 1) {
-    throw new UsageError(`--fail-under-accuracy must be a fraction from 0 to 1 (e.g. 0.95) or a percentage (e.g. 95%), not "${raw}".`);
+    throw new UsageError(`${flag} must be a fraction from 0 to 1 (e.g. ${example}), not "${raw}".`);
   }
   return n;
 }
@@ -302,6 +310,8 @@ function parseRun(args: readonly string[], env: Env): RunArgs | { command: 'help
   if (str(v.shard) !== undefined) out.shard = parseShard(str(v.shard)!, env);
   if (rateStore !== undefined) out.rateStore = parseRateStore(rateStore);
   if (str(v['fail-under-accuracy']) !== undefined) out.failUnderAccuracy = parseAccuracy(str(v['fail-under-accuracy'])!);
+  if (str(v['fail-over-fmr']) !== undefined) out.failOverFmr = parseAccuracy(str(v['fail-over-fmr'])!, '--fail-over-fmr', '0.001) or a percentage (e.g. 0.1%');
+  if (str(v['fail-over-fnmr']) !== undefined) out.failOverFnmr = parseAccuracy(str(v['fail-over-fnmr'])!, '--fail-over-fnmr', '0.05) or a percentage (e.g. 5%');
   const sweep = parseSweep(lists.sweep ?? [], str(v['sweep-side']));
   if (sweep) out.sweep = sweep;
   return out;

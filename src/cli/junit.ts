@@ -15,6 +15,8 @@ export interface JunitInput {
   expected?: ReadonlyMap<string, boolean>;
   /** ISO start time of the run. */
   timestamp?: string;
+  /** Headline figures written as the suite's properties (name, value). */
+  properties?: readonly (readonly [string, string | number])[];
 }
 
 /** The JUnit XML text. */
@@ -22,6 +24,7 @@ export function junitXml(input: JunitInput): string {
   const builder = junit.newBuilder();
   const suite = builder.testSuite().name(`facematch ${input.suite}`);
   if (input.timestamp) suite.timestamp(input.timestamp);
+  for (const [name, value] of input.properties ?? []) suite.property(name, String(value));
   const className = `facematch.${input.contract.id}`;
   for (const rec of input.records) {
     const tc = suite.testCase().className(className).name(rec.pair_id);

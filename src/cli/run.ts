@@ -27,6 +27,10 @@ import { UsageError, type RunArgs } from './args.ts';
 import { credentialsFromEnv } from './credentials.ts';
 import { cliAuthPolicy } from './auth.ts';
 import { junitXml } from './junit.ts';
+import { reportCard, type ReportCard } from '../core/evaluation/card.ts';
+import { attributeTable } from '../core/evaluation/input.ts';
+import { CONVENTION_LABELS } from '../core/evaluation/acquisition.ts';
+import type { Rate } from '../core/evaluation.ts';
 import { createProgress, type ProgressStream } from './progress.ts';
 import { budgetKey, createRateGate, type RateGate } from './rate.ts';
 
@@ -137,6 +141,9 @@ export async function runCommand(args: RunArgs, io: CliIO): Promise<number> {
     labels = fromZip.labels && fromZip.labels.labels.size > 0 ? fromZip.labels : null;
     for (const problem of fromZip.labels?.problems ?? []) io.stderr.write(`facematch: ${problem}\n`);
   }
+  for (const [flag, set] of [['--fail-over-fmr', args.failOverFmr], ['--fail-over-fnmr', args.failOverFnmr]] as const) {
+    if (set !== undefined && !labels) throw new UsageError(`${flag} needs labels: ${name} has no labels.csv, so give one with --labels, e.g. --labels labels.csv ${flag} 1%.`);
+  }
   if (args.failUnderAccuracy !== undefined && !labels) {
     throw new UsageError(`--fail-under-accuracy needs labels: ${name} has no labels.csv, so give one with --labels, e.g. --labels labels.csv --fail-under-accuracy 0.95.`);
   }
@@ -210,8 +217,12 @@ export async function runCommand(args: RunArgs, io: CliIO): Promise<number> {
   const records = withOutcomes(result.records, contract, labels?.labels ?? null);
   const bytes = result.archive!;
   await writeOutput(outFile, bytes, 'results archive');
+  const headline = labels ? headlineFigures(reportCard(evalRows(records, contract, labels.labels), { threshold: null, ...(labels.attributes ? { attributes: attributeTable(labels.attributes)! } : {}) })) : null;
   if (junitFile) {
-    await writeOutput(junitFile, junitXml({ suite: name, contract, records, timestamp: result.startedAt, ...(labels ? { expected: expectedMatches(labels.labels) } : {}) }), 'JUnit report');
+    await writeOutput(junitFile, junitXml({
+      suite: name, contract, records, timestamp: result.startedAt,
+      ...(labels ? { expected: expectedMatches(labels.labels) } : {}), ...(headline ? { properties: headline.properties } : {}),
+    }), 'JUnit report');
   }
 
   const stats = summarise(records, contract);
@@ -224,6 +235,14 @@ export async function runCommand(args: RunArgs, io: CliIO): Promise<number> {
     if (args.failUnderAccuracy !== undefined && (accuracy.value === null || accuracy.value < args.failUnderAccuracy)) {
       accuracyFailed = true;
       io.stderr.write(`facematch: accuracy ${accuracy.value === null ? 'could not be measured' : `is ${pct(accuracy.value)}`}, under the required ${pct(args.failUnderAccuracy)} (--fail-under-accuracy).\n`);
+    }
+    for (const line of headline?.lines ?? []) out.write(`facematch: ${line}\n`);
+    for (const [flag, limit, r, word] of [['--fail-over-fmr', args.failOverFmr, headline?.fmr, 'FMR'], ['--fail-over-fnmr', args.failOverFnmr, headline?.fnmr, 'FNMR']] as const) {
+      if (limit === undefined || !r) continue;
+      if (r.value === null || r.value > limit) {
+        accuracyFailed = true;
+        io.stderr.write(`facematch: ${word} ${r.value === null ? 'could not be measured' : `is ${pct(r.value)}`}, over the allowed ${pct(limit)} (${flag}).\n`);
+      }
     }
   }
   const robustness = swept ? robustnessOf(records, contract) : null;
@@ -242,4 +261,26 @@ export async function runCommand(args: RunArgs, io: CliIO): Promise<number> {
     io.stderr.write(`facematch: ${failed} ${swept ? 'original ' : ''}pair${failed === 1 ? '' : 's'} failed${allowed}. The archive's records say why.\n`);
   }
   return accuracyFailed || tooManyFailed ? EXIT_FAILED : EXIT_OK;
+}
+
+/** The report card's headline figures: lines the CLI prints and the JUnit suite's properties (fractions). */
+export function headlineFigures(card: ReportCard): { lines: string[]; properties: [string, string | number][]; fmr: Rate; fnmr: Rate } {
+  const a = card.acquisition;
+  const lines = [
+    `FMR (${CONVENTION_LABELS.excluded}, at the API's decision): ${a.excluded.fmr.text}.`,
+    `FNMR (${CONVENTION_LABELS.excluded}, at the API's decision): ${a.excluded.fnmr.text}.`,
+    `FMR (${CONVENTION_LABELS.included}): ${a.included.fmr.text}; FNMR (${CONVENTION_LABELS.included}): ${a.included.fnmr.text}.`,
+    `failures to acquire: same-person ${a.fta.same.text}; different-person ${a.fta.different.text}.`,
+    ...card.targets.map((t) => `threshold for FMR ≤ ${t.label}: ${t.threshold === null ? t.note : `${t.threshold}, FNMR there ${t.fnmr.text}`}${t.warning ? ` (${t.warning})` : ''}.`),
+    card.intervals.sentence,
+  ];
+  const v = (r: Rate): string | number => (r.value === null ? '' : r.value);
+  const properties: [string, string | number][] = [
+    ['fmr', v(a.excluded.fmr)], ['fnmr', v(a.excluded.fnmr)],
+    ['fmr_failures_included', v(a.included.fmr)], ['fnmr_failures_included', v(a.included.fnmr)],
+    ['fta_same', v(a.fta.same)], ['fta_different', v(a.fta.different)],
+    ...card.targets.map((t): [string, string | number] => [`threshold_fmr_${t.target}`, t.threshold ?? '']),
+    ['intervals', card.intervals.method],
+  ];
+  return { lines, properties, fmr: a.excluded.fmr, fnmr: a.excluded.fnmr };
 }
