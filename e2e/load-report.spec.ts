@@ -1,6 +1,6 @@
 /** What the Bulk card says about a loaded ZIP: a labels.csv it uses is said to be used, not listed as skipped. */
 import { buildFixturesZip, expect, expectedVerdicts, test } from './fixtures.ts';
-import { openBulk } from './helpers/app.ts';
+import { openBulk, setNumber } from './helpers/app.ts';
 
 test.use({ serverOptions: { engine: 'instant' } });
 
@@ -16,4 +16,13 @@ test('the ZIP\'s labels.csv is said to be used as labels and is not among the sk
   await expect(skipped.locator('summary')).toHaveText('1 file(s) skipped');
   await expect(skipped.getByText('notes.txt', { exact: true })).toBeVisible();
   await expect(skipped).not.toContainText('labels.csv');
+});
+
+test('the ZIP card says "one at a time" only with Concurrency 1, and states the concurrency otherwise', async ({ page }) => {
+  await openBulk(page, '/');
+  const card = page.getByRole('region', { name: 'Bulk testing (ZIP)' });
+  await expect(card).toContainText('The pairs are sent one at a time.');
+  await setNumber(page, 'Concurrency', 16);
+  await expect(card).toContainText('Up to 16 pairs are sent at once (Concurrency 16).');
+  await expect(card).not.toContainText('one at a time');
 });

@@ -3,6 +3,7 @@ import { useState, type DragEvent } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { formatBytes } from '../../core/filetype.ts';
 import { selectBulkBusy, useBulkStore } from '../../store/bulk.ts';
+import { useSettingsStore } from '../../store/settings.ts';
 import { LoadReport } from './LoadReport.tsx';
 import { Preflight } from './Preflight.tsx';
 import { LabelsChoice, LabelsPicker } from './EvaluationLabels.tsx';
@@ -13,6 +14,7 @@ export function ZipCard() {
   const loadFile = useBulkStore((s) => s.loadFile);
   const openResults = useBulkStore((s) => s.openResults);
   const [dragging, setDragging] = useState(false);
+  const concurrency = useSettingsStore((s) => s.concurrency);
 
   const onDrop = (e: DragEvent<HTMLElement>) => {
     e.preventDefault();
@@ -38,7 +40,7 @@ export function ZipCard() {
           example <code>customer01_image1.jpg</code> and <code>customer01_image2.png</code>.
         </p>
         <p>
-          The pairs are sent one at a time. Each result is saved in this browser as the run goes: if the page is
+          {concurrency === 1 ? 'The pairs are sent one at a time.' : `Up to ${concurrency} pairs are sent at once (Concurrency ${concurrency}).`} Each result is saved in this browser as the run goes: if the page is
           reloaded or closed, the run can be resumed or its results so far downloaded. A results archive
           (<code>facematch-bulk-*.zip</code>) dropped here, or chosen with Open results, is shown again without calling the API.
         </p>
