@@ -1,9 +1,11 @@
 /**
  * The Bulk results table as a QA engineer works in it after a run: verdicts in words, filters,
- * sorting, and a row's detail panel opened with the keyboard.
+ * sorting, a row's detail panel opened with the keyboard, and with labels the Expected and
+ * Outcome columns, the pair-id search and the label in the row detail.
  */
-import { buildFixturesZip, expect, test } from './fixtures.ts';
+import { buildFixturesZip, expect } from './fixtures.ts';
 import { loadZip, openBulk, runAndDownload } from './helpers/app.ts';
+import { test } from './helpers/results-table.ts';
 
 test.use({ serverOptions: { engine: 'instant' } });
 
@@ -66,4 +68,57 @@ test('filters, sort and the row detail panel (keyboard) after a run with a failu
   await expect(detail.locator('pre')).toContainText('"facematch_result"');
   await detail.getByRole('button', { name: 'Close' }).click();
   await expect(detail).toBeHidden();
+});
+
+test('with labels: Expected and Outcome columns, a pair-id search, and the label in the row detail', async ({ page, results }) => {
+  // pair01..pair15 labelled (odd: same, even: different), pair16 unlabelled; zz fails (text files) and is labelled same.
+  const labelOf = (i: number) => (i % 2 ? 'same' : 'different');
+  const csv = `pair_id,expected\n${Array.from({ length: 15 }, (_, i) => `pair${String(i + 1).padStart(2, '0')},${labelOf(i + 1)}`).join('\n')}\nzz,same\n`;
+  const zip = await buildFixturesZip({ extra: { 'labels.csv': csv, 'zz_image1.jpg': Buffer.from('not an image\n'), 'zz_image2.jpg': Buffer.from('also text\n') } });
+  await openBulk(page, '/');
+  await page.getByLabel('Choose ZIP').setInputFiles({ name: 'faces.zip', mimeType: 'application/zip', buffer: zip });
+  await expect(page.getByRole('status').filter({ hasText: 'pair(s) loaded' })).toContainText('17 pair(s) loaded · 16 labelled');
+  await runAndDownload(page);
+
+  await results.expectRowCount(17);
+  expect(await results.columns()).toEqual(['Pair', 'Verdict', 'Confidence', 'Expected', 'Outcome', 'HTTP', 'ms']);
+  const shown = await results.cellsByColumn();
+  expect(shown).toHaveLength(17);
+  for (const r of shown) {
+    const n = /^pair(\d+)$/.exec(r.Pair!)?.[1];
+    const expected = r.Pair === 'zz' ? 'same' : Number(n) <= 15 ? labelOf(Number(n)) : '—';
+    expect(r.Expected, r.Pair).toBe(expected);
+    // What the verdict and the label say, in the evaluation's words.
+    const outcome = expected === '—' ? '—'
+      : r.Verdict === 'MATCH' ? (expected === 'same' ? 'TP' : 'FP')
+        : r.Verdict === 'NO MATCH' ? (expected === 'same' ? 'FN' : 'TN') : 'error';
+    expect(r.Outcome, r.Pair).toBe(outcome);
+  }
+  expect(shown.find((r) => r.Pair === 'zz')).toMatchObject({ Verdict: 'HTTP 400: bad request', Expected: 'same', Outcome: 'error' });
+  expect(shown.find((r) => r.Pair === 'pair16')).toMatchObject({ Expected: '—', Outcome: '—' });
+
+  // The search narrows the rows to pair ids that contain the text, whatever its case.
+  await results.search.fill('PAIR1');
+  await expect.poll(() => results.shownPairs()).toEqual(['pair10', 'pair11', 'pair12', 'pair13', 'pair14', 'pair15', 'pair16']);
+  await results.filters.getByRole('button', { name: /^Failed/ }).click();
+  await expect(page.getByText('No pair id contains “PAIR1” in this filter.')).toBeVisible();
+  await results.filters.getByRole('button', { name: /^All/ }).click();
+  await results.search.fill('zz');
+  await expect.poll(() => results.shownPairs()).toEqual(['zz']);
+
+  // The row detail says the label and the outcome.
+  await results.row('zz').focus();
+  await page.keyboard.press('Enter');
+  await expect(results.detail).toBeVisible();
+  await expect(results.detailFigure('Expected')).toHaveText('same');
+  await expect(results.detailFigure('Outcome')).toHaveText('error');
+  await page.keyboard.press('Escape');
+  await results.search.fill('pair02');
+  const two = shown.find((r) => r.Pair === 'pair02')!;
+  await results.row('pair02').click();
+  await expect(results.detailFigure('Expected')).toHaveText('different');
+  await expect(results.detailFigure('Outcome')).toHaveText(two.Outcome === 'FP' ? 'FP (false match)' : two.Outcome!);
+  await results.detail.getByRole('button', { name: 'Close' }).click();
+  await results.search.fill('');
+  await results.expectRowCount(17);
 });

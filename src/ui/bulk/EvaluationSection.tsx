@@ -2,11 +2,12 @@ import { useDeferredValue, useMemo, useState, type ReactNode } from 'react';
 import { evaluationCharts } from '../../core/charts.ts';
 import { round4 } from '../../core/evaluation-report.ts';
 import {
-  atThreshold, evalRows, evaluate, outcomeAt, pct, type Confusion, type Evaluation, type Outcome, type Rate,
+  atThreshold, evalRows, evaluate, outcomeAt, pct, type Confusion, type Evaluation, type Rate,
 } from '../../core/evaluation.ts';
 import { useBulkStore } from '../../store/bulk.ts';
 import { evaluationLabels, useEvaluationStore } from '../../store/evaluation.ts';
 import { EvaluationCharts } from './EvaluationCharts.tsx';
+import { OUTCOME_WORDS } from './format.ts';
 
 /** Rows of the per-pair outcome table drawn at most (the archive has them all). */
 const MAX_PAIR_ROWS = 1000;
@@ -161,8 +162,6 @@ function ThresholdControl({ ev, threshold }: { ev: Evaluation; threshold: number
     </div>
   );
 }
-
-const OUTCOME_WORDS: Record<Outcome, string> = { TP: 'TP', TN: 'TN', FP: 'FP (false match)', FN: 'FN (false non-match)', error: 'error' };
 
 /** Each labelled pair's outcome at the API's decision and at the what-if threshold. */
 function PairOutcomes({ ev, threshold }: { ev: Evaluation; threshold: number | null }) {

@@ -1,14 +1,19 @@
 import { useEffect, useMemo, useRef, useState, type KeyboardEvent, type PointerEvent, type TouchEvent } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { hasExpected, recordCorrectness, type Correctness } from '../../core/correctness.ts';
+import { correctness, hasExpected, type Correctness } from '../../core/correctness.ts';
 import { outcomeGroup, type OutcomeGroup } from '../../core/outcome.ts';
 import { recordVerdict, type PairRecord } from '../../core/records.ts';
 import { useBulkStore } from '../../store/bulk.ts';
-import { rowView, type RowView } from './format.ts';
+import { labelView, OUTCOME_WORDS, rowView, type LabelView, type RowView } from './format.ts';
 import { RowDetail } from './RowDetail.tsx';
 
 const ROW_HEIGHT = 36;
-const GRID = 'grid grid-cols-[minmax(8rem,2fr)_minmax(10rem,1.6fr)_minmax(5rem,1fr)_4.5rem_5rem] gap-x-3 px-3';
+/** Pair, Verdict, Confidence, [Expected, Outcome,] HTTP, ms. */
+const GRID = 'grid gap-x-3 px-3';
+const COLUMNS = {
+  plain: { cols: 'grid-cols-[minmax(8rem,2fr)_minmax(10rem,1.6fr)_minmax(5rem,1fr)_4.5rem_5rem]', min: 'min-w-[36rem]' },
+  labelled: { cols: 'grid-cols-[minmax(8rem,2fr)_minmax(10rem,1.6fr)_minmax(5rem,1fr)_5.5rem_4rem_4.5rem_5rem]', min: 'min-w-[46rem]' },
+};
 const TONE: Record<RowView['tone'], string> = {
   match: 'text-green-700 dark:text-green-400 font-semibold',
   nomatch: 'text-slate-800 dark:text-slate-200 font-semibold',
@@ -39,8 +44,9 @@ const SORTS: { id: Sort; label: string }[] = [
 
 /**
  * The finished pairs, virtualised so 10,000 rows scroll smoothly: verdicts in words, filters by
- * outcome (and Correct / Wrong against the labels, when the run has some), sorting by confidence or
- * time, and a detail panel per row (click, or Enter on a row). While a run is in flight, "Follow
+ * outcome (and Correct / Wrong against the labels, when the run has some), a search by pair id,
+ * sorting by confidence or time, and a detail panel per row (click, or Enter on a row). When some
+ * pair has a label, Expected and Outcome (TP/FP/TN/FN, core's rule) columns appear. While a run is in flight, "Follow
  * new rows" keeps the newest row in view until the user scrolls up. The table scrolls inside its
  * card, so a narrow screen never scrolls sideways.
  */
@@ -56,16 +62,22 @@ export function ResultsTable() {
   const dragTop = useRef<number | null>(null);
   const touchY = useRef<number | null>(null);
   const [sort, setSort] = useState<Sort>('input');
+  const [query, setQuery] = useState('');
   const [open, setOpen] = useState<number | null>(null);
   const scrollRef = useRef<HTMLDivElement>(null);
   const returnFocus = useRef<HTMLElement | null>(null);
 
   const labelled = useMemo(() => hasExpected(records, labels), [records, labels]);
+  // Each record's label and outcome (labelled runs only), from core's rule.
+  const labelViews = useMemo<(LabelView | null)[]>(
+    () => records.map((r) => (labelled && contract ? labelView(contract, r, labels) : null)),
+    [records, labelled, contract, labels],
+  );
   // Each record's groups: its outcome group, and whether the API was right (labelled pairs only).
-  const groups = useMemo(() => records.map((r) => ({
+  const groups = useMemo(() => records.map((r, i) => ({
     outcome: outcomeGroup(r),
-    correct: labelled && contract ? recordCorrectness(contract, r, labels) : null,
-  })), [records, labelled, contract, labels]);
+    correct: correctness(labelViews[i]?.outcome),
+  })), [records, labelViews]);
   const counts = useMemo(() => {
     const c: Record<Filter, number> = { all: records.length, succeeded: 0, failed: 0, not_run: 0, correct: 0, wrong: 0 };
     for (const g of groups) {
@@ -76,10 +88,15 @@ export function ResultsTable() {
   }, [records, groups]);
   const shownFilter: Filter = !labelled && (filter === 'correct' || filter === 'wrong') ? 'all' : filter;
 
-  // Indices into `records`, filtered and sorted.
+  const needle = query.trim().toLowerCase();
+  // Indices into `records`, filtered (by group and pair id) and sorted.
   const rows = useMemo(() => {
     const idx: number[] = [];
-    groups.forEach((g, i) => { if (shownFilter === 'all' || g.outcome === shownFilter || g.correct === shownFilter) idx.push(i); });
+    groups.forEach((g, i) => {
+      if (shownFilter !== 'all' && g.outcome !== shownFilter && g.correct !== shownFilter) return;
+      if (needle && !records[i]!.pair_id.toLowerCase().includes(needle)) return;
+      idx.push(i);
+    });
     if (sort === 'input' || !contract) return idx;
     const key = (r: PairRecord): number | null => (sort.startsWith('confidence')
       ? recordVerdict(contract, r)?.confidence ?? null
@@ -93,7 +110,7 @@ export function ResultsTable() {
       if (ka === null || kb === null) return ka === kb ? a - b : ka === null ? 1 : -1;
       return ka === kb ? a - b : (ka - kb) * dir;
     });
-  }, [records, groups, shownFilter, sort, contract]);
+  }, [records, groups, shownFilter, needle, sort, contract]);
 
   // eslint-disable-next-line react-hooks/incompatible-library -- TanStack Virtual returns functions that must not be memoised.
   const virtualizer = useVirtualizer({
@@ -132,6 +149,7 @@ export function ResultsTable() {
   };
   if (!contract || records.length === 0) return null;
 
+  const layout = labelled ? COLUMNS.labelled : COLUMNS.plain;
   const openRow = (index: number, el: HTMLElement) => {
     returnFocus.current = el;
     setOpen(index);
@@ -174,6 +192,18 @@ export function ResultsTable() {
             </button>
           ))}
         </div>
+        <label className="flex items-center gap-2 text-sm text-slate-700 dark:text-slate-300">
+          Search pair id
+          <input
+            type="search"
+            value={query}
+            onChange={(e) => setQuery(e.target.value)}
+            spellCheck={false}
+            className="w-40 rounded-md border border-slate-300 bg-white px-2 py-1 font-mono text-sm dark:border-slate-700 dark:bg-slate-900"
+          />
+        </label>
+      </div>
+      <div className="mt-3 flex flex-wrap items-center justify-end gap-3 px-4 empty:hidden">
         {running && (
           <label className="flex items-center gap-2 text-sm text-slate-700 dark:text-slate-300">
             <input
@@ -188,12 +218,14 @@ export function ResultsTable() {
       </div>
       <p className="sr-only" role="status">{`${rows.length} of ${records.length} pairs shown.`}</p>
       <div className="mt-3 overflow-x-auto">
-        <div role="table" aria-labelledby="bulk-results-title" aria-rowcount={rows.length + 1} className="min-w-[36rem] text-sm">
+        <div role="table" aria-labelledby="bulk-results-title" aria-rowcount={rows.length + 1} className={`${layout.min} text-sm`}>
           <div role="rowgroup">
-            <div role="row" aria-rowindex={1} className={`${GRID} border-y border-slate-200 bg-slate-50 py-2 text-xs font-semibold uppercase tracking-wide text-slate-600 dark:border-slate-700 dark:bg-slate-800 dark:text-slate-300`}>
+            <div role="row" aria-rowindex={1} className={`${GRID} ${layout.cols} border-y border-slate-200 bg-slate-50 py-2 text-xs font-semibold uppercase tracking-wide text-slate-600 dark:border-slate-700 dark:bg-slate-800 dark:text-slate-300`}>
               <span role="columnheader">Pair</span>
               <span role="columnheader">Verdict</span>
               <span role="columnheader">Confidence</span>
+              {labelled && <span role="columnheader">Expected</span>}
+              {labelled && <span role="columnheader">Outcome</span>}
               <span role="columnheader" className="text-right">HTTP</span>
               <span role="columnheader" className="text-right">ms</span>
             </div>
@@ -207,7 +239,9 @@ export function ResultsTable() {
             className="max-h-96 overflow-y-auto"
           >
             {rows.length === 0 && (
-              <p className="px-3 py-4 text-sm text-slate-600 dark:text-slate-400">No pair matches this filter{running ? ' yet' : ''}.</p>
+              <p className="px-3 py-4 text-sm text-slate-600 dark:text-slate-400">
+                {needle ? `No pair id contains “${query.trim()}”${shownFilter === 'all' ? '' : ' in this filter'}` : 'No pair matches this filter'}{running ? ' yet' : ''}.
+              </p>
             )}
             <div className="relative w-full" style={{ height: virtualizer.getTotalSize() }}>
               {virtualizer.getVirtualItems().map((item) => {
@@ -215,6 +249,7 @@ export function ResultsTable() {
                 const rec = records[index];
                 if (!rec) return null;
                 const row = rowView(contract, rec);
+                const label = labelViews[index];
                 return (
                   <div
                     key={index}
@@ -225,12 +260,14 @@ export function ResultsTable() {
                     aria-label={`${row.pair}: ${row.verdict}. Press Enter for details.`}
                     onClick={(e) => openRow(index, e.currentTarget)}
                     onKeyDown={(e) => onRowKey(e, index)}
-                    className={`${GRID} absolute left-0 top-0 w-full cursor-pointer items-center border-b border-slate-100 hover:bg-slate-50 focus-visible:outline-2 focus-visible:-outline-offset-2 focus-visible:outline-sky-500 dark:border-slate-800 dark:hover:bg-slate-800/60`}
+                    className={`${GRID} ${layout.cols} absolute left-0 top-0 w-full cursor-pointer items-center border-b border-slate-100 hover:bg-slate-50 focus-visible:outline-2 focus-visible:-outline-offset-2 focus-visible:outline-sky-500 dark:border-slate-800 dark:hover:bg-slate-800/60`}
                     style={{ height: ROW_HEIGHT, transform: `translateY(${item.start}px)` }}
                   >
                     <span role="cell" className="truncate font-mono text-xs" title={row.pair}>{row.pair}</span>
                     <span role="cell" className={`truncate ${TONE[row.tone]}`} title={row.verdict}>{row.verdict}</span>
                     <span role="cell" className="tabular-nums">{row.confidence}</span>
+                    {label && <span role="cell">{label.expected ?? '—'}</span>}
+                    {label && <span role="cell" className="font-semibold" title={label.outcome ? OUTCOME_WORDS[label.outcome] : undefined}>{label.outcome ?? '—'}</span>}
                     <span role="cell" className="text-right tabular-nums">{row.status}</span>
                     <span role="cell" className="text-right tabular-nums">{row.ms}</span>
                   </div>
@@ -245,6 +282,7 @@ export function ResultsTable() {
           index={open}
           record={records[open]}
           contract={contract}
+          label={labelViews[open] ?? null}
           onClose={() => {
             setOpen(null);
             returnFocus.current?.focus();

@@ -4,22 +4,24 @@ import { outcomeText } from '../../core/outcome.ts';
 import type { PairRecord } from '../../core/records.ts';
 import { useBulkStore } from '../../store/bulk.ts';
 import { Button } from '../components/Button.tsx';
-import { requestView } from './format.ts';
+import { OUTCOME_WORDS, requestView, type LabelView } from './format.ts';
 
 interface RowDetailProps {
   index: number;
   record: PairRecord;
   contract: ProviderContract;
+  /** The pair's label and outcome when the run has labels (null otherwise). */
+  label: LabelView | null;
   onClose: () => void;
 }
 
 /**
  * One pair in full, in a modal dialog: both images read back from the ZIP, the request (endpoint,
  * multipart fields, unique_id, as the run sent them: from its snapshot, or a reopened archive's
- * run.json; never a credential), the response JSON, the error sentence and the attempts. Escape or
+ * run.json; never a credential), the pair's label and outcome (labelled runs), the response JSON, the error sentence and the attempts. Escape or
  * Close returns focus to the row.
  */
-export function RowDetail({ index, record, contract, onClose }: RowDetailProps) {
+export function RowDetail({ index, record, contract, label, onClose }: RowDetailProps) {
   const ref = useRef<HTMLDialogElement>(null);
   const zip = useBulkStore((s) => s.zip);
   const snapshot = useBulkStore((s) => s.snapshot);
@@ -108,6 +110,12 @@ export function RowDetail({ index, record, contract, onClose }: RowDetailProps) 
           <div><dt className="text-xs text-slate-600 dark:text-slate-400">HTTP status</dt><dd className="font-medium tabular-nums">{record.http_status ?? (record.attempts ? 'no response' : 'not sent')}</dd></div>
           <div><dt className="text-xs text-slate-600 dark:text-slate-400">Round trip</dt><dd className="font-medium tabular-nums">{record.response_time_ms === null ? '—' : `${record.response_time_ms} ms`}</dd></div>
           <div><dt className="text-xs text-slate-600 dark:text-slate-400">Attempts</dt><dd className="font-medium tabular-nums">{record.attempts}</dd></div>
+          {label && (
+            <>
+              <div><dt className="text-xs text-slate-600 dark:text-slate-400">Expected</dt><dd className="font-medium">{label.expected ?? 'no label'}</dd></div>
+              <div className="col-span-2"><dt className="text-xs text-slate-600 dark:text-slate-400">Outcome</dt><dd className="font-medium">{label.outcome ? OUTCOME_WORDS[label.outcome] : 'none (no label)'}</dd></div>
+            </>
+          )}
         </dl>
 
         {!record.success && (

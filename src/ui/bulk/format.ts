@@ -1,6 +1,9 @@
 /** Display formatting for the Bulk panel (no business rules: verdicts come from src/core). */
 import type { ArchiveRunInfo } from '../../core/archive-read.ts';
 import type { ProviderContract } from '../../core/contracts.ts';
+import { recordExpected, recordOutcome } from '../../core/correctness.ts';
+import type { Outcome } from '../../core/evaluation.ts';
+import type { Expected } from '../../core/labels.ts';
 import { snapshotSecrets, type JobSnapshot } from '../../core/job.ts';
 import { outcomeText, type OutcomeKind } from '../../core/outcome.ts';
 import { recordVerdict, type PairRecord } from '../../core/records.ts';
@@ -32,6 +35,19 @@ export function rowView(contract: ProviderContract, rec: PairRecord): RowView {
     status,
     ms,
   };
+}
+
+/** An outcome in words, for the table's title, the row detail and the Evaluation section. */
+export const OUTCOME_WORDS: Record<Outcome, string> = { TP: 'TP', TN: 'TN', FP: 'FP (false match)', FN: 'FN (false non-match)', error: 'error' };
+
+/** A row's label (null when the pair has none) and its outcome by core's rule (null when unlabelled). */
+export interface LabelView {
+  expected: Expected | null;
+  outcome: Outcome | null;
+}
+
+export function labelView(contract: ProviderContract, rec: PairRecord, labels: ReadonlyMap<string, Expected> | null): LabelView {
+  return { expected: recordExpected(rec, labels), outcome: recordOutcome(contract, rec, labels) };
 }
 
 /** "1 min 05 s", "42 s", "0.8 s". */

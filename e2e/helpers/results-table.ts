@@ -1,0 +1,65 @@
+/**
+ * Page object for the Bulk results table ("Finished pairs") as a user works in it: rows, cells by
+ * column name, the filters, the pair-id search and a row's detail dialog. Role and label locators
+ * only. `test` adds it as the `results` fixture.
+ */
+import { expect, type Locator, type Page } from '@playwright/test';
+import { test as base } from '../fixtures.ts';
+
+export class ResultsTablePage {
+  readonly table: Locator;
+  readonly body: Locator;
+  readonly rows: Locator;
+  readonly filters: Locator;
+  readonly search: Locator;
+  readonly detail: Locator;
+
+  constructor(readonly page: Page) {
+    this.table = page.getByRole('table', { name: 'Finished pairs' });
+    this.body = this.table.getByRole('rowgroup', { name: 'Finished pairs, scrollable' });
+    this.rows = this.body.getByRole('row');
+    this.filters = page.getByRole('group', { name: 'Show' });
+    this.search = page.getByRole('searchbox', { name: 'Search pair id' });
+    this.detail = page.getByRole('dialog');
+  }
+
+  /** The row of this pair id. */
+  row(pair: string): Locator {
+    return this.rows.filter({ has: this.page.getByText(pair, { exact: true }) });
+  }
+
+  /** The column headers' names, in order. */
+  async columns(): Promise<string[]> {
+    return (await this.table.getByRole('columnheader').allTextContents()).map((t) => t.trim());
+  }
+
+  /** Each shown row as column name → cell text. */
+  async cellsByColumn(): Promise<Record<string, string>[]> {
+    const names = await this.columns();
+    const out: Record<string, string>[] = [];
+    for (const row of await this.rows.all()) {
+      const cells = await row.getByRole('cell').allTextContents();
+      out.push(Object.fromEntries(names.map((n, i) => [n, (cells[i] ?? '').trim()])));
+    }
+    return out;
+  }
+
+  /** The pair ids of the shown rows, in order. */
+  async shownPairs(): Promise<string[]> {
+    return (await this.cellsByColumn()).map((r) => r.Pair!);
+  }
+
+  /** One figure of the open row detail ("HTTP status", "Expected", "Outcome"). */
+  detailFigure(label: string): Locator {
+    return this.detail.getByText(label, { exact: true }).locator('xpath=following-sibling::dd');
+  }
+
+  async expectRowCount(n: number): Promise<void> {
+    await expect(this.rows).toHaveCount(n);
+  }
+}
+
+/** The worker's fixtures plus the results table page object. */
+export const test = base.extend<{ results: ResultsTablePage }>({
+  results: async ({ page }, use) => use(new ResultsTablePage(page)),
+});
