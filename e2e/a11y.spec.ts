@@ -61,7 +61,7 @@ for (const colorScheme of ['light', 'dark'] as const) {
       await openBulk(page, '/');
       await loadZip(page, 'faces.zip', await buildFixturesZip(), 16);
       await runAndDownload(page);
-      await expect(page.getByRole('table', { name: 'Finished pairs' })).toBeVisible();
+      await expect(page.getByRole('grid', { name: 'Finished pairs' })).toBeVisible();
       expect(await seriousViolations(page)).toEqual([]);
       await page.getByRole('rowgroup', { name: 'Finished pairs, scrollable' }).getByRole('row').first().click();
       await expect(page.getByRole('dialog')).toBeVisible();

@@ -66,7 +66,7 @@ test.describe('bulk run with the real engine', () => {
     await expect(result.getByText('Succeeded', { exact: true }).locator('..')).toContainText('16');
     await expect(result.getByText('p95', { exact: true })).toBeVisible();
     // The live table shows finished pairs.
-    await expect(page.getByRole('table', { name: 'Finished pairs' }).getByRole('row').nth(1)).toContainText(/MATCH/);
+    await expect(page.getByRole('grid', { name: 'Finished pairs' }).getByRole('row').nth(1)).toContainText(/MATCH/);
 
     const zip = await JSZip.loadAsync(bytes);
     expect(zip.file('summary.xlsx')).not.toBeNull();

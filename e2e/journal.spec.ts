@@ -264,7 +264,7 @@ test.describe('stop, run remaining, reopen', () => {
     await expect(page.getByText(FINISHED_TEXT, { exact: true })).toBeVisible();
     const figures = ['Succeeded', 'Failed', 'Not run', 'Matches', 'Non-matches'];
     const shown = await Promise.all(figures.map((f) => summaryFigure(page, f).textContent()));
-    const rows = await page.getByRole('table').getAttribute('aria-rowcount');
+    const rows = await page.getByRole('grid', { name: 'Finished pairs' }).getAttribute('aria-rowcount');
 
     // Reopen it in a fresh page: no API call is made.
     const callsBefore = [...server.calls().values()].reduce((a, b) => a + b, 0);
@@ -273,7 +273,7 @@ test.describe('stop, run remaining, reopen', () => {
     await page.getByLabel('Open results').setInputFiles({ name: download.suggestedFilename(), mimeType: 'application/zip', buffer: await downloadBytes(download) });
     await expect(finishedPanel(page)).toContainText(download.suggestedFilename());
     for (const [i, f] of figures.entries()) await expect(summaryFigure(page, f)).toHaveText(shown[i]!);
-    await expect(page.getByRole('table')).toHaveAttribute('aria-rowcount', rows!);
+    await expect(page.getByRole('grid', { name: 'Finished pairs' })).toHaveAttribute('aria-rowcount', rows!);
     expect([...server.calls().values()].reduce((a, b) => a + b, 0)).toBe(callsBefore);
   });
 });

@@ -45,8 +45,8 @@ test('Bulk finished with its table fits 390 px: the table scrolls inside its car
   await openBulk(page, '/');
   await loadZip(page, 'faces.zip', await buildFixturesZip(), 16);
   await runAndDownload(page);
-  await expect(page.getByRole('table', { name: 'Finished pairs' })).toBeVisible();
+  await expect(page.getByRole('grid', { name: 'Finished pairs' })).toBeVisible();
   expect(await overflow(page)).toEqual({ scroll: 0, culprits: [] });
-  await page.getByRole('table', { name: 'Finished pairs' }).scrollIntoViewIfNeeded();
+  await page.getByRole('grid', { name: 'Finished pairs' }).scrollIntoViewIfNeeded();
   await expect(runButton(page)).toBeInViewport();
 });

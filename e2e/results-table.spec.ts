@@ -1,11 +1,12 @@
 /**
  * The Bulk results table as a QA engineer works in it after a run: verdicts in words, filters,
  * sorting, a row's detail panel opened with the keyboard, and with labels the Expected and
- * Outcome columns, the pair-id search and the label in the row detail.
+ * Outcome columns, the pair-id search and the label in the row detail; the keyboard model of the
+ * grid (one Tab stop, arrow keys) on a 10,000-row table.
  */
 import { buildFixturesZip, expect } from './fixtures.ts';
 import { loadZip, openBulk, runAndDownload } from './helpers/app.ts';
-import { test } from './helpers/results-table.ts';
+import { resultsArchive, test } from './helpers/results-table.ts';
 
 test.use({ serverOptions: { engine: 'instant' } });
 
@@ -16,7 +17,7 @@ test('filters, sort and the row detail panel (keyboard) after a run with a failu
   await loadZip(page, 'faces.zip', zip, 17);
   await runAndDownload(page);
 
-  const table = page.getByRole('table', { name: 'Finished pairs' });
+  const table = page.getByRole('grid', { name: 'Finished pairs' });
   const rows = table.getByRole('rowgroup', { name: 'Finished pairs, scrollable' }).getByRole('row');
   await expect(rows.filter({ hasText: 'MATCH' }).first()).toBeVisible();
   const failed = rows.filter({ hasText: 'zz' });
@@ -38,7 +39,7 @@ test('filters, sort and the row detail panel (keyboard) after a run with a failu
 
   // Sort by confidence, highest first: the confidences shown never increase.
   await page.getByLabel('Sort by').selectOption({ label: 'Confidence, highest first' });
-  const shown = (await rows.locator('[role="cell"]:nth-child(3)').allTextContents()).filter((t) => t !== '—').map((t) => parseFloat(t));
+  const shown = (await rows.locator('[role="gridcell"]:nth-child(3)').allTextContents()).filter((t) => t !== '—').map((t) => parseFloat(t));
   expect(shown.length).toBe(16);
   expect([...shown].sort((a, b) => b - a)).toEqual(shown);
   // The failed pair (no confidence) goes last.
@@ -121,4 +122,61 @@ test('with labels: Expected and Outcome columns, a pair-id search, and the label
   await results.detail.getByRole('button', { name: 'Close' }).click();
   await results.search.fill('');
   await results.expectRowCount(17);
+});
+
+test('the table is a grid with one Tab stop: arrow keys, Page keys and Home/End move between rows of a 10,000-row table', async ({ page, results }) => {
+  test.setTimeout(180_000);
+  await openBulk(page, '/');
+  await page.getByLabel('Open results').setInputFiles({ name: 'big.zip', mimeType: 'application/zip', buffer: await resultsArchive(10_000) });
+  await expect(results.table).toHaveAttribute('aria-rowcount', '10001');
+  const row = (n: number) => results.row(`p${String(n).padStart(5, '0')}`);
+
+  // Tab from the search box enters the grid on its first row; the next Tab leaves the grid.
+  await results.search.focus();
+  await page.keyboard.press('Tab');
+  await expect(row(1)).toBeFocused();
+  await page.keyboard.press('Tab');
+  await expect(results.table.locator(':focus')).toHaveCount(0);
+  await page.keyboard.press('Shift+Tab');
+  await expect(row(1)).toBeFocused();
+
+  // Up/Down move one row; Up on the first row stays there.
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('ArrowDown');
+  await expect(row(3)).toBeFocused();
+  await page.keyboard.press('ArrowUp');
+  await expect(row(2)).toBeFocused();
+  await page.keyboard.press('Home');
+  await page.keyboard.press('ArrowUp');
+  await expect(row(1)).toBeFocused();
+
+  // PageDown moves by what the box shows and keeps the row in view.
+  await page.keyboard.press('PageDown');
+  const paged = results.rows.and(page.locator(':focus'));
+  await expect(paged).toBeInViewport();
+  const pagedId = await paged.getByRole('gridcell').first().textContent();
+  expect(Number(pagedId!.slice(1))).toBeGreaterThan(5);
+  await page.keyboard.press('PageUp');
+  await expect(row(1)).toBeFocused();
+
+  // End goes to the 10,000th row, scrolled into view; it keeps focus while the rows around it are re-rendered.
+  await page.keyboard.press('End');
+  await expect(row(10_000)).toBeFocused();
+  await expect(row(10_000)).toBeInViewport();
+  await results.body.hover();
+  await page.mouse.wheel(0, -3000);
+  await expect(row(10_000)).toBeFocused();
+  await page.keyboard.press('ArrowUp');
+  await expect(row(9_999)).toBeFocused();
+  await expect(row(9_999)).toBeInViewport();
+
+  // Enter opens the row detail; Escape brings focus back to the row. Tab order still holds one row.
+  await page.keyboard.press('Enter');
+  await expect(page.getByRole('dialog', { name: /p09999: MATCH|p09999: NO MATCH/ })).toBeVisible();
+  await page.keyboard.press('Escape');
+  await expect(row(9_999)).toBeFocused();
+  await page.keyboard.press('Tab');
+  await expect(results.table.locator(':focus')).toHaveCount(0);
+  await page.keyboard.press('Shift+Tab');
+  await expect(row(9_999)).toBeFocused();
 });

@@ -46,7 +46,7 @@ test('Bulk finished with its results table', async ({ page }) => {
   await runButton(page).click();
   await download;
   await expect(page.getByText(FINISHED_TEXT, { exact: true })).toBeVisible();
-  await expect(page.getByRole('table', { name: 'Finished pairs' })).toBeVisible();
+  await expect(page.getByRole('grid', { name: 'Finished pairs' })).toBeVisible();
   // The table from its first row, and the page from the run's progress down (below the sticky header).
   await page.getByRole('rowgroup', { name: 'Finished pairs, scrollable' }).evaluate((el) => { el.scrollTop = 0; });
   await page.getByRole('region', { name: 'Bulk run progress' }).evaluate((el) => {

@@ -4,6 +4,7 @@
  * only. `test` adds it as the `results` fixture.
  */
 import { expect, type Locator, type Page } from '@playwright/test';
+import JSZip from 'jszip';
 import { test as base } from '../fixtures.ts';
 
 export class ResultsTablePage {
@@ -15,7 +16,7 @@ export class ResultsTablePage {
   readonly detail: Locator;
 
   constructor(readonly page: Page) {
-    this.table = page.getByRole('table', { name: 'Finished pairs' });
+    this.table = page.getByRole('grid', { name: 'Finished pairs' });
     this.body = this.table.getByRole('rowgroup', { name: 'Finished pairs, scrollable' });
     this.rows = this.body.getByRole('row');
     this.filters = page.getByRole('group', { name: 'Show' });
@@ -38,7 +39,7 @@ export class ResultsTablePage {
     const names = await this.columns();
     const out: Record<string, string>[] = [];
     for (const row of await this.rows.all()) {
-      const cells = await row.getByRole('cell').allTextContents();
+      const cells = await row.getByRole('gridcell').allTextContents();
       out.push(Object.fromEntries(names.map((n, i) => [n, (cells[i] ?? '').trim()])));
     }
     return out;
@@ -57,6 +58,23 @@ export class ResultsTablePage {
   async expectRowCount(n: number): Promise<void> {
     await expect(this.rows).toHaveCount(n);
   }
+}
+
+/**
+ * A results archive of `n` KwikID records (results/p00001.json …), built at test time, to reopen
+ * with "Open results": a big table without running n calls.
+ */
+export async function resultsArchive(n: number): Promise<Buffer> {
+  const zip = new JSZip();
+  for (let i = 1; i <= n; i++) {
+    const id = `p${String(i).padStart(5, '0')}`;
+    const score = ((i * 37) % 100) / 100;
+    zip.file(`results/${id}.json`, JSON.stringify({
+      pair_id: id, image1_path: `${id}_image1.jpg`, image2_path: `${id}_image2.jpg`, success: true, http_status: 200,
+      response_time_ms: 100 + (i % 50), body: { facematch_result: score >= 0.5 ? 'True' : 'False', confidence_score: score }, attempts: 1,
+    }));
+  }
+  return zip.generateAsync({ type: 'nodebuffer', compression: 'STORE' });
 }
 
 /** The worker's fixtures plus the results table page object. */

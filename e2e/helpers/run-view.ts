@@ -16,7 +16,7 @@ export class RunView {
 
   constructor(readonly page: Page) {
     this.progress = page.getByRole('region', { name: 'Bulk run progress' });
-    this.table = page.getByRole('table', { name: 'Finished pairs' });
+    this.table = page.getByRole('grid', { name: 'Finished pairs' });
     this.rows = this.table.getByRole('rowgroup', { name: 'Finished pairs, scrollable' }).getByRole('row');
     this.filters = page.getByRole('group', { name: 'Show' });
     this.follow = page.getByRole('checkbox', { name: 'Follow new rows' });
@@ -33,7 +33,7 @@ export class RunView {
   }
 
   row(pair: string): Locator {
-    return this.rows.filter({ has: this.page.getByRole('cell', { name: pair, exact: true }) });
+    return this.rows.filter({ has: this.page.getByRole('gridcell', { name: pair, exact: true }) });
   }
 
   filter(label: string): Locator {
@@ -42,7 +42,7 @@ export class RunView {
 
   /** The rows' pair ids, as shown. */
   async shownPairs(): Promise<string[]> {
-    return this.rows.locator('[role="cell"]:first-child').allTextContents();
+    return this.rows.locator('[role="gridcell"]:first-child').allTextContents();
   }
 
   /** Scrolls the table up with the mouse wheel, as a user does. */

@@ -1,5 +1,5 @@
-import { useEffect, useMemo, useRef, useState, type KeyboardEvent, type PointerEvent, type TouchEvent } from 'react';
-import { useVirtualizer } from '@tanstack/react-virtual';
+import { useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent, type PointerEvent, type TouchEvent } from 'react';
+import { defaultRangeExtractor, useVirtualizer, type Range } from '@tanstack/react-virtual';
 import { correctness, hasExpected, type Correctness } from '../../core/correctness.ts';
 import { outcomeGroup, type OutcomeGroup } from '../../core/outcome.ts';
 import { recordVerdict, type PairRecord } from '../../core/records.ts';
@@ -46,7 +46,12 @@ const SORTS: { id: Sort; label: string }[] = [
  * The finished pairs, virtualised so 10,000 rows scroll smoothly: verdicts in words, filters by
  * outcome (and Correct / Wrong against the labels, when the run has some), a search by pair id,
  * sorting by confidence or time, and a detail panel per row (click, or Enter on a row). When some
- * pair has a label, Expected and Outcome (TP/FP/TN/FN, core's rule) columns appear. While a run is in flight, "Follow
+ * pair has a label, Expected and Outcome (TP/FP/TN/FN, core's rule) columns appear.
+ *
+ * It is a grid with one Tab stop (roving tabindex, as the WAI-ARIA grid pattern describes): the
+ * active row is the only one in the Tab order; Up/Down, PageUp/PageDown and Home/End move it (and
+ * focus), scrolling it into view. The active row is always rendered, whatever the virtualiser's
+ * window, so it keeps focus while rows around it come and go. While a run is in flight, "Follow
  * new rows" keeps the newest row in view until the user scrolls up. The table scrolls inside its
  * card, so a narrow screen never scrolls sideways.
  */
@@ -64,6 +69,10 @@ export function ResultsTable() {
   const [sort, setSort] = useState<Sort>('input');
   const [query, setQuery] = useState('');
   const [open, setOpen] = useState<number | null>(null);
+  /** The active row's record (the grid's one Tab stop); null: the first shown row. */
+  const [active, setActive] = useState<number | null>(null);
+  /** Set by a key that moved the active row: focus follows it once it is rendered. */
+  const focusActive = useRef(false);
   const scrollRef = useRef<HTMLDivElement>(null);
   const returnFocus = useRef<HTMLElement | null>(null);
 
@@ -112,13 +121,33 @@ export function ResultsTable() {
     });
   }, [records, groups, shownFilter, needle, sort, contract]);
 
+  // Where the active row is among the shown rows (the first row when it is not shown).
+  const activePos = useMemo(() => {
+    const pos = active === null ? -1 : rows.indexOf(active);
+    return pos < 0 ? 0 : pos;
+  }, [rows, active]);
+  // The virtualiser's window plus the active row, so the Tab stop (and a focused row) never unmounts.
+  const rangeExtractor = useCallback((range: Range) => {
+    const shown = defaultRangeExtractor(range);
+    if (activePos >= range.count || shown.includes(activePos)) return shown;
+    return [...shown, activePos].sort((a, b) => a - b);
+  }, [activePos]);
+
   // eslint-disable-next-line react-hooks/incompatible-library -- TanStack Virtual returns functions that must not be memoised.
   const virtualizer = useVirtualizer({
     count: rows.length,
     getScrollElement: () => scrollRef.current,
     estimateSize: () => ROW_HEIGHT,
     overscan: 12,
+    rangeExtractor,
   });
+
+  // After a key moved the active row: focus it (it is rendered, see rangeExtractor).
+  useEffect(() => {
+    if (!focusActive.current) return;
+    focusActive.current = false;
+    scrollRef.current?.querySelector<HTMLElement>(`[data-pos="${activePos}"]`)?.focus();
+  }, [activePos, active]);
 
   // Follow new rows: after each batch, the newest record's row (wherever sort and filter put it)
   // is scrolled into view. The user scrolling up (wheel, touch, keys, a scrollbar drag) turns it
@@ -154,8 +183,29 @@ export function ResultsTable() {
     returnFocus.current = el;
     setOpen(index);
   };
-  const onRowKey = (e: KeyboardEvent<HTMLDivElement>, index: number) => {
-    if (e.key === 'Enter' || e.key === ' ') {
+  /** Rows one PageUp/PageDown moves: what the scroll box shows, less one for context. */
+  const pageRows = () => Math.max(1, Math.floor((scrollRef.current?.clientHeight ?? ROW_HEIGHT * 10) / ROW_HEIGHT) - 1);
+  const moveTo = (pos: number) => {
+    const next = Math.min(Math.max(pos, 0), rows.length - 1);
+    if (next < 0) return;
+    focusActive.current = true;
+    setActive(rows[next]!);
+    virtualizer.scrollToIndex(next, { align: 'auto' });
+  };
+  const onRowKey = (e: KeyboardEvent<HTMLDivElement>, index: number, pos: number) => {
+    const moves: Record<string, () => number> = {
+      ArrowDown: () => pos + 1,
+      ArrowUp: () => pos - 1,
+      PageDown: () => pos + pageRows(),
+      PageUp: () => pos - pageRows(),
+      Home: () => 0,
+      End: () => rows.length - 1,
+    };
+    const move = moves[e.key];
+    if (move) {
+      e.preventDefault();
+      moveTo(move());
+    } else if (e.key === 'Enter' || e.key === ' ') {
       e.preventDefault();
       openRow(index, e.currentTarget);
     }
@@ -218,7 +268,7 @@ export function ResultsTable() {
       </div>
       <p className="sr-only" role="status">{`${rows.length} of ${records.length} pairs shown.`}</p>
       <div className="mt-3 overflow-x-auto">
-        <div role="table" aria-labelledby="bulk-results-title" aria-rowcount={rows.length + 1} className={`${layout.min} text-sm`}>
+        <div role="grid" aria-labelledby="bulk-results-title" aria-rowcount={rows.length + 1} aria-colcount={labelled ? 7 : 5} aria-readonly="true" className={`${layout.min} text-sm`}>
           <div role="rowgroup">
             <div role="row" aria-rowindex={1} className={`${GRID} ${layout.cols} border-y border-slate-200 bg-slate-50 py-2 text-xs font-semibold uppercase tracking-wide text-slate-600 dark:border-slate-700 dark:bg-slate-800 dark:text-slate-300`}>
               <span role="columnheader">Pair</span>
@@ -233,7 +283,6 @@ export function ResultsTable() {
           <div
             ref={scrollRef}
             role="rowgroup"
-            tabIndex={0}
             aria-label="Finished pairs, scrollable"
             {...scrollHandlers}
             className="max-h-96 overflow-y-auto"
@@ -245,7 +294,8 @@ export function ResultsTable() {
             )}
             <div className="relative w-full" style={{ height: virtualizer.getTotalSize() }}>
               {virtualizer.getVirtualItems().map((item) => {
-                const index = rows[item.index]!;
+                const pos = item.index;
+                const index = rows[pos]!;
                 const rec = records[index];
                 if (!rec) return null;
                 const row = rowView(contract, rec);
@@ -254,22 +304,24 @@ export function ResultsTable() {
                   <div
                     key={index}
                     role="row"
-                    tabIndex={0}
-                    aria-rowindex={item.index + 2}
+                    data-pos={pos}
+                    tabIndex={pos === activePos ? 0 : -1}
+                    aria-rowindex={pos + 2}
                     aria-haspopup="dialog"
                     aria-label={`${row.pair}: ${row.verdict}. Press Enter for details.`}
                     onClick={(e) => openRow(index, e.currentTarget)}
-                    onKeyDown={(e) => onRowKey(e, index)}
+                    onKeyDown={(e) => onRowKey(e, index, pos)}
+                    onFocus={() => { if (active !== index) setActive(index); }}
                     className={`${GRID} ${layout.cols} absolute left-0 top-0 w-full cursor-pointer items-center border-b border-slate-100 hover:bg-slate-50 focus-visible:outline-2 focus-visible:-outline-offset-2 focus-visible:outline-sky-500 dark:border-slate-800 dark:hover:bg-slate-800/60`}
                     style={{ height: ROW_HEIGHT, transform: `translateY(${item.start}px)` }}
                   >
-                    <span role="cell" className="truncate font-mono text-xs" title={row.pair}>{row.pair}</span>
-                    <span role="cell" className={`truncate ${TONE[row.tone]}`} title={row.verdict}>{row.verdict}</span>
-                    <span role="cell" className="tabular-nums">{row.confidence}</span>
-                    {label && <span role="cell">{label.expected ?? '—'}</span>}
-                    {label && <span role="cell" className="font-semibold" title={label.outcome ? OUTCOME_WORDS[label.outcome] : undefined}>{label.outcome ?? '—'}</span>}
-                    <span role="cell" className="text-right tabular-nums">{row.status}</span>
-                    <span role="cell" className="text-right tabular-nums">{row.ms}</span>
+                    <span role="gridcell" className="truncate font-mono text-xs" title={row.pair}>{row.pair}</span>
+                    <span role="gridcell" className={`truncate ${TONE[row.tone]}`} title={row.verdict}>{row.verdict}</span>
+                    <span role="gridcell" className="tabular-nums">{row.confidence}</span>
+                    {label && <span role="gridcell">{label.expected ?? '—'}</span>}
+                    {label && <span role="gridcell" className="font-semibold" title={label.outcome ? OUTCOME_WORDS[label.outcome] : undefined}>{label.outcome ?? '—'}</span>}
+                    <span role="gridcell" className="text-right tabular-nums">{row.status}</span>
+                    <span role="gridcell" className="text-right tabular-nums">{row.ms}</span>
                   </div>
                 );
               })}
