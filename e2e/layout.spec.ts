@@ -1,10 +1,13 @@
 /**
- * At 390 px wide (a phone) nothing makes the page scroll sideways: the bulk table scrolls inside
- * its card, and Run with the mode toggle stays in reach in the sticky header.
+ * At 390 px wide (a phone) nothing makes the page scroll sideways, and Run with the mode toggle
+ * stays in reach in the sticky header. The connection settings fold, so Bulk's card is on the first
+ * screen; the results table shows pair, verdict and confidence without sideways scrolling, and the
+ * row detail has the rest.
  */
 import type { Page } from '@playwright/test';
 import { buildFixturesZip, expect, facePath, test } from './fixtures.ts';
 import { loadZip, openBulk, runAndDownload, runButton } from './helpers/app.ts';
+import { test as withResults } from './helpers/results-table.ts';
 
 test.use({ serverOptions: { engine: 'instant' }, viewport: { width: 390, height: 844 }, hasTouch: true });
 
@@ -49,4 +52,40 @@ test('Bulk finished with its table fits 390 px: the table scrolls inside its car
   expect(await overflow(page)).toEqual({ scroll: 0, culprits: [] });
   await page.getByRole('grid', { name: 'Finished pairs' }).scrollIntoViewIfNeeded();
   await expect(runButton(page)).toBeInViewport();
+});
+
+withResults('on a phone, Bulk comes before the settings, and the table keeps pair, verdict and confidence in view with the rest in row detail', async ({ page, results }) => {
+  withResults.setTimeout(240_000);
+  await openBulk(page, '/');
+  // Bulk's card is on the first screen; the settings are a closed fold that opens.
+  await expect(page.getByRole('heading', { name: 'Bulk testing (ZIP)' })).toBeInViewport();
+  await expect(page.getByLabel('Provider')).toBeHidden();
+  const fold = page.getByText('Connection settings', { exact: false }).first();
+  await fold.click();
+  await expect(page.getByLabel('Provider')).toBeVisible();
+  await fold.click();
+  await expect(page.getByLabel('Provider')).toBeHidden();
+
+  await loadZip(page, 'faces.zip', await buildFixturesZip(), 16);
+  await runAndDownload(page);
+  await expect(results.table).toBeVisible();
+  await results.table.scrollIntoViewIfNeeded();
+  expect(await results.columns()).toEqual(['Pair', 'Verdict', 'Confidence']);
+  // A row brought into view shows its three cells whole: not cut by the card's edge, nothing to
+  // scroll sideways for.
+  const first = results.row('pair01');
+  await first.scrollIntoViewIfNeeded();
+  for (const cell of await first.getByRole('gridcell').all()) await expect(cell).toBeInViewport({ ratio: 1 });
+  await expect(first.getByRole('gridcell').nth(1)).toHaveText(/MATCH/);
+  await expect(first.getByRole('gridcell').nth(2)).toHaveText(/%$/);
+  expect(await overflow(page)).toEqual({ scroll: 0, culprits: [] });
+  expect(await results.table.evaluate((el) => el.parentElement!.scrollWidth - el.parentElement!.clientWidth)).toBe(0);
+
+  // The row detail has the rest: HTTP status and the round trip.
+  await first.click();
+  await expect(results.detailFigure('HTTP status')).toHaveText('200');
+  await expect(results.detailFigure('Round trip')).toHaveText(/\d+ ms/);
+  await page.screenshot({ path: withResults.info().outputPath('phone-detail.png') });
+  await results.detail.getByRole('button', { name: 'Close' }).click();
+  await page.screenshot({ path: withResults.info().outputPath('phone-table.png'), fullPage: true });
 });

@@ -72,6 +72,7 @@ test('filters, sort and the row detail panel (keyboard) after a run with a failu
 });
 
 test('with labels: Expected and Outcome columns, a pair-id search, and the label in the row detail', async ({ page, results }) => {
+  test.setTimeout(240_000);
   // pair01..pair15 labelled (odd: same, even: different), pair16 unlabelled; zz fails (text files) and is labelled same.
   const labelOf = (i: number) => (i % 2 ? 'same' : 'different');
   const csv = `pair_id,expected\n${Array.from({ length: 15 }, (_, i) => `pair${String(i + 1).padStart(2, '0')},${labelOf(i + 1)}`).join('\n')}\nzz,same\n`;

@@ -8,12 +8,18 @@ import { labelView, OUTCOME_WORDS, rowView, type LabelView, type RowView } from 
 import { RowDetail } from './RowDetail.tsx';
 
 const ROW_HEIGHT = 36;
-/** Pair, Verdict, Confidence, [Expected, Outcome,] HTTP, ms. */
+/**
+ * Pair, Verdict, Confidence, [Expected, Outcome,] HTTP, ms. On a phone (below `sm`) only the first
+ * three, sized to fit: the rest is in the row detail, so the table never scrolls sideways there.
+ */
 const GRID = 'grid gap-x-3 px-3';
+const PHONE_COLS = 'grid-cols-[minmax(0,1fr)_minmax(0,1.25fr)_6rem]';
 const COLUMNS = {
-  plain: { cols: 'grid-cols-[minmax(8rem,2fr)_minmax(10rem,1.6fr)_minmax(5rem,1fr)_4.5rem_5rem]', min: 'min-w-[36rem]' },
-  labelled: { cols: 'grid-cols-[minmax(8rem,2fr)_minmax(10rem,1.6fr)_minmax(5rem,1fr)_5.5rem_4rem_4.5rem_5rem]', min: 'min-w-[46rem]' },
+  plain: { cols: `${PHONE_COLS} sm:grid-cols-[minmax(8rem,2fr)_minmax(10rem,1.6fr)_minmax(5rem,1fr)_4.5rem_5rem]`, min: 'sm:min-w-[36rem]' },
+  labelled: { cols: `${PHONE_COLS} sm:grid-cols-[minmax(8rem,2fr)_minmax(10rem,1.6fr)_minmax(5rem,1fr)_5.5rem_4rem_4.5rem_5rem]`, min: 'sm:min-w-[46rem]' },
 };
+/** A column a phone leaves to the row detail. */
+const WIDE_ONLY = 'hidden sm:block';
 const TONE: Record<RowView['tone'], string> = {
   match: 'text-green-700 dark:text-green-400 font-semibold',
   nomatch: 'text-slate-800 dark:text-slate-200 font-semibold',
@@ -53,7 +59,7 @@ const SORTS: { id: Sort; label: string }[] = [
  * focus), scrolling it into view. The active row is always rendered, whatever the virtualiser's
  * window, so it keeps focus while rows around it come and go. While a run is in flight, "Follow
  * new rows" keeps the newest row in view until the user scrolls up. The table scrolls inside its
- * card, so a narrow screen never scrolls sideways.
+ * card; on a phone it shows pair, verdict and confidence only, and the row detail has the rest.
  */
 export function ResultsTable() {
   const records = useBulkStore((s) => s.records);
@@ -267,6 +273,9 @@ export function ResultsTable() {
         )}
       </div>
       <p className="sr-only" role="status">{`${rows.length} of ${records.length} pairs shown.`}</p>
+      <p className="mt-3 px-4 text-xs text-slate-600 sm:hidden dark:text-slate-400">
+        Tap a row for its HTTP status, time{labelled ? ', label and outcome' : ''}, request and response.
+      </p>
       <div className="mt-3 overflow-x-auto">
         <div role="grid" aria-labelledby="bulk-results-title" aria-rowcount={rows.length + 1} aria-colcount={labelled ? 7 : 5} aria-readonly="true" className={`${layout.min} text-sm`}>
           <div role="rowgroup">
@@ -274,10 +283,10 @@ export function ResultsTable() {
               <span role="columnheader">Pair</span>
               <span role="columnheader">Verdict</span>
               <span role="columnheader">Confidence</span>
-              {labelled && <span role="columnheader">Expected</span>}
-              {labelled && <span role="columnheader">Outcome</span>}
-              <span role="columnheader" className="text-right">HTTP</span>
-              <span role="columnheader" className="text-right">ms</span>
+              {labelled && <span role="columnheader" className={WIDE_ONLY}>Expected</span>}
+              {labelled && <span role="columnheader" className={WIDE_ONLY}>Outcome</span>}
+              <span role="columnheader" className={`${WIDE_ONLY} text-right`}>HTTP</span>
+              <span role="columnheader" className={`${WIDE_ONLY} text-right`}>ms</span>
             </div>
           </div>
           <div
@@ -318,10 +327,10 @@ export function ResultsTable() {
                     <span role="gridcell" className="truncate font-mono text-xs" title={row.pair}>{row.pair}</span>
                     <span role="gridcell" className={`truncate ${TONE[row.tone]}`} title={row.verdict}>{row.verdict}</span>
                     <span role="gridcell" className="tabular-nums">{row.confidence}</span>
-                    {label && <span role="gridcell">{label.expected ?? '—'}</span>}
-                    {label && <span role="gridcell" className="font-semibold" title={label.outcome ? OUTCOME_WORDS[label.outcome] : undefined}>{label.outcome ?? '—'}</span>}
-                    <span role="gridcell" className="text-right tabular-nums">{row.status}</span>
-                    <span role="gridcell" className="text-right tabular-nums">{row.ms}</span>
+                    {label && <span role="gridcell" className={WIDE_ONLY}>{label.expected ?? '—'}</span>}
+                    {label && <span role="gridcell" className={`${WIDE_ONLY} font-semibold`} title={label.outcome ? OUTCOME_WORDS[label.outcome] : undefined}>{label.outcome ?? '—'}</span>}
+                    <span role="gridcell" className={`${WIDE_ONLY} text-right tabular-nums`}>{row.status}</span>
+                    <span role="gridcell" className={`${WIDE_ONLY} text-right tabular-nums`}>{row.ms}</span>
                   </div>
                 );
               })}
