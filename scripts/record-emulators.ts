@@ -8,6 +8,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
+import { PRESET_DEMO_CREDENTIALS } from '../src/core/emulation.ts';
 import { createServerApp } from '../server/app.ts';
 import { CLIENTS, wrongCredentials, type Exchange } from '../server/routes/emulate/testkit.ts';
 import { face, REPO_ROOT, testConfig } from '../server/testkit.ts';
@@ -18,7 +19,7 @@ const PAIRS = { match: ['obama-1.jpg', 'obama-2.jpg'], no_match: ['obama-1.jpg',
 async function main(): Promise<void> {
   const wanted = process.argv.slice(2);
   const clients = CLIENTS.filter((c) => wanted.length === 0 || wanted.includes(c.id));
-  const server = createServerApp(testConfig({ engine: 'real', workers: 2 }));
+  const server = createServerApp(testConfig({ engine: 'real', workers: 2, token: PRESET_DEMO_CREDENTIALS.kwikid.token! }));
   const fetch = (p: string, init: RequestInit) => server.app.request(p, init);
   try {
     await server.engine.ready();

@@ -101,7 +101,7 @@ export function banner(s: RunningServer): string[] {
   const id = c.deepvue.clientId === DEFAULT_DEEPVUE_CLIENT_ID ? `client_id=${DEFAULT_DEEPVUE_CLIENT_ID}` : 'client_id set from DEEPVUE_CLIENT_ID';
   const secret = c.deepvue.clientSecret === DEFAULT_DEEPVUE_CLIENT_SECRET ? `client_secret=${DEFAULT_DEEPVUE_CLIENT_SECRET}` : 'client_secret set from DEEPVUE_CLIENT_SECRET';
   lines.push(`  Deepvue:  POST ${s.url}/v1/authorize  ${id}  ${secret}   (demo defaults are public), then POST /v1/facematch`);
-  lines.push('  Emulators (offline, same engine; demo credentials are public):', ...emulatorBannerLines(s.url));
+  lines.push('  Emulators (offline, same engine; demo credentials are public):', ...emulatorBannerLines(s.url, c.token === DEFAULT_TOKEN));
   lines.push(`  Limits:   ${Math.round(c.maxImageBytes / 1024 / 1024 * 10) / 10} MB per image`);
   if (c.faults) lines.push(`  Faults:   ${c.faults}${c.faultSeed !== undefined ? ` (seed ${c.faultSeed})` : ''} on /facematch and /v1/facematch`);
   if (c.latencyMs > 0) lines.push(`  Latency:  +${c.latencyMs} ms on every face-match answer`);

@@ -3,9 +3,13 @@
  * document says, and how it reads the answer. Used by verdicts.test.ts and by
  * scripts/record-emulators.ts, which writes test/recorded/<preset>.json.
  */
+import aws4 from 'aws4';
 import { emulatorBasePath, PRESET_DEMO_CREDENTIALS, type PresetId } from '../../../src/core/emulation.ts';
 import { form } from '../../testkit.ts';
+import { AZURE_DETECT_PATH, AZURE_KEY_HEADER, AZURE_VERIFY_PATH } from './azure-face.ts';
+import { DEFAULT_SIMILARITY_THRESHOLD, REKOGNITION_CONTENT_TYPE, REKOGNITION_PATH, REKOGNITION_SERVICE, REKOGNITION_TARGET } from './aws-rekognition.ts';
 import { FACEPP_PATH, FACEPP_THRESHOLDS } from './facepp.ts';
+import { KWIKID_ADVANCED_PATH } from './kwikid-advanced.ts';
 import { HYPERVERGE_PATH } from './hyperverge.ts';
 import { IDFY_PATH } from './idfy.ts';
 import { KARZA_NO_FACE, KARZA_OK, KARZA_PATH } from './karza.ts';
@@ -103,8 +107,76 @@ export const idfy: EmulatorClient = {
   },
 };
 
+export const kwikidAdvanced: EmulatorClient = {
+  id: 'kwikid-advanced',
+  compare(fetch, a, b, credentials = PRESET_DEMO_CREDENTIALS['kwikid-advanced']) {
+    return single(fetch, path('kwikid-advanced', KWIKID_ADVANCED_PATH), {
+      method: 'POST', headers: { Authorization: `Bearer ${credentials.token ?? ''}` }, body: form({ image1: a, image2: b, unique_id: 'case-1' }),
+    }, (status, body) => {
+      if (status === 401) return { reading: 'auth_error' };
+      if (status === 422 && /no face/i.test(String(body.message))) return { reading: 'no_face' };
+      if (status !== 200) return { reading: 'error' };
+      const score = get(body, 'image1_image2_facematch', 'confidence');
+      return { reading: get(body, 'image1_image2_facematch', 'result') === 'True' ? 'match' : 'no_match', score: typeof score === 'number' ? score : undefined };
+    });
+  },
+};
+
+/** The SigV4-signed CompareFaces request, signed by aws4 (a signer independent of the one the emulator verifies with). */
+export function signedCompareFaces(a: Uint8Array, b: Uint8Array, credentials: Record<string, string>, host = 'localhost', threshold = 0): { path: string; init: RequestInit } {
+  const body = JSON.stringify({ SourceImage: { Bytes: b64(a) }, TargetImage: { Bytes: b64(b) }, SimilarityThreshold: threshold });
+  const url = path('aws-rekognition', REKOGNITION_PATH);
+  const signed = aws4.sign(
+    { host, path: url, method: 'POST', service: REKOGNITION_SERVICE, region: credentials.region, body, headers: { 'Content-Type': REKOGNITION_CONTENT_TYPE, 'X-Amz-Target': REKOGNITION_TARGET } },
+    { accessKeyId: credentials.access_key_id, secretAccessKey: credentials.secret_access_key },
+  );
+  const headers = Object.fromEntries(Object.entries(signed.headers ?? {}).map(([k, v]) => [k, String(v)]));
+  return { path: url, init: { method: 'POST', headers, body } };
+}
+
+export const awsRekognition: EmulatorClient = {
+  id: 'aws-rekognition',
+  compare(fetch, a, b, credentials = PRESET_DEMO_CREDENTIALS['aws-rekognition']) {
+    const { path: url, init } = signedCompareFaces(a, b, credentials);
+    return single(fetch, url, init, (status, body) => {
+      if (status === 403) return { reading: 'auth_error' };
+      if (status === 400 && body.__type === 'InvalidParameterException') return { reading: 'no_face' };
+      if (status !== 200) return { reading: 'error' };
+      const similarity = get(body, 'FaceMatches', '0', 'Similarity');
+      if (typeof similarity !== 'number') return { reading: 'error' };
+      return { reading: similarity >= DEFAULT_SIMILARITY_THRESHOLD ? 'match' : 'no_match', score: similarity };
+    });
+  },
+};
+
+export const azureFace: EmulatorClient = {
+  id: 'azure-face',
+  async compare(fetch, a, b, credentials = PRESET_DEMO_CREDENTIALS['azure-face']) {
+    const key = { [AZURE_KEY_HEADER]: credentials.api_key ?? '' };
+    const calls: Exchange['calls'] = [];
+    const faceIds: string[] = [];
+    for (const image of [a, b]) {
+      const url = `${path('azure-face', AZURE_DETECT_PATH)}?returnFaceId=true`;
+      const res = await fetch(url, { method: 'POST', headers: { ...key, 'content-type': 'application/octet-stream' }, body: image as Uint8Array<ArrayBuffer> });
+      calls.push({ method: 'POST', path: url, status: res.status });
+      const body = await res.json() as unknown;
+      if (res.status === 401) return { calls, status: res.status, body, reading: 'auth_error' };
+      if (res.status !== 200 || !Array.isArray(body)) return { calls, status: res.status, body, reading: 'error' };
+      const id = get(body, '0', 'faceId');
+      if (typeof id !== 'string') return { calls, status: res.status, body, reading: 'no_face' };
+      faceIds.push(id);
+    }
+    const url = path('azure-face', AZURE_VERIFY_PATH);
+    const res = await fetch(url, { method: 'POST', headers: { ...key, 'content-type': 'application/json' }, body: JSON.stringify({ faceId1: faceIds[0], faceId2: faceIds[1] }) });
+    calls.push({ method: 'POST', path: url, status: res.status });
+    const body = await res.json() as Record<string, unknown>;
+    if (res.status !== 200) return { calls, status: res.status, body, reading: 'error' };
+    return { calls, status: res.status, body, reading: body.isIdentical === true ? 'match' : 'no_match', score: typeof body.confidence === 'number' ? body.confidence : undefined };
+  },
+};
+
 /** Every emulator's client, in landing order. */
-export const CLIENTS: readonly EmulatorClient[] = [facepp, karza, hyperverge, idfy];
+export const CLIENTS: readonly EmulatorClient[] = [facepp, karza, hyperverge, idfy, kwikidAdvanced, azureFace, awsRekognition];
 
 /** Credentials that are the demo ones with every secret value changed (a wrong key). */
 export function wrongCredentials(id: PresetId): Record<string, string> {

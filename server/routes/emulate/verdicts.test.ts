@@ -6,6 +6,7 @@
  */
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PRESET_DEMO_CREDENTIALS } from '../../../src/core/emulation.ts';
 import { createServerApp, type ServerApp } from '../../app.ts';
 import { face, readPairsCsv, testConfig } from '../../testkit.ts';
 import { CLIENTS, wrongCredentials } from './testkit.ts';
@@ -17,8 +18,8 @@ const same = readPairsCsv().find((p) => p.same && p.image1 === 'obama-1.jpg')!;
 const different = readPairsCsv().find((p) => !p.same && p.image1 === 'obama-1.jpg')!;
 
 beforeAll(async () => {
-  real = createServerApp(testConfig({ engine: 'real', workers: 2 }));
-  instant = createServerApp(testConfig({ engine: 'instant' }));
+  real = createServerApp(testConfig({ engine: 'real', workers: 2, token: PRESET_DEMO_CREDENTIALS.kwikid.token! }));
+  instant = createServerApp(testConfig({ engine: 'instant', token: PRESET_DEMO_CREDENTIALS.kwikid.token! }));
   blank = new Uint8Array(await sharp({ create: { width: 320, height: 240, channels: 3, background: { r: 120, g: 160, b: 200 } } }).jpeg().toBuffer());
   await real.engine.ready();
 }, 180_000);
