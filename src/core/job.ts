@@ -26,6 +26,10 @@ import { fetchToken, callFacematch, type CallDeps, type CallSettings, type Crede
 import { notRunRecord, recordForUnreadablePair, recordFromCall, type PairEntry, type PairRecord } from './records.ts';
 import { clampConcurrency, clampRate } from './defaults.ts';
 import { errorText } from './text.ts';
+import { snapshotSecrets } from './secrets/secrets.ts';
+import { systemClock, type Clock } from './run/clock.ts';
+
+export { snapshotSecrets } from './secrets/secrets.ts';
 
 export { DEFAULT_CONCURRENCY, MAX_CONCURRENCY, MAX_RATE_PER_SECOND, MIN_CONCURRENCY, clampConcurrency, clampRate } from './defaults.ts';
 
@@ -72,12 +76,7 @@ export interface ArchiveBuilder {
   finish(run: FinishedRun): Promise<Uint8Array>;
 }
 
-export interface Clock {
-  /** Wall-clock time in ms since the epoch. */
-  now(): number;
-}
-
-const systemClock: Clock = { now: () => Date.now() };
+export type { Clock } from './run/clock.ts';
 
 /** What the job knows when the run ends (passed to the archive builder). */
 export interface FinishedRun {
@@ -131,7 +130,8 @@ export interface JobOptions {
   only?: readonly number[];
   /** Pairs not to send (index → reason): they get a not_run record with that reason. */
   excluded?: ReadonlyMap<number, string>;
-  clock?: Clock;
+  /** Only its now() is read. */
+  clock?: Pick<Clock, 'now'>;
   /** The call (callFacematch unless a test injects a fake). */
   call?: CallFn;
   /** Passed to each call (fetch, pageOrigin). */
@@ -156,11 +156,6 @@ export interface JobResult {
 
 export const USER_STOP_NOT_RUN = 'The run was stopped before this pair was sent.';
 export const NOT_SELECTED = 'This pair was not selected for this run.';
-
-/** The secret credential values of a snapshot (tokens, client secrets). */
-export function snapshotSecrets(s: Pick<CallSettings, 'contract' | 'credentials'>): string[] {
-  return s.contract.credentials.filter((c) => c.secret).map((c) => s.credentials[c.key] ?? '').filter((v) => v.trim() !== '');
-}
 
 type Read = { ok: true; images: [ImagePart, ImagePart] } | { ok: false; message: string };
 

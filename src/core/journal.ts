@@ -16,6 +16,7 @@
 import { contractById, type ProviderContract } from './contracts.ts';
 import type { PairEntry, PairRecord, SkippedEntry } from './records.ts';
 import type { CallSettings, Credentials } from './request.ts';
+import { systemClock, type Clock } from './run/clock.ts';
 
 /** The longest a final record waits in memory before it is written (it is usually written at once). */
 export const FLUSH_MS = 500;
@@ -113,17 +114,7 @@ export interface UnrecordedRegister {
   read(runId: string): { sent: number[]; records: JournalEntry[] };
 }
 
-export interface Clock {
-  now(): number;
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
-
-const systemClock: Clock = {
-  now: () => Date.now(),
-  setTimeout: (fn, ms) => setTimeout(fn, ms),
-  clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
-};
+export type { Clock } from './run/clock.ts';
 
 /** The sentence shown when the journal cannot write; the run goes on either way. */
 export function journalErrorSentence(err: unknown, zipName: string): string {

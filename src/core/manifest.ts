@@ -5,7 +5,8 @@
  * run's scrubber.
  */
 import type { JobSnapshot, FinishedRun } from './job.ts';
-import { safeEndpoint, scrubber } from './report.ts';
+import { safeEndpoint } from './safe-url.ts';
+import { scrubber } from './secrets/secrets.ts';
 import type { SkippedEntry } from './records.ts';
 import { endpointUrl } from './request.ts';
 import { summarise, type RunStats } from './stats.ts';

@@ -37,6 +37,7 @@ import {
 } from './evaluation-report.ts';
 import { withOutcomes, type Evaluation } from './evaluation.ts';
 import { archiveEntryName } from './sanitize.ts';
+import { redactRecords, scrubber } from './secrets/secrets.ts';
 import { safeEndpoint } from './safe-url.ts';
 import type { SheetCell } from './sheet-rows.ts';
 import { summarise, type RunStats } from './stats.ts';
@@ -89,7 +90,6 @@ export interface ReportInput {
   sweep?: SweepManifest;
 }
 
-export const REDACTED = '[redacted]';
 
 /** What a cell may hold. A Date becomes a date cell; null an empty one. */
 export type Cell = string | number | boolean | Date | null;
@@ -421,45 +421,6 @@ export const SHEETS: readonly SheetSpec[] = [
 
 /** The endpoint without userinfo, query string or fragment (credentials removed by safe-url.ts, the one redactor). */
 
-/** Deep copy of the records with every secret replaced by "[redacted]" in strings and keys. */
-export function redactRecords(records: readonly PairRecord[], secrets: readonly string[] = []): PairRecord[] {
-  const scrub = scrubber(secrets);
-  if (!scrub) return records.slice();
-  const walk = (v: unknown): unknown => {
-    if (typeof v === 'string') return scrub(v);
-    if (Array.isArray(v)) return v.map(walk);
-    if (v && typeof v === 'object') {
-      const out: Record<string, unknown> = {};
-      for (const [k, val] of Object.entries(v)) out[scrub(k)] = walk(val);
-      return out;
-    }
-    return v;
-  };
-  // Fast path: only records whose JSON holds a secret are copied.
-  return records.map((r) => (scrub.test(JSON.stringify(r)) ? (walk(r) as PairRecord) : r));
-}
-
-export interface Scrubber {
-  (s: string): string;
-  /** True when the text holds a secret (raw or JSON-escaped). */
-  test(s: string): boolean;
-}
-
-/** The secrets that are scrubbed: trimmed, 4+ characters, each once. */
-export function secretValues(secrets: readonly string[] = []): string[] {
-  return [...new Set(secrets.map((s) => s.trim()).filter((s) => s.length >= 4))];
-}
-
-/** Replaces each secret (4+ characters, also in its JSON-escaped form) in a string; null when there are none. */
-export function scrubber(secrets: readonly string[] = []): Scrubber | null {
-  const list = secretValues(secrets);
-  const forms = [...new Set(list.flatMap((s) => [s, JSON.stringify(s).slice(1, -1)]))].sort((a, b) => b.length - a.length);
-  if (!forms.length) return null;
-  const scrub = ((s: string) => forms.reduce((acc, secret) => acc.split(secret).join(REDACTED), s)) as Scrubber;
-  scrub.test = (s: string) => forms.some((f) => s.includes(f));
-  return scrub;
-}
-
 /** Sum of the credits each successful record reports; null when no record reports any. */
 export function totalCredits(contract: ProviderContract, records: readonly PairRecord[]): number | null {
   if (!contract.credits) return null;
@@ -648,3 +609,5 @@ export function resultEntry(rec: PairRecord, taken: Set<string>, encode: (s: str
 export const STORE_BELOW = 2048;
 
 export { safeEndpoint };
+/** The scrubber lives in secrets/secrets.ts; these names stay importable from here. */
+export { REDACTED, redactRecords, scrubber, secretValues, type Scrubber } from './secrets/secrets.ts';
