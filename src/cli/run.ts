@@ -9,12 +9,12 @@ import { archiveFileName } from '../core/archive-client.ts';
 import { contractById } from '../core/contracts.ts';
 import { accuracyOf, confusionAt, evalRows, pct, withOutcomes } from '../core/evaluation.ts';
 import { loadZipLabels, parseLabels, zipLabelsOverridden, type Expected, type LabelSet } from '../core/labels.ts';
-import { evaluationInputOf } from '../core/evaluation/input.ts';
 import { shardNotice } from '../core/merge.ts';
 import { createArchiveBuilder } from '../core/archive.ts';
 import { zipFingerprint } from '../core/fingerprint.ts';
 import { runJob, type JobSnapshot } from '../core/job.ts';
-import { buildResultsZip, type ReportInput } from '../core/report.ts';
+import { buildResultsZip } from '../core/report.ts';
+import { runLabels } from '../core/run/report-input.ts';
 import { endpointUrl } from '../core/request.ts';
 import { shardIndices } from '../core/shard.ts';
 import { summarise } from '../core/stats.ts';
@@ -98,24 +98,6 @@ async function readLabels(file: string, io: CliIO, pairIds: readonly string[]): 
   return set;
 }
 
-/**
- * What the CLI adds to core's report input: the labels' expected/outcome on every record and the
- * evaluation (as the browser writes them), and the rate when a shared store enforced it (core's snapshot then has none).
- */
-function withCliFacts(report: ReportInput, args: RunArgs, labels: LabelSet | null): ReportInput {
-  // With labels, the archive gets expected/outcome, the Evaluation sheet and report.html's evaluation, as the browser's does.
-  const input = evaluationInputOf(labels);
-  const evaluation = input ? { evaluation: input } : {};
-  if (!args.rateStore || args.rate === undefined) return { ...report, ...evaluation };
-  const rate = args.rate;
-  return {
-    ...report,
-    ...evaluation,
-    ...(report.settings ? { settings: { ...report.settings, ratePerSecond: rate } } : {}),
-    ...(report.manifest ? { manifest: { ...report.manifest, settings: { ...report.manifest.settings, max_requests_per_second: rate } } } : {}),
-  };
-}
-
 /** pair_id → expected match, for the JUnit report. */
 function expectedMatches(labels: ReadonlyMap<string, Expected>): Map<string, boolean> {
   return new Map([...labels].map(([id, e]) => [id, e === 'same']));
@@ -191,7 +173,11 @@ export async function runCommand(args: RunArgs, io: CliIO): Promise<number> {
     skipped,
     notices,
     input: { name, size: input.length, fingerprint: zipFingerprint(zip.entries) },
-    build: (report) => buildResultsZip(withCliFacts(report, args, labels)),
+    // With labels, the archive gets expected/outcome, the Evaluation sheet and report.html's evaluation, as the browser's does.
+    labels: runLabels(labels),
+    // A shared store paced the calls: the archive states its rate (core's snapshot has none then).
+    sharedRate: args.rateStore ? args.rate ?? null : null,
+    build: (report) => buildResultsZip(report),
     ...(swept && sweep ? { sweep: () => sweepManifest(sweep, swept, made) } : {}),
   });
 

@@ -10,22 +10,12 @@ import type { Comparison } from './compare.ts';
 import type { AttributeTable } from './evaluation/input.ts';
 import type { EvaluationInput } from './evaluation-report.ts';
 import type { Expected } from './labels.ts';
-import { MANIFEST_FORMAT, type RunManifest } from './manifest.ts';
+import { reportInputOfArchive } from './run/report-input.ts';
 import type { ReadResultsArchive } from './archive-read.ts';
-import type { PairRecord } from './records.ts';
 import type { ReportInput } from './report.ts';
 
-/** Where a reopened archive's labels are said to come from. */
-export const RECORD_LABELS_SOURCE = 'the expected field of the archive’s records';
-
-/** pair_id → expected, from records that carry an `expected` of "same" or "different". */
-export function labelsFromRecords(records: readonly PairRecord[]): Map<string, Expected> {
-  const labels = new Map<string, Expected>();
-  for (const r of records) {
-    if ((r.expected === 'same' || r.expected === 'different') && !labels.has(r.pair_id)) labels.set(r.pair_id, r.expected);
-  }
-  return labels;
-}
+/** Labels of a reopened archive: the records' `expected` fields (run/report-input.ts). */
+export { labelsFromRecords, RECORD_LABELS_SOURCE } from './run/report-input.ts';
 
 /** What the user chose for the archive: the what-if threshold (null: the API's decision) and a comparison. */
 export interface EvaluationChoice {
@@ -56,38 +46,8 @@ export function withEvaluationChoice(input: ReportInput, choice: EvaluationChoic
   };
 }
 
-/**
- * A report input that rebuilds an archive read back with readResultsArchive: its records (with
- * expected/outcome left for report.ts to recompute), contract, endpoint, times, skipped files,
- * notices and, when it is one of ours, run.json as it was.
- */
+/** A report input that rebuilds an archive read back with readResultsArchive (run/report-input.ts, the one builder). */
 export function reportInputFromArchive(read: ReadResultsArchive): ReportInput {
-  const { run } = read;
-  const manifest = run.manifest && run.manifest.format === MANIFEST_FORMAT ? (run.manifest as unknown as RunManifest) : undefined;
-  const s = run.settings;
-  const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
-  const timeoutMs = num(s?.timeout_ms ?? s?.timeoutMs);
-  const retries = num(s?.retries);
-  const concurrency = num(s?.concurrency);
-  const rate = s ? (s.max_requests_per_second ?? s.ratePerSecond) : undefined;
-  const records = read.records.map((r) => {
-    const { expected: _x, outcome: _o, ...seed } = r;
-    return seed as PairRecord;
-  });
-  return {
-    records,
-    skipped: [...run.skipped],
-    notices: [...run.notices],
-    contract: run.contract,
-    endpoint: run.endpoint ?? '',
-    startedAt: run.startedAt ?? '',
-    finishedAt: run.finishedAt ?? '',
-    ...(run.stopReason ? { stopReason: run.stopReason } : {}),
-    ...(timeoutMs !== undefined && retries !== undefined
-      ? { settings: { timeoutMs, retries, ...(concurrency !== undefined ? { concurrency } : {}), ratePerSecond: typeof rate === 'number' ? rate : null } }
-      : {}),
-    ...(run.input?.name ? { inputZip: { name: run.input.name, size: run.input.size ?? 0 } } : {}),
-    ...(run.appVersion ? { appVersion: run.appVersion } : {}),
-    ...(manifest ? { manifest } : {}),
-  };
+  const { evaluation: _e, ...input } = reportInputOfArchive(read);
+  return input;
 }

@@ -28,6 +28,7 @@ import { clampConcurrency, clampRate } from './defaults.ts';
 import { errorText } from './text.ts';
 import { snapshotSecrets } from './secrets/secrets.ts';
 import { systemClock, type Clock } from './run/clock.ts';
+import { isDone, leftUnsentReason } from './run/done.ts';
 
 export { snapshotSecrets } from './secrets/secrets.ts';
 
@@ -352,9 +353,14 @@ export async function runJob(opts: JobOptions): Promise<JobResult> {
   flush();
 
   const userStopped = runSignal.aborted;
-  const stopReason = authStop ?? (userStopped ? userStopReason(cancelled.sort((a, b) => a - b), pairs, records as PairRecord[], todo) : undefined);
-  const finishedAt = new Date(clock.now()).toISOString();
   const done = records as PairRecord[];
+  // A pair this run did not try and that has no answer (a kept not_run): the run is not finished.
+  const tried = new Set(todo);
+  const left = done.filter((r, i) => !tried.has(i) && !isDone(r)).length;
+  const stopReason = authStop
+    ?? (userStopped ? userStopReason(cancelled.sort((a, b) => a - b), pairs, done, todo) : undefined)
+    ?? (left > 0 ? leftUnsentReason(left, total) : undefined);
+  const finishedAt = new Date(clock.now()).toISOString();
   const result: JobResult = {
     records: done,
     startedAt,

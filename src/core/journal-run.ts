@@ -5,6 +5,7 @@
  */
 import { countProgress, FLUSH_MS, FLUSH_RECORDS, journalErrorSentence, progressOf, type Clock, type Journal, type JournalEntry, type JournalRun } from './journal.ts';
 import { isExcludedRecord } from './preflight.ts';
+import { isDone, isUnanswered } from './run/done.ts';
 import { notRunRecord, type PairRecord } from './records.ts';
 
 export interface RecorderOptions {
@@ -39,7 +40,7 @@ export interface JournalRecorder {
 export const REGISTER_RECORDS = 100;
 
 export interface ResumePlan {
-  /** Records kept as they are (index → record). */
+  /** Records kept as they are (index → record): the done ones (run/done.ts). */
   existing: Map<number, PairRecord>;
   /** Indices that have no final record, in order: the resumed run sends these. */
   remaining: number[];
@@ -51,7 +52,8 @@ export interface ResumePlan {
 
 export function resumePlan(run: Pick<JournalRun, 'pairs'>, entries: readonly JournalEntry[], sent: readonly number[]): ResumePlan {
   const existing = new Map<number, PairRecord>();
-  for (const e of entries) if (e.index >= 0 && e.index < run.pairs.length) existing.set(e.index, e.record);
+  // Only done pairs are kept: a not_run or aborted record (a stopped run's) is sent again.
+  for (const e of entries) if (e.index >= 0 && e.index < run.pairs.length && isDone(e.record)) existing.set(e.index, e.record);
   const remaining: number[] = [];
   for (let i = 0; i < run.pairs.length; i++) if (!existing.has(i)) remaining.push(i);
   const resent = new Set(sent.filter((i) => !existing.has(i) && i >= 0 && i < run.pairs.length));
@@ -210,7 +212,7 @@ export function rerunSelection(records: readonly PairRecord[]): { failed: number
   return { failed, remaining };
 }
 
-const isNotRun = (r: PairRecord) => !r.success && (r.error.type === 'not_run' || r.error.type === 'aborted');
+const isNotRun = isUnanswered;
 
 /** Where a stopped run stopped: pairs answered (k) and pairs not run (excluded ones too), of `total`. */
 export function stoppedAt(records: readonly PairRecord[]): { done: number; notRun: number; total: number } {

@@ -17,6 +17,7 @@ import { contractById, type ProviderContract } from './contracts.ts';
 import type { PairEntry, PairRecord, SkippedEntry } from './records.ts';
 import type { CallSettings, Credentials } from './request.ts';
 import { systemClock, type Clock } from './run/clock.ts';
+import { isDone } from './run/done.ts';
 
 /** The longest a final record waits in memory before it is written (it is usually written at once). */
 export const FLUSH_MS = 500;
@@ -50,7 +51,7 @@ export interface JournalInput {
 }
 
 export interface JournalProgress {
-  /** Final records written. */
+  /** Pairs done (run/done.ts: answered, or excluded by the user). */
   done: number;
   /** Of those, calls that did not succeed (not_run excluded). */
   failed: number;
@@ -167,7 +168,8 @@ function withoutUserinfo(url: string): string {
 
 /** Adds (sign 1) or takes away (sign -1) one record's share of a progress. */
 export function countProgress(progress: JournalProgress, record: PairRecord, sign: 1 | -1 = 1): void {
-  progress.done += sign;
+  // "Done" is run/done.ts's rule: a not_run or aborted record is written but its pair is not done.
+  if (isDone(record)) progress.done += sign;
   if (!record.success) {
     if (record.error.type === 'not_run') progress.notRun += sign;
     else progress.failed += sign;

@@ -13,6 +13,7 @@ import { pairEntries } from './pairing.ts';
 import type { PairRecord } from './records.ts';
 import { MANIFEST_FORMAT, manifestCounts, type RunManifest } from './manifest.ts';
 import type { ReportInput } from './report.ts';
+import { reportInputOfArchive } from './run/report-input.ts';
 import { summarise } from './stats.ts';
 
 export class MergeError extends Error {
@@ -100,16 +101,17 @@ export function mergeArchives(archives: readonly ReadResultsArchive[]): ReportIn
   const started = times((a) => a.run.startedAt);
   const finished = times((a) => a.run.finishedAt);
   const stops = archives.filter((a) => a.run.stopReason).map((a) => `${a.fileName}: ${a.run.stopReason}`);
-  const input: ReportInput = {
-    records: inputOrder(archives.flatMap((a) => a.records)),
-    skipped: first.run.skipped,
+  const records = inputOrder(archives.flatMap((a) => a.records));
+  // One builder for every archive: the first shard's settings, input, version and run.json (the
+  // same for every shard of one run), the merged records, their labels, the run's span.
+  const input = reportInputOfArchive(first, {
+    records,
     notices: first.run.notices.filter((n) => !SHARD_NOTICE.test(n)),
-    contract: first.run.contract,
-    endpoint: first.run.endpoint ?? '',
     startedAt: started[0] ?? '',
     finishedAt: finished[finished.length - 1] ?? '',
-  };
-  if (stops.length) input.stopReason = stops.join(' ');
+    stopReason: stops.length ? stops.join(' ') : null,
+    manifest: null,
+  });
   const manifest = mergedManifest(first, input, stops.length > 0 || archives.some((a) => a.run.stopped === true));
   if (manifest) input.manifest = manifest;
   return input;

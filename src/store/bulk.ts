@@ -18,21 +18,24 @@ import {
   type AuthPolicy, type CallFn, type JobSnapshot, type RecordSink,
 } from '../core/job.ts';
 import { createArchiveBuilder } from '../core/archive.ts';
-import { loadZipLabels, type LabelSet } from '../core/labels.ts';
-import { evaluationInputOf } from '../core/evaluation/input.ts';
+import type { LabelSet } from '../core/labels.ts';
+import { openRunInput } from '../core/run/input.ts';
+import { runLabels } from '../core/run/report-input.ts';
+import { journalSnapshot } from '../core/run/so-far.ts';
+import { collectSecrets } from '../core/secrets/secrets.ts';
 import type { ReportInput } from '../core/report.ts';
 import { zipFingerprint } from '../core/fingerprint.ts';
 import { summarise, type RunStats } from '../core/stats.ts';
 import { archiveFileName, startArchive, type ArchiveSession } from '../core/archive-client.ts';
 import type { ArchiveStreamBegin } from '../core/archive-stream.ts';
 import { ArchiveReadError, isResultsArchiveName, readResultsArchive, type ArchiveRunInfo } from '../core/archive-read.ts';
-import { journalContract, type Journal, type JournalEntry, type JournalRun } from '../core/journal.ts';
+import { type Journal, type JournalEntry, type JournalRun } from '../core/journal.ts';
 import { markResumed, rerunRecord, rerunSelection, resumePlan } from '../core/journal-run.ts';
 import { snapshotSecrets } from '../core/job.ts';
 import { saveBlob } from '../lib/download.ts';
 import { useSettingsStore, type SettingsLock } from './settings.ts';
 import { useJournalStore } from './journal.ts';
-import { continueSession, startSession, type JournalSession } from './run-journal.ts';
+import { continueSession, startSession, type JournalSession } from '../core/run/journal-session.ts';
 import { usePreflightStore } from './preflight.ts';
 
 export type BulkPhase = 'idle' | 'running' | 'building' | 'finished';
@@ -46,6 +49,8 @@ export interface ResumeInput {
   sent: readonly number[];
   file: File;
   zip: OpenedZip;
+  /** The ZIP's labels.csv, read when it was chosen again (run/input.ts openRunInput). */
+  labels?: LabelSet | null;
   /** Secret credentials typed again (they were not stored in the journal). */
   credentials: Credentials;
 }
@@ -252,10 +257,8 @@ export function createBulkStore(deps: BulkDeps): BulkStore {
         done: 0, runKind: 'run', reopened: false, canRerun: false, archiveInput: null,
       });
       try {
-        const opened = await openZip(file);
-        const { labels, skipped } = await loadZipLabels(opened, file.name);
+        const { zip, labels } = await openRunInput(file, file.name, () => openZip(file));
         if (seq !== loadSeq) return;
-        const zip: OpenedZip = { ...opened, skipped };
         set({ zip, labels, loading: false, loadError: zip.pairs.length === 0 ? noPairMessage(file.name) : null });
       } catch (err) {
         if (seq !== loadSeq) return;
@@ -294,15 +297,18 @@ export function createBulkStore(deps: BulkDeps): BulkStore {
       deps.onRunStart?.();
       const excluded = request.excluded ?? (kind === 'run' ? await deps.excluded?.() : undefined);
 
+      const secrets = collectSecrets(snapshot);
       // The run journal: a new entry for a fresh run, the same entry for a resume or a re-run.
       let session: JournalSession | null = null;
       let journalRun = request.journalRun ?? null;
       if (deps.journal && file) {
-        const o = { journal: deps.journal, onError: (sentence: string) => set({ journalError: sentence }), secrets: () => snapshotSecrets(snapshot) };
+        // Every secret of the run, a token renewed mid-run included (onSnapshot adds it).
+        const o = { journal: deps.journal, onError: (sentence: string) => set({ journalError: sentence }), secrets: () => secrets.values() };
         if (journalRun) {
           session = await continueSession(o, journalRun, request.existing ?? new Map());
         } else {
-          const started = await startSession(o, { file, zip, snapshot, remember: deps.remember?.() ?? false, startedAt: new Date(now()).toISOString() });
+          const labels = runLabels(get().labels);
+          const started = await startSession(o, { file, zip, snapshot, remember: deps.remember?.() ?? false, startedAt: new Date(now()).toISOString(), ...(labels ? { labels } : {}) });
           session = started.session;
           journalRun = started.run;
         }
@@ -371,11 +377,9 @@ export function createBulkStore(deps: BulkDeps): BulkStore {
       };
 
       // The archive is written as records arrive, so it is ready moments after the last answer.
-      const evaluationNow = () => {
-        return evaluationInputOf(get().labels);
-      };
+      const labels = runLabels(get().labels);
       const archiveSession = (deps.startArchive ?? startArchive)({
-        contract, secrets: snapshotSecrets(snapshot), labels: evaluationNow()?.labels ?? null, total: zip.pairs.length,
+        contract, secrets: snapshotSecrets(snapshot), labels: labels?.labels ?? null, total: zip.pairs.length,
       });
       let building = false;
       try {
@@ -407,6 +411,7 @@ export function createBulkStore(deps: BulkDeps): BulkStore {
             deps.onRecord?.(record, index);
           },
           onSnapshot: (renewed) => {
+            secrets.add(renewed);
             set({ snapshot: renewed });
             deps.saveCredentials?.(renewed.credentials);
           },
@@ -415,12 +420,10 @@ export function createBulkStore(deps: BulkDeps): BulkStore {
             skipped: zip.skipped,
             notices: zip.notices,
             input: file ? { name: file.name, size: file.size, fingerprint: fingerprintOf(zip) } : null,
-            build: async (input) => {
+            labels,
+            build: async (archiveInput) => {
               building = true;
-              set({ phase: 'building', endedAt: now(), records: input.records, stopReason: input.stopReason ?? null });
-              const evaluation = evaluationNow();
-              const archiveInput = evaluation ? { ...input, evaluation } : input;
-              set({ archiveInput });
+              set({ phase: 'building', endedAt: now(), records: archiveInput.records, stopReason: archiveInput.stopReason ?? null, archiveInput });
               return archiveSession.finish(archiveInput);
             },
           }),
@@ -495,20 +498,10 @@ export function createBulkStore(deps: BulkDeps): BulkStore {
 
     resumeRun: async (req) => {
       if (selectBulkBusy(get())) return;
-      const saved = req.run.settings;
-      const snapshot: JobSnapshot = {
-        contract: journalContract(req.run),
-        baseUrl: saved.baseUrl,
-        credentials: { ...saved.credentials, ...nonEmpty(req.credentials) },
-        timeoutMs: saved.timeoutMs,
-        retries: saved.retries,
-        ...(saved.uniqueId !== undefined ? { uniqueId: saved.uniqueId } : {}),
-        concurrency: saved.concurrency ?? 1,
-        ratePerSecond: saved.ratePerSecond ?? null,
-      };
+      const snapshot = journalSnapshot(req.run, req.credentials);
       const plan = resumePlan(req.run, req.entries, req.sent);
       loadSeq++;
-      set({ file: req.file, zip: req.zip, loading: false, loadError: null, reopened: false, phase: 'idle', result: null });
+      set({ file: req.file, zip: req.zip, labels: req.labels ?? null, loading: false, loadError: null, reopened: false, phase: 'idle', result: null });
       await get().run({
         existing: plan.existing,
         snapshot,
@@ -597,9 +590,6 @@ function onBeforeUnload(e: BeforeUnloadEvent): void {
   e.returnValue = '';
 }
 
-function nonEmpty(c: Credentials): Credentials {
-  return Object.fromEntries(Object.entries(c).filter(([, v]) => typeof v === 'string' && v.trim() !== ''));
-}
 
 /** The app's one Bulk store: the settings store's snapshot and lock, a download, the leave-page guard. */
 export const useBulkStore = createBulkStore({

@@ -8,11 +8,11 @@
  * types the token again.
  */
 import { create, type StoreApi, type UseBoundStore } from 'zustand';
-import { Journal, journalContract, type JournalEntry, type JournalRun } from '../core/journal.ts';
+import { Journal, type JournalEntry, type JournalRun } from '../core/journal.ts';
 import type { OpenedZip } from '../core/zip.ts';
+import type { LabelSet } from '../core/labels.ts';
 import type { ReportInput } from '../core/report.ts';
 import { formatBytes } from '../core/filetype.ts';
-import { endpointUrl } from '../core/request.ts';
 import { idbJournalBackend } from '../lib/journal-idb.ts';
 import { saveBlob } from '../lib/download.ts';
 import { useAppStore } from './app.ts';
@@ -24,6 +24,8 @@ export interface ResumeState {
   sent: number[];
   file: File | null;
   zip: OpenedZip | null;
+  /** The chosen ZIP's labels.csv (read with its pairs), when it has one. */
+  labels: LabelSet | null;
   checking: boolean;
   /** Why the chosen file was refused (names the expected file). */
   error: string | null;
@@ -106,21 +108,8 @@ export function createJournalStore(deps: JournalStoreDeps): JournalStore {
       try {
         const read = await journal.read(run.id);
         if (!read) throw new Error('gone');
-        const { recordsSoFar } = await import('../core/journal-run.ts');
-        const contract = journalContract(read.run);
-        const records = recordsSoFar(read.run, read.entries, read.sent);
-        const now = new Date().toISOString();
-        const bytes = await deps.buildArchive({
-          records,
-          skipped: read.run.skipped,
-          notices: read.run.notices,
-          contract,
-          endpoint: endpointUrl(contract, read.run.settings.baseUrl),
-          startedAt: read.run.startedAt,
-          finishedAt: read.run.finishedAt ?? now,
-          stopReason: read.run.stopReason ?? `The page was closed or reloaded after ${read.entries.length} of ${read.run.pairs.length} pairs; this archive holds the results so far, the rest as not_run.`,
-          secrets: contract.credentials.filter((c) => c.secret).map((c) => read.run.settings.credentials[c.key] ?? '').filter(Boolean),
-        });
+        const { soFarReportInput } = await import('../core/run/so-far.ts');
+        const bytes = await deps.buildArchive(soFarReportInput(read, Date.now()));
         const { archiveFileName } = await import('../core/archive-client.ts');
         deps.save(new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'application/zip' }), archiveFileName());
         const updated = await journal.update(run.id, { downloaded: true });
@@ -137,7 +126,7 @@ export function createJournalStore(deps: JournalStoreDeps): JournalStore {
       try {
         const read = await journal.read(run.id);
         if (!read) throw new Error('gone');
-        set({ busy: false, resume: { run: read.run, entries: read.entries, sent: read.sent, file: null, zip: null, checking: false, error: null } });
+        set({ busy: false, resume: { run: read.run, entries: read.entries, sent: read.sent, file: null, zip: null, labels: null, checking: false, error: null } });
         deps.showBulk?.();
       } catch {
         set({ busy: false, error: UNAVAILABLE });
@@ -147,17 +136,19 @@ export function createJournalStore(deps: JournalStoreDeps): JournalStore {
     chooseResumeFile: async (file) => {
       const resume = get().resume;
       if (!resume) return;
-      set({ resume: { ...resume, checking: true, error: null, file: null, zip: null } });
+      set({ resume: { ...resume, checking: true, error: null, file: null, zip: null, labels: null } });
       const expected = resume.run.input;
       const refuse = (why: string) => {
         const cur = get().resume;
         if (cur) set({ resume: { ...cur, checking: false, error: `${file.name} is not the ZIP this run was started with: ${why}. Choose ${expected.name} (${formatBytes(expected.size)}) to resume, or discard the run.` } });
       };
       // Loaded on demand: the banner's chunk stays small (it loads with the page).
-      const [{ openZip, ZipError }, { sameFingerprint, zipFingerprint }] = await Promise.all([import('../core/zip.ts'), import('../core/fingerprint.ts')]);
+      const [{ ZipError }, { openRunInput }, { sameFingerprint, zipFingerprint }] = await Promise.all([import('../core/zip.ts'), import('../core/run/input.ts'), import('../core/fingerprint.ts')]);
       let zip: OpenedZip;
+      let labels: LabelSet | null;
       try {
-        zip = await openZip(file, file.name);
+        // With its labels.csv, as when it was first chosen: the resumed run keeps its evaluation.
+        ({ zip, labels } = await openRunInput(file, file.name));
       } catch (err) {
         refuse(err instanceof ZipError ? `it could not be opened (${err.message.replace(/\.$/, '')})` : 'it could not be opened');
         return;
@@ -171,7 +162,7 @@ export function createJournalStore(deps: JournalStoreDeps): JournalStore {
         return;
       }
       const cur = get().resume;
-      if (cur) set({ resume: { ...cur, checking: false, file, zip, error: null } });
+      if (cur) set({ resume: { ...cur, checking: false, file, zip, labels, error: null } });
     },
 
     cancelResume: () => set({ resume: null }),

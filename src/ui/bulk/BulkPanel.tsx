@@ -14,7 +14,7 @@ export function BulkPanel() {
       <ResumeCard
         onResume={({ credentials }) => {
           const r = useJournalStore.getState().resume;
-          if (r?.file && r.zip) void useBulkStore.getState().resumeRun({ run: r.run, entries: r.entries, sent: r.sent, file: r.file, zip: r.zip, credentials });
+          if (r?.file && r.zip) void useBulkStore.getState().resumeRun({ run: r.run, entries: r.entries, sent: r.sent, file: r.file, zip: r.zip, labels: r.labels, credentials });
         }}
       />
       <ZipCard />

@@ -1,16 +1,16 @@
 /**
- * The Bulk store's side of the run journal: one JournalSession per run (a fresh run, a resumed
- * one, or a re-run of some pairs), so the store only calls start / record / sent / finish /
- * downloaded at the right moments. A journal failure never stops a run: the session reports a
+ * A run's side of the run journal: one JournalSession per run (a fresh run, a resumed one, or a
+ * re-run of some pairs), so the run only calls start / record / sent / finish / downloaded at the
+ * right moments. A journal failure never stops a run: the session reports a
  * sentence once and the run continues (a session that could not even start records nothing).
  */
-import { zipFingerprint } from '../core/fingerprint.ts';
-import { Journal, journalErrorSentence, journalSettings, type JournalRun } from '../core/journal.ts';
-import { createRecorder, type JournalRecorder } from '../core/journal-run.ts';
-import type { PairRecord } from '../core/records.ts';
-import { redactRecords } from '../core/report.ts';
-import type { CallSettings } from '../core/request.ts';
-import type { OpenedZip } from '../core/zip.ts';
+import { zipFingerprint } from '../fingerprint.ts';
+import { Journal, journalErrorSentence, journalSettings, type JournalRun } from '../journal.ts';
+import { createRecorder, type JournalRecorder } from '../journal-run.ts';
+import type { PairRecord } from '../records.ts';
+import type { CallSettings } from '../request.ts';
+import { redactRecords } from '../secrets/secrets.ts';
+import type { OpenedZip } from '../zip.ts';
 
 export interface JournalSession {
   readonly runId: string;
@@ -26,7 +26,7 @@ export interface SessionOptions {
   journal: Journal;
   /** Shown once when the journal cannot write (quota, storage disabled). */
   onError: (sentence: string) => void;
-  /** Secret values to scrub from stored records (none when "Remember" is on). */
+  /** Secret values to scrub from stored records (none when "Remember" is on): read at each record, so a renewed token is scrubbed too. */
   secrets: () => readonly string[];
 }
 
@@ -35,7 +35,7 @@ type Snapshot = CallSettings & { concurrency?: number; ratePerSecond?: number | 
 /** A journal session for a new run. Resolves to a session that records nothing when storage fails. */
 export async function startSession(
   o: SessionOptions,
-  run: { file: File; zip: OpenedZip; snapshot: Snapshot; remember: boolean; startedAt: string; labels?: unknown },
+  run: { file: { name: string; size: number; lastModified: number }; zip: Pick<OpenedZip, 'entries' | 'pairs' | 'skipped' | 'notices'>; snapshot: Snapshot; remember: boolean; startedAt: string; labels?: unknown },
 ): Promise<{ session: JournalSession; run: JournalRun | null }> {
   try {
     const stored = await o.journal.start({
