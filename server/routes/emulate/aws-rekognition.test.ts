@@ -1,23 +1,16 @@
 /** AWS Rekognition CompareFaces emulator: SigV4 verification and the answer's shape (engine decisions: verdicts.test.ts). */
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { PRESET_DEMO_CREDENTIALS } from '../../../src/core/emulation.ts';
-import { createServerApp } from '../../app.ts';
-import { face, fakeEngine, testConfig, type FakeEngine } from '../../testkit.ts';
+import { face, fakeEngine } from '../../testkit.ts';
 import { signedCompareFaces } from './testkit.ts';
+import { emulatorAppPerTest } from './route-test-app.ts';
 
 vi.mock('../../engine/index.ts', () => ({ createEngine: () => { throw new Error('route tests inject their engine'); } }));
 
 const demo = PRESET_DEMO_CREDENTIALS['aws-rekognition'];
 const obama = face('obama-1.jpg');
 const biden = face('biden-1.jpg');
-const closers: Array<() => Promise<void>> = [];
-afterEach(async () => { await Promise.all(closers.splice(0).map((c) => c())); });
-
-function setup(engine: FakeEngine = fakeEngine()) {
-  const s = createServerApp(testConfig(), { engine });
-  closers.push(s.close);
-  return { app: s.app, engine };
-}
+const setup = emulatorAppPerTest();
 
 describe('POST /emulate/aws-rekognition/ (Rekognition CompareFaces emulator)', () => {
   it('accepts a request signed with the demo key and answers FaceMatches[].Similarity 0–100', async () => {

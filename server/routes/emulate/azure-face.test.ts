@@ -1,9 +1,9 @@
 /** Azure AI Face emulator: detect → verify, the key check, and the bounded faceId store (engine decisions: verdicts.test.ts). */
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { emulatorBasePath, PRESET_DEMO_CREDENTIALS } from '../../../src/core/emulation.ts';
-import { createServerApp } from '../../app.ts';
-import { face, fakeEngine, testConfig, type FakeEngine } from '../../testkit.ts';
+import { face } from '../../testkit.ts';
 import { AZURE_DETECT_PATH, AZURE_VERIFY_PATH, FaceIdStore } from './azure-face.ts';
+import { emulatorAppPerTest } from './route-test-app.ts';
 
 vi.mock('../../engine/index.ts', () => ({ createEngine: () => { throw new Error('route tests inject their engine'); } }));
 
@@ -12,14 +12,7 @@ const VERIFY = `${emulatorBasePath('azure-face')}${AZURE_VERIFY_PATH}`;
 const KEY = { 'Ocp-Apim-Subscription-Key': PRESET_DEMO_CREDENTIALS['azure-face'].api_key! };
 const obama = face('obama-1.jpg');
 const biden = face('biden-1.jpg');
-const closers: Array<() => Promise<void>> = [];
-afterEach(async () => { await Promise.all(closers.splice(0).map((c) => c())); });
-
-function setup(engine: FakeEngine = fakeEngine()) {
-  const s = createServerApp(testConfig(), { engine });
-  closers.push(s.close);
-  return { app: s.app, engine };
-}
+const setup = emulatorAppPerTest();
 
 const detect = (app: ReturnType<typeof setup>['app'], bytes: Uint8Array, headers: Record<string, string> = KEY) =>
   app.request(DETECT, { method: 'POST', headers: { ...headers, 'content-type': 'application/octet-stream' }, body: bytes as Uint8Array<ArrayBuffer> });

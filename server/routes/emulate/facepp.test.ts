@@ -1,9 +1,9 @@
 /** Face++ Compare emulator: the contract's shape, auth and error answers (engine decisions: verdicts.test.ts). */
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { emulatorBasePath, PRESET_DEMO_CREDENTIALS } from '../../../src/core/emulation.ts';
-import { createServerApp } from '../../app.ts';
-import { face, fakeEngine, form, testConfig, type FakeEngine } from '../../testkit.ts';
+import { face, fakeEngine, form } from '../../testkit.ts';
 import { FACEPP_PATH, FACEPP_THRESHOLDS } from './facepp.ts';
+import { emulatorAppPerTest } from './route-test-app.ts';
 
 vi.mock('../../engine/index.ts', () => ({ createEngine: () => { throw new Error('route tests inject their engine'); } }));
 
@@ -11,14 +11,7 @@ const URL_PATH = `${emulatorBasePath('facepp')}${FACEPP_PATH}`;
 const demo = PRESET_DEMO_CREDENTIALS.facepp;
 const obama = face('obama-1.jpg');
 const biden = face('biden-1.jpg');
-const closers: Array<() => Promise<void>> = [];
-afterEach(async () => { await Promise.all(closers.splice(0).map((c) => c())); });
-
-function setup(engine: FakeEngine = fakeEngine()) {
-  const s = createServerApp(testConfig(), { engine });
-  closers.push(s.close);
-  return { app: s.app, engine };
-}
+const setup = emulatorAppPerTest();
 
 type Body = Record<string, unknown> & { faces1: unknown[]; faces2: unknown[] };
 

@@ -1,23 +1,16 @@
 /** Karza Face Similarity emulator: the contract's shape, auth and error answers (engine decisions: verdicts.test.ts). */
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { emulatorBasePath, PRESET_DEMO_CREDENTIALS } from '../../../src/core/emulation.ts';
-import { createServerApp } from '../../app.ts';
-import { face, fakeEngine, testConfig, type FakeEngine } from '../../testkit.ts';
+import { face, fakeEngine } from '../../testkit.ts';
 import { KARZA_PATH } from './karza.ts';
+import { emulatorAppPerTest } from './route-test-app.ts';
 
 vi.mock('../../engine/index.ts', () => ({ createEngine: () => { throw new Error('route tests inject their engine'); } }));
 
 const URL_PATH = `${emulatorBasePath('karza')}${KARZA_PATH}`;
 const KEY = PRESET_DEMO_CREDENTIALS.karza.api_key!;
 const b64 = (name: string) => Buffer.from(face(name)).toString('base64');
-const closers: Array<() => Promise<void>> = [];
-afterEach(async () => { await Promise.all(closers.splice(0).map((c) => c())); });
-
-function setup(engine: FakeEngine = fakeEngine()) {
-  const s = createServerApp(testConfig(), { engine });
-  closers.push(s.close);
-  return { app: s.app, engine };
-}
+const setup = emulatorAppPerTest();
 
 function call(app: ReturnType<typeof setup>['app'], body: unknown, key: string | null = KEY) {
   return app.request(URL_PATH, {

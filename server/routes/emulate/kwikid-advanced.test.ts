@@ -1,9 +1,9 @@
 /** KwikID Advanced Facematch emulator: per-image blocks, the pair block and KwikID's errors (engine decisions: verdicts.test.ts). */
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { emulatorBasePath } from '../../../src/core/emulation.ts';
-import { createServerApp } from '../../app.ts';
-import { face, fakeEngine, form, testConfig, type FakeEngine } from '../../testkit.ts';
+import { face, fakeEngine, form } from '../../testkit.ts';
 import { KWIKID_ADVANCED_PATH } from './kwikid-advanced.ts';
+import { emulatorAppPerTest } from './route-test-app.ts';
 
 vi.mock('../../engine/index.ts', () => ({ createEngine: () => { throw new Error('route tests inject their engine'); } }));
 
@@ -11,14 +11,7 @@ const URL_PATH = `${emulatorBasePath('kwikid-advanced')}${KWIKID_ADVANCED_PATH}`
 const AUTH = { Authorization: 'Bearer test-token' };
 const obama = face('obama-1.jpg');
 const biden = face('biden-1.jpg');
-const closers: Array<() => Promise<void>> = [];
-afterEach(async () => { await Promise.all(closers.splice(0).map((c) => c())); });
-
-function setup(engine: FakeEngine = fakeEngine()) {
-  const s = createServerApp(testConfig(), { engine });
-  closers.push(s.close);
-  return { app: s.app, engine };
-}
+const setup = emulatorAppPerTest();
 
 describe(`POST ${URL_PATH} (KwikID Advanced emulator)`, () => {
   it('both images: a block per image, the pair block and overall_result; unique_id echoed', async () => {
