@@ -13,7 +13,7 @@
  * (the browser uses IndexedDB through `idb`: src/lib/journal-idb.ts; tests use fake-indexeddb or a
  * Map). A storage failure never stops a run: it is reported once through `onError` as a sentence.
  */
-import { contractById, type ProviderContract } from './contracts.ts';
+import { contractById, type CredentialKey, type ProviderContract } from './contracts.ts';
 import type { PairEntry, PairRecord, SkippedEntry } from './records.ts';
 import type { CallSettings, Credentials } from './request.ts';
 import { systemClock, type Clock } from './run/clock.ts';
@@ -160,6 +160,21 @@ export function journalContract(run: Pick<JournalRun, 'settings'>): ProviderCont
 export function missingSecrets(run: Pick<JournalRun, 'settings'>): ProviderContract['credentials'][number][] {
   const contract = journalContract(run);
   return contract.credentials.filter((c) => c.secret && !run.settings.credentials[c.key]);
+}
+
+/**
+ * The resume card's sentence about secrets the journal did not store: it names only those whose field
+ * is still empty ("Bearer token was not stored … enter it again"), so it never speaks over a filled-in
+ * field; null when every one is filled.
+ */
+export function resumeSecretsSentence(
+  run: Pick<JournalRun, 'settings'>,
+  values: Partial<Record<CredentialKey, string>>,
+): string | null {
+  const empty = missingSecrets(run).filter((c) => (values[c.key] ?? '').trim() === '');
+  if (empty.length === 0) return null;
+  const one = empty.length === 1;
+  return `${empty.map((c) => c.label).join(' and ')} ${one ? 'was' : 'were'} not stored ("Remember on this device" was off): enter ${one ? 'it' : 'them'} again.`;
 }
 
 function withoutUserinfo(url: string): string {

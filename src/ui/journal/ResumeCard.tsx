@@ -1,6 +1,6 @@
 import { FilePickButton, ZIP_ACCEPT } from '../components/FilePickButton.tsx';
 import { useState } from 'react';
-import { journalContract, missingSecrets } from '../../core/journal.ts';
+import { journalContract, missingSecrets, resumeSecretsSentence } from '../../core/journal.ts';
 import { formatBytes } from '../../core/filetype.ts';
 import type { CredentialKey } from '../../core/contracts.ts';
 import { useJournalStore } from '../../store/journal.ts';
@@ -55,7 +55,8 @@ function ResumeConfirm({ onResume }: { onResume: (req: ResumeRequest) => void })
   const sameProvider = useSettingsStore((s) => s.providerId === journalContract(run).id);
   const [values, setValues] = useState<Partial<Record<CredentialKey, string>>>(() =>
     Object.fromEntries(missing.map((c) => [c.key, sameProvider ? current[c.key] ?? '' : ''])));
-  const ready = missing.every((c) => (values[c.key] ?? '').trim() !== '');
+  const sentence = resumeSecretsSentence(run, values);
+  const ready = sentence === null;
   return (
     <form
       className="mt-4 space-y-3"
@@ -64,11 +65,7 @@ function ResumeConfirm({ onResume }: { onResume: (req: ResumeRequest) => void })
         if (ready) onResume({ credentials: values });
       }}
     >
-      {missing.length > 0 && (
-        <p className="text-sm text-slate-700 dark:text-slate-300">
-          {missing.map((c) => c.label).join(' and ')} {missing.length === 1 ? 'was' : 'were'} not stored ("Remember on this device" was off): enter {missing.length === 1 ? 'it' : 'them'} again.
-        </p>
-      )}
+      {sentence && <p className="text-sm text-slate-700 dark:text-slate-300">{sentence}</p>}
       {missing.map((c) => (
         <div key={c.key} className="flex flex-col gap-1">
           <label htmlFor={`resume-${c.key}`} className="text-sm font-medium">{c.label}</label>
