@@ -44,7 +44,7 @@ describe('Compare sheet', () => {
     const c = compareRuns({ name: 'old.zip', records: [kw('a', true, 0.9), kw('b', true, 0.9), kw('gone', true, 0.9)], contract: kwikid },
       { name: 'new.zip', records: [kw('a', true, 0.8), kw('b', false, 0.3)], contract: kwikid });
     const rows = compareSheetRows(c);
-    expect(rows[1]!.slice(0, 4)).toEqual(['b', 'flip', 'True', 'False']);
+    expect(rows[1]!.slice(0, 4)).toEqual(['b', 'flip', true, false]);
     expect(rows[3]!.slice(0, 2)).toEqual(['gone', 'only_before']);
   });
 });

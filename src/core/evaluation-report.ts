@@ -202,7 +202,8 @@ export const COMPARE_COLUMNS = [
 ] as const;
 
 const CHANGE_ORDER: Record<ComparedPair['change'], number> = { flip: 0, newly_failing: 1, recovered: 2, both_failed: 3, same_verdict: 4 };
-const matchCell = (m: boolean | null): Cell => (m === null ? null : m ? 'True' : 'False');
+/** A verdict as a boolean cell, as the Summary sheet's facematch_result (empty when there is none). */
+const matchCell = (m: boolean | null): Cell => m;
 
 /** Joined pairs, the most telling first (flips, newly failing, recovered), then pairs in one run only. */
 export function orderedPairs(c: Comparison): ComparedPair[] {

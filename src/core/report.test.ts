@@ -1,5 +1,6 @@
 import JSZip from 'jszip';
 import { describe, expect, it } from 'vitest';
+import { compareRuns } from './compare.ts';
 import { deepvue, kwikid } from './contracts.ts';
 import { archiveFileName, buildArchiveInWorker } from './archive-client.ts';
 import { notRunRecord, recordFromCall, recordJson, type PairEntry, type PairRecord } from './records.ts';
@@ -204,6 +205,20 @@ describe('summary.xlsx', () => {
     const empty = readWorkbookXml(await buildSummaryWorkbook(input([], { notices: [], skipped: [] })));
     expect(empty.get('Notices')!.column('notice')[0]!.text).toBe('There are no notices.');
     expect(empty.get('Skipped files')!.column('reason')[0]!.text).toBe('No files were skipped.');
+  });
+
+  it('the Compare sheet types before_match/after_match as booleans, as the Summary sheet types facematch_result', async () => {
+    const before = [ok(pair('a'), { facematch_result: 'True', confidence_score: 0.9 }), ok(pair('b'), { facematch_result: 'True', confidence_score: 0.8 }), ok(pair('c'), { facematch_result: 'False', confidence_score: 0.1 })];
+    const after = [ok(pair('a'), { facematch_result: 'True', confidence_score: 0.85 }), ok(pair('b'), { facematch_result: 'False', confidence_score: 0.3 }), notRunRecord(pair('c'))];
+    const comparison = compareRuns({ name: 'old.zip', records: before, contract: kwikid }, { name: 'new.zip', records: after, contract: kwikid });
+    const sheets = readWorkbookXml(await buildSummaryWorkbook(input(after, { comparison })));
+    const rows = new Map(sheets.get('Compare')!.rows().map((r) => [r.get('pair_id')?.text, r]));
+    expect(rows.get('b')!.get('before_match')).toMatchObject({ t: 'b', text: '1' });
+    expect(rows.get('b')!.get('after_match')).toMatchObject({ t: 'b', text: '0' });
+    expect(rows.get('a')!.get('after_match')).toMatchObject({ t: 'b', text: '1' });
+    expect(rows.get('c')!.get('before_match')).toMatchObject({ t: 'b', text: '0' });
+    expect(rows.get('c')!.has('after_match')).toBe(false); // never sent: no verdict, an empty cell
+    expect(sheets.get('Summary')!.rows()[0]!.get('facematch_result')!.t).toBe(rows.get('a')!.get('before_match')!.t);
   });
 
   it('a sheet declared in SHEETS is written in its place', () => {
