@@ -24,7 +24,6 @@ import { runLabels } from '../core/run/report-input.ts';
 import { journalSnapshot } from '../core/run/so-far.ts';
 import { collectSecrets } from '../core/secrets/secrets.ts';
 import type { ReportInput } from '../core/report.ts';
-import { zipFingerprint } from '../core/fingerprint.ts';
 import { summarise, type RunStats } from '../core/stats.ts';
 import { archiveFileName, startArchive, type ArchiveSession } from '../core/archive-client.ts';
 import type { ArchiveStreamBegin } from '../core/archive-stream.ts';
@@ -36,11 +35,11 @@ import { saveBlob } from '../lib/download.ts';
 import { useSettingsStore, type SettingsLock } from './settings.ts';
 import { useJournalStore } from './journal.ts';
 import { continueSession, startSession, type JournalSession } from '../core/run/journal-session.ts';
+import { fingerprintOf, inFlightOf, type AuthPause, type InFlight, type RunKind } from '../core/run/session.ts';
 import { usePreflightStore } from './preflight.ts';
 
 export type BulkPhase = 'idle' | 'running' | 'building' | 'finished';
-/** What a run is: a fresh run, a resumed one, or a re-run of some pairs of the last run. */
-export type RunKind = 'run' | 'resume' | 'rerun-failed' | 'rerun-remaining';
+export type { AuthPause, InFlight, RunKind };
 
 /** What Resume hands over from the journal store. */
 export interface ResumeInput {
@@ -56,19 +55,6 @@ export interface ResumeInput {
 }
 
 export type { RunStats };
-
-/** A run paused on a 401 that cannot be fixed automatically. */
-export interface AuthPause {
-  /** 1-based position of the pair that was rejected. */
-  pairNumber: number;
-  total: number;
-}
-
-/** The pairs sent and not answered yet: how many, and the stem of the one sent first. */
-export interface InFlight {
-  count: number;
-  oldest: string;
-}
 
 export interface BulkResult {
   blob: Blob;
@@ -568,21 +554,6 @@ export function createBulkStore(deps: BulkDeps): BulkStore {
       if (lastJournalRun && deps.journal) void deps.journal.update(lastJournalRun.id, { downloaded: true }).catch(() => undefined);
     },
   }));
-}
-
-function inFlightOf(sending: ReadonlySet<number>, zip: OpenedZip): InFlight | null {
-  const first = sending.values().next();
-  if (first.done) return null;
-  return { count: sending.size, oldest: zip.pairs[first.value]?.pair_id ?? '' };
-}
-
-/** The input ZIP's central-directory fingerprint, or null when it cannot be taken. */
-function fingerprintOf(zip: OpenedZip): string | null {
-  try {
-    return zipFingerprint(zip.entries);
-  } catch {
-    return null;
-  }
 }
 
 function onBeforeUnload(e: BeforeUnloadEvent): void {
