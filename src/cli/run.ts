@@ -10,11 +10,10 @@ import { contractById } from '../core/contracts.ts';
 import { accuracyOf, confusionAt, evalRows, pct, withOutcomes } from '../core/evaluation.ts';
 import { loadZipLabels, parseLabels, zipLabelsOverridden, type Expected, type LabelSet } from '../core/labels.ts';
 import { shardNotice } from '../core/merge.ts';
-import { createArchiveBuilder } from '../core/archive.ts';
-import { zipFingerprint } from '../core/fingerprint.ts';
-import { runJob, type JobSnapshot } from '../core/job.ts';
+import type { JobSnapshot } from '../core/job.ts';
 import { buildResultsZip } from '../core/report.ts';
 import { runLabels } from '../core/run/report-input.ts';
+import { startRunSession, type RunEvent, type RunSummary } from '../core/run/session.ts';
 import { endpointUrl } from '../core/request.ts';
 import { shardIndices } from '../core/shard.ts';
 import { summarise } from '../core/stats.ts';
@@ -167,41 +166,49 @@ export async function runCommand(args: RunArgs, io: CliIO): Promise<number> {
 
   const notices = [...zip.notices, ...(labels?.problems ?? [])];
   if (args.shard) notices.push(shardNotice(args.shard.index, args.shard.count, pairs.length, zip.pairs.length, name));
-  // Built whole at the end. Written as the run goes (as the browser does), in the one thread that
-  // also makes the calls, it measured no faster here (cli-overhead 1.361 either way, 2026-12-02).
-  const archive = createArchiveBuilder({
-    skipped,
-    notices,
-    input: { name, size: input.length, fingerprint: zipFingerprint(zip.entries) },
-    // With labels, the archive gets expected/outcome, the Evaluation sheet and report.html's evaluation, as the browser's does.
-    labels: runLabels(labels),
-    // A shared store paced the calls: the archive states its rate (core's snapshot has none then).
-    sharedRate: args.rateStore ? args.rate ?? null : null,
-    build: (report) => buildResultsZip(report),
-    ...(swept && sweep ? { sweep: () => sweepManifest(sweep, swept, made) } : {}),
-  });
 
   const counted = sweep ? `sweep of ${sweepCountSentence(basePairs.length, sweep)} (${sweep.side === 'both' ? 'both images' : sweep.side} perturbed)` : `${pairs.length} pair${pairs.length === 1 ? '' : 's'}`;
   out.write(`facematch: ${counted}${args.shard ? ` (shard ${args.shard.index}/${args.shard.count} of ${zip.pairs.length} pairs)` : ''} from ${name} → ${contract.label} ${endpoint}${demo ? ' (demo credentials of the reference server)' : ''}\n`);
   const progress = createProgress(pairs.length, out);
-  let result;
+  // The run is core's session, in this thread: the same one the browser runs, without a journal.
+  const ended: { summary?: RunSummary; bytes?: Uint8Array; failed?: Extract<RunEvent, { type: 'failed' }> } = {};
+  const session = startRunSession({
+    kind: 'run',
+    input: { name, size: input.length, lastModified: 0 },
+    snapshot,
+    // With labels, the archive gets expected/outcome, the Evaluation sheet and report.html's evaluation, as the browser's does.
+    labels: runLabels(labels),
+    // A shared store paced the calls: the archive states its rate (core's snapshot has none then).
+    sharedRate: args.rateStore ? args.rate ?? null : null,
+  }, {
+    zip: { pairs, readPair, skipped, notices, entries: zip.entries },
+    authPolicy: cliAuthPolicy(snapshot),
+    ...(gate ? { beforeAttempt: (s?: AbortSignal) => gate.acquire(s) } : {}),
+    // Built whole at the end: written as the run goes, in the one thread that also makes the
+    // calls, it measured no faster here (cli-overhead 1.361 either way, 2026-12-02).
+    startArchive: () => ({ add: () => {}, finish: (report) => buildResultsZip(report), cancel: () => {} }),
+    ...(swept && sweep ? { sweep: () => sweepManifest(sweep, swept, made) } : {}),
+  }, (event) => {
+    if (event.type === 'records') for (const rec of event.records) progress.record(rec);
+    else if (event.type === 'finished') { ended.summary = event.summary; ended.bytes = event.bytes; }
+    else if (event.type === 'failed') ended.failed = event;
+  });
+  const stop = () => session.stop();
+  if (io.signal?.aborted) stop();
+  io.signal?.addEventListener('abort', stop, { once: true });
   try {
-    result = await runJob({
-      pairs,
-      readPair,
-      snapshot,
-      authPolicy: cliAuthPolicy(snapshot),
-      ...(io.signal ? { signal: io.signal } : {}),
-      onRecord: (rec) => progress.record(rec),
-      ...(gate ? { deps: { beforeAttempt: (s?: AbortSignal) => gate.acquire(s) } } : {}),
-      archive,
-    });
+    await session.done;
   } finally {
+    io.signal?.removeEventListener('abort', stop);
     progress.stop();
     await gate?.close();
   }
+  const { summary: result, bytes } = ended;
+  if (!result || !bytes) {
+    const why = ended.failed ? ` (${ended.failed.reason})` : '';
+    throw new Error(ended.failed?.building ? `the results archive of ${name} could not be built${why}` : `the run of ${name} failed${why}`);
+  }
   const records = withOutcomes(result.records, contract, labels?.labels ?? null);
-  const bytes = result.archive!;
   await writeOutput(outFile, bytes, 'results archive');
   const headline = labels ? headlineFigures(reportCard(evalRows(records, contract, labels.labels), { threshold: null, ...(labels.attributes ? { attributes: attributeTable(labels.attributes)! } : {}) })) : null;
   if (junitFile) {

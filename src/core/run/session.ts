@@ -28,6 +28,7 @@ import type { CallDeps, Credentials } from '../request.ts';
 import { collectSecrets, snapshotSecrets } from '../secrets/secrets.ts';
 import { summarise, type RunStats } from '../stats.ts';
 import type { SweepManifest } from '../sweep/variants.ts';
+import { errorText } from '../text.ts';
 import type { OpenedZip } from '../zip.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { continueSession, startSession, type JournalSession } from './journal-session.ts';
@@ -104,8 +105,8 @@ export type RunEvent =
   /** Every record is in; the archive is being finished from this input. */
   | { type: 'building'; input: ReportInput }
   | { type: 'finished'; bytes: Uint8Array; summary: RunSummary; journalRun: JournalRun | null }
-  /** The run or its archive failed unexpectedly (`building`: while the archive was finished). */
-  | { type: 'failed'; building: boolean };
+  /** The run or its archive failed unexpectedly (`building`: while the archive was finished); `reason` is the error's text. */
+  | { type: 'failed'; building: boolean; reason: string };
 
 /** The pairs and their bytes: an opened ZIP, or what a host made of it (a shard, a sweep's variants). */
 export type RunSource = Pick<OpenedZip, 'pairs' | 'readPair' | 'skipped' | 'notices' | 'entries'>;
@@ -334,10 +335,10 @@ export function startRunSession(plan: RunPlan, host: RunHost, emit: (event: RunE
       });
       await journalled;
       await journal?.downloaded();
-    } catch {
+    } catch (err) {
       archiveSession.cancel();
       flush();
-      emit({ type: 'failed', building });
+      emit({ type: 'failed', building, reason: errorText(err) });
     } finally {
       if (timer !== null) clock.clearTimeout(timer);
       pauseResolver = null;
