@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { deepvue, kwikid } from './contracts.ts';
-import { compareRuns, describeChange } from './compare.ts';
+import { compareRuns, describeChange, errorNotes } from './compare.ts';
 import { recordFromCall, type PairRecord } from './records.ts';
 
 const pair = (id: string) => ({ pair_id: id, image1_path: `${id}_image1.jpg`, image2_path: `${id}_image2.jpg` });
@@ -42,5 +42,31 @@ describe('compareRuns', () => {
     const x = compareRuns({ name: 'k', records: [kw('a', true, 0.9, 1)], contract: kwikid }, { name: 'd', records: [dv], contract: deepvue });
     expect(x.flips).toHaveLength(1);
     expect(x.pairs[0]!.delta).toBeCloseTo(-0.6, 12);
+  });
+});
+
+describe('the errors of a compared list', () => {
+  const slow = 'No answer from http://127.0.0.1:8787/facematch within 1 s; the call was abandoned. Raise the timeout in the settings if the API is just slow.';
+  const timeout = (id: string): PairRecord => recordFromCall(pair(id), { ok: false, status: null, timeMs: 1000, attempts: 1, error: { type: 'timeout', message: slow } });
+  const ids = Array.from({ length: 27 }, (_, i) => `p${i}`);
+  const c = compareRuns(
+    { name: 'old.zip', records: [...ids.map((id) => kw(id, true, 0.9, 100)), kw('x', true, 0.9, 100), kw('y', true, 0.9, 100)], contract: kwikid },
+    { name: 'new.zip', records: [...ids.map(timeout), fail('x'), recordFromCall(pair('y'), { ok: true, status: 200, timeMs: 5, attempts: 1, body: {} })], contract: kwikid },
+  );
+
+  it('shows each side\'s error in a word: the error type, with the HTTP status; "no verdict" for an answer without one', () => {
+    expect(c.newlyFailing).toHaveLength(29);
+    expect(new Set(c.newlyFailing.filter((p) => p.pair_id.startsWith('p')).map((p) => p.after.errorKind))).toEqual(new Set(['timeout']));
+    expect(c.newlyFailing.find((p) => p.pair_id === 'x')!.after.errorKind).toBe('http 503');
+    expect(c.newlyFailing.find((p) => p.pair_id === 'y')!.after.errorKind).toBe('no verdict');
+  });
+
+  it('states each error sentence once, with how many pairs have it, most first', () => {
+    expect(errorNotes(c.newlyFailing)).toEqual([
+      { kind: 'timeout', message: slow, pairs: 27 },
+      { kind: 'http 503', message: 'HTTP 503', pairs: 1 },
+      { kind: 'no verdict', message: 'The answer has no verdict.', pairs: 1 },
+    ]);
+    expect(errorNotes(c.flips)).toEqual([]);
   });
 });

@@ -24,6 +24,10 @@ export interface PairState {
   confidence: number | null;
   /** "http: ...", "timeout: ...", "no verdict in the response"; null when decided. */
   error: string | null;
+  /** The error in a word or two for a table cell ("timeout", "http 503", "no verdict"); null when decided. */
+  errorKind: string | null;
+  /** The error's sentence without its type ("No answer from … within 1 s; …"); null when decided. */
+  errorMessage: string | null;
   latencyMs: number | null;
 }
 
@@ -58,9 +62,41 @@ export interface Comparison {
 function stateOf(contract: ProviderContract, rec: PairRecord): PairState {
   const v = recordVerdict(contract, rec);
   const latencyMs = rec.http_status !== null && rec.response_time_ms !== null && Number.isFinite(rec.response_time_ms) ? rec.response_time_ms : null;
-  if (v) return { match: v.match, confidence: v.confidence, error: null, latencyMs };
-  const error = rec.success ? 'no verdict in the response' : `${rec.error.type}: ${rec.error.message}`;
-  return { match: null, confidence: null, error, latencyMs };
+  if (v) return { match: v.match, confidence: v.confidence, error: null, errorKind: null, errorMessage: null, latencyMs };
+  if (rec.success) return { match: null, confidence: null, error: 'no verdict in the response', errorKind: 'no verdict', errorMessage: 'The answer has no verdict.', latencyMs };
+  const errorKind = rec.error.type === 'http' && rec.http_status !== null ? `http ${rec.http_status}` : rec.error.type;
+  return { match: null, confidence: null, error: `${rec.error.type}: ${rec.error.message}`, errorKind, errorMessage: rec.error.message, latencyMs };
+}
+
+export interface ErrorNote {
+  /** As the table cells show it ("timeout"). */
+  kind: string;
+  /** The sentence, once ("No answer from … within 1 s; …"). */
+  message: string;
+  /** Pairs of the list whose before or after side has this error. */
+  pairs: number;
+}
+
+/**
+ * The errors of a list of compared pairs, each sentence once with how many pairs have it (most
+ * first): a table shows each side's `errorKind` and this legend under it, instead of one long
+ * sentence repeated in every row.
+ */
+export function errorNotes(pairs: readonly ComparedPair[]): ErrorNote[] {
+  const notes = new Map<string, ErrorNote>();
+  for (const p of pairs) {
+    const seen = new Set<string>();
+    for (const s of [p.before, p.after]) {
+      if (s.errorKind === null || s.errorMessage === null) continue;
+      const key = `${s.errorKind}\n${s.errorMessage}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const note = notes.get(key) ?? { kind: s.errorKind, message: s.errorMessage, pairs: 0 };
+      note.pairs++;
+      notes.set(key, note);
+    }
+  }
+  return [...notes.values()].sort((a, b) => b.pairs - a.pairs);
 }
 
 function latencyOf(states: readonly PairState[]): LatencyFigures {

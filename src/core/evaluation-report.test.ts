@@ -50,6 +50,17 @@ describe('Compare sheet', () => {
 });
 
 describe('report.html', () => {
+  it('names each failing pair\'s error in a word and states a repeated error sentence once', async () => {
+    const slow = 'No answer from http://127.0.0.1:8787/facematch within 1 s; the call was abandoned. Raise the timeout in the settings if the API is just slow.';
+    const ids = Array.from({ length: 27 }, (_, i) => `t${i}`);
+    const c = compareRuns({ name: 'old.zip', records: ids.map((id) => kw(id, true, 0.9)), contract: kwikid },
+      { name: 'new.zip', records: ids.map((id) => recordFromCall(pair(id), { ok: false, status: null, timeMs: 1000, attempts: 1, error: { type: 'timeout', message: slow } })), contract: kwikid });
+    const html = await buildReportHtml({ provider: 'KwikID', endpoint: 'e', startedAt: 's', finishedAt: 'f', records: [], comparison: c });
+    expect(html.split(slow).length - 1).toBe(1);
+    expect(html).toContain('<strong>timeout</strong> (27 pairs): ' + slow);
+    expect(html).toMatch(/<tr><td>t0<\/td><td>match → error<\/td>(<td>[^<]*<\/td>){3}<td>timeout<\/td><\/tr>/);
+  });
+
   it('is self-contained: the tables, every chart as inline SVG, no script, no outside resource', async () => {
     const c = compareRuns({ name: 'old.zip', records, contract: kwikid }, { name: 'new.zip', records: [kw('s1', false, 0.3)], contract: kwikid });
     const html = await buildReportHtml({

@@ -10,7 +10,7 @@ import type { ProviderContract } from './contracts.ts';
 import { comparisonCharts, evaluationCharts, latencyChart, robustnessCharts, type ChartDef } from './charts.ts';
 import { ROBUSTNESS_COLUMNS, robustnessRows, type Robustness } from './sweep/robustness.ts';
 import { renderChartSvg } from './chart-render.ts';
-import { describeChange, type Comparison, type ComparedPair } from './compare.ts';
+import { describeChange, errorNotes, type Comparison, type ComparedPair } from './compare.ts';
 import { atThreshold, evalRows, evaluate, outcomeAt, pct, type Evaluation, type Rate } from './evaluation.ts';
 import type { Expected } from './labels.ts';
 import { CONVENTION_LABELS, CONVENTION_NOTES } from './evaluation/acquisition.ts';
@@ -456,8 +456,10 @@ function wrongPairs(ev: Evaluation, threshold: number | null): string {
 async function comparisonSection(c: Comparison, evi: EvaluationInput | null): Promise<string> {
   const list = (title: string, pairs: readonly ComparedPair[]) => {
     if (!pairs.length) return `<p>${esc(title)}: none.</p>`;
-    const rows = pairs.slice(0, MAX_HTML_ROWS).map((p) => [p.pair_id, describeChange(p), p.before.confidence, p.after.confidence, p.delta, p.after.error ?? p.before.error]);
-    return table(['pair_id', 'change', 'confidence before', 'confidence after', 'delta', 'error'], rows, `${title} (${pairs.length})`);
+    const rows = pairs.slice(0, MAX_HTML_ROWS).map((p) => [p.pair_id, describeChange(p), p.before.confidence, p.after.confidence, p.delta, p.after.errorKind ?? p.before.errorKind]);
+    // Each error's sentence once under the table, its kind in the rows.
+    const notes = errorNotes(pairs).map((n) => `<li><strong>${esc(n.kind)}</strong> (${n.pairs} pair${n.pairs === 1 ? '' : 's'}): ${esc(n.message)}</li>`).join('');
+    return table(['pair_id', 'change', 'confidence before', 'confidence after', 'delta', 'error'], rows, `${title} (${pairs.length})`) + (notes ? `<ul>${notes}</ul>` : '');
   };
   const only = (title: string, ids: readonly string[]) => (ids.length ? `<p>${esc(title)} (${ids.length}): ${ids.slice(0, MAX_HTML_ROWS).map(esc).join(', ')}</p>` : '');
   const lat = table(['figure', 'before', 'after'], [

@@ -190,7 +190,7 @@ describe('is a difference between two runs real', () => {
     expect(formatP(22 / 1024)).toBe('0.021');
   });
 
-  const state = (match: boolean | null) => ({ match, confidence: null, error: match === null ? 'timeout: slow' : null, latencyMs: 10 });
+  const state = (match: boolean | null) => ({ match, confidence: null, error: match === null ? 'timeout: slow' : null, errorKind: match === null ? 'timeout' : null, errorMessage: match === null ? 'slow' : null, latencyMs: 10 });
   const comparison = (pairs: [string, boolean | null, boolean | null][]): Comparison => ({
     before: 'run A', after: 'run B',
     pairs: pairs.map(([pair_id, b, a]): ComparedPair => ({ pair_id, before: state(b), after: state(a), delta: null, change: 'same_verdict' })),

@@ -1,7 +1,7 @@
 import { FilePickButton, ZIP_ACCEPT } from '../components/FilePickButton.tsx';
 import { useMemo } from 'react';
 import { comparisonCharts } from '../../core/charts.ts';
-import { describeChange, type ComparedPair, type Comparison, type PairState } from '../../core/compare.ts';
+import { describeChange, errorNotes, type ComparedPair, type Comparison, type PairState } from '../../core/compare.ts';
 import { useBulkStore } from '../../store/bulk.ts';
 import { useEvaluationStore } from '../../store/evaluation.ts';
 import { EvaluationCharts } from './EvaluationCharts.tsx';
@@ -87,10 +87,12 @@ function ComparisonView({ c }: { c: Comparison }) {
   );
 }
 
-const word = (s: PairState) => (s.match === null ? s.error ?? 'error' : s.confidence === null ? '' : s.confidence.toFixed(3));
+/** A side in a word: its confidence, or its error's kind (the sentence is in the list under the table). */
+const word = (s: PairState) => (s.match === null ? s.errorKind ?? 'error' : s.confidence === null ? '' : s.confidence.toFixed(3));
 
 function PairList({ title, pairs }: { title: string; pairs: readonly ComparedPair[] }) {
   if (!pairs.length) return <p><span className="font-semibold">{title}:</span> none.</p>;
+  const notes = errorNotes(pairs);
   return (
     <div>
       <table className="w-full border-collapse text-left">
@@ -114,6 +116,15 @@ function PairList({ title, pairs }: { title: string; pairs: readonly ComparedPai
           ))}
         </tbody>
       </table>
+      {notes.length > 0 && (
+        <ul aria-label={`Errors in ${title}`} className="mt-1 space-y-0.5 text-slate-700 dark:text-slate-300">
+          {notes.map((n) => (
+            <li key={`${n.kind} ${n.message}`}>
+              <span className="font-medium">{n.kind}</span> ({n.pairs.toLocaleString('en')} pair{n.pairs === 1 ? '' : 's'}): {n.message}
+            </li>
+          ))}
+        </ul>
+      )}
       {pairs.length > LISTED && <p className="text-slate-600 dark:text-slate-400">The first {LISTED} of {pairs.length} are shown; the Compare sheet has them all.</p>}
     </div>
   );
