@@ -190,6 +190,11 @@ describe('facematch run: exit codes and failures (instant engine)', () => {
     expect(manifest(joined).counts).toEqual(manifest(whole).counts);
     expect(manifest(joined).pair_ids).toEqual(manifest(whole).pair_ids);
     expect(manifest(joined).input).toEqual(manifest(whole).input);
+    // Each shard's run.json states where its pairs are in the ZIP: what merge orders by.
+    for (const i of [1, 2, 3]) {
+      const shard = manifest(await readArchive(path.join(dir, `shard${i}.zip`))) as { pair_ids: string[]; input: { positions: number[] } };
+      expect(shard.input.positions.map((p) => manifest(whole).pair_ids[p - 1])).toEqual(shard.pair_ids);
+    }
 
     const overlap = await runCli(['merge', 'shard1.zip', 'whole.zip', '--out', 'bad.zip'], dir);
     expect(overlap.code).toBe(2);

@@ -174,7 +174,8 @@ export async function runCommand(args: RunArgs, io: CliIO): Promise<number> {
   const ended: { summary?: RunSummary; bytes?: Uint8Array; failed?: Extract<RunEvent, { type: 'failed' }> } = {};
   const session = startRunSession({
     kind: 'run',
-    input: { name, size: input.length, lastModified: 0 },
+    // A shard states where its pairs are in the ZIP, for merge (a sweep's records are its variants: not stated).
+    input: { name, size: input.length, lastModified: 0, ...(args.shard && !swept ? { positions: indices.map((i) => i + 1) } : {}) },
     snapshot,
     // With labels, the archive gets expected/outcome, the Evaluation sheet and report.html's evaluation, as the browser's does.
     labels: runLabels(labels),

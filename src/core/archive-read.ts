@@ -40,6 +40,8 @@ export interface ArchiveInputInfo {
   name: string | null;
   size: number | null;
   fingerprint: string | null;
+  /** A shard's pairs' places (1-based) among the input ZIP's pairs, in record order; null when not stated. */
+  positions: number[] | null;
 }
 
 export interface ArchiveRunInfo {
@@ -322,6 +324,9 @@ function runInfo(manifest: Record<string, unknown> | null, records: readonly Pai
         name: pickString(inputRaw, 'name', 'file_name', 'fileName'),
         size: pickNumber(inputRaw, 'size', 'bytes'),
         fingerprint: pickString(inputRaw, 'fingerprint'),
+        positions: Array.isArray(inputRaw.positions) && inputRaw.positions.every((n) => Number.isInteger(n) && (n as number) > 0)
+          ? (inputRaw.positions as number[])
+          : null,
       }
       : null,
     settings,

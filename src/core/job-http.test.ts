@@ -74,12 +74,12 @@ describe('the bulk job over HTTP', () => {
   it('end to end: ZIP in, one record per pair (a zip-bomb pair included), results ZIP out', async () => {
     const faces = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../shared/fixtures/faces');
     const input = new JSZip();
-    input.file('batch/obama_image1.jpg', readFileSync(path.join(faces, 'obama-1.jpg')));
-    input.file('batch/obama_image2.png', readFileSync(path.join(faces, 'obama-5-rgba.png')));
     input.file('batch/biden_IMAGE1.JPG', readFileSync(path.join(faces, 'biden-1.jpg')));
     input.file('batch/biden_image2.jpg', readFileSync(path.join(faces, 'biden-2.jpg')));
     input.file('batch/bomb_image1.jpg', 'x'.repeat(2_000_000)); // compresses to a few KB
     input.file('batch/bomb_image2.jpg', 'y');
+    input.file('batch/obama_image1.jpg', readFileSync(path.join(faces, 'obama-1.jpg')));
+    input.file('batch/obama_image2.png', readFileSync(path.join(faces, 'obama-5-rgba.png')));
     input.file('__MACOSX/batch/._obama_image1.jpg', 'meta');
     const bytes = await input.generateAsync({ type: 'uint8array', compression: 'DEFLATE' });
     const opened = await openZip(bytes, 'batch.zip', { maxImageBytes: 1024 * 1024 });

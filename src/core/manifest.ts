@@ -23,6 +23,11 @@ export interface InputInfo {
   size: number;
   /** A fingerprint of its central directory (names, sizes, CRCs), when the caller computed one. */
   fingerprint?: string | null;
+  /**
+   * A shard's pairs' places (1-based) among the ZIP's pairs, in `pair_ids` order, so `facematch
+   * merge` can put the shards' records back in the ZIP's order without the ZIP.
+   */
+  positions?: readonly number[];
 }
 
 export interface RunManifest {
@@ -43,7 +48,7 @@ export interface RunManifest {
     /** Names of the credentials that were set (never their values). */
     credentials: string[];
   };
-  input: { name: string; size: number; fingerprint: string | null } | null;
+  input: { name: string; size: number; fingerprint: string | null; positions?: number[] } | null;
   started_at: string;
   finished_at: string;
   stopped: boolean;
@@ -102,7 +107,7 @@ export function buildManifest(
   const scrub = scrubber(run.secrets) ?? ((v: string) => v);
   const stats = summarise(run.records, run.snapshot.contract);
   const input = extra.input
-    ? { name: scrub(extra.input.name), size: extra.input.size, fingerprint: extra.input.fingerprint ?? null }
+    ? { name: scrub(extra.input.name), size: extra.input.size, fingerprint: extra.input.fingerprint ?? null, ...(extra.input.positions ? { positions: [...extra.input.positions] } : {}) }
     : null;
   return {
     format: MANIFEST_FORMAT,

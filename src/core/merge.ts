@@ -9,7 +9,6 @@
  */
 import type { ReadResultsArchive } from './archive-read.ts';
 import { sameFingerprint } from './fingerprint.ts';
-import { pairEntries } from './pairing.ts';
 import type { PairRecord } from './records.ts';
 import { MANIFEST_FORMAT, manifestCounts, type RunManifest } from './manifest.ts';
 import type { ReportInput } from './report.ts';
@@ -31,17 +30,16 @@ export function shardNotice(index: number, count: number, pairs: number, total: 
 }
 
 /**
- * Input order, as the pairing rule gives it for the records' own image paths: the shards of one
- * ZIP together hold every pair, so this is the order of the ZIP itself.
+ * Input order, the ZIP's own: each shard's run.json states its pairs' places in the ZIP
+ * (`input.positions`). When an archive does not (written by an older version, or a sweep), the
+ * records keep each archive's order, the archives in the order given.
  */
-function inputOrder(records: readonly PairRecord[]): PairRecord[] {
-  const entries = records.flatMap((r) => [{ path: r.image1_path, dir: false }, { path: r.image2_path, dir: false }]);
-  const { pairs } = pairEntries(entries);
-  const rank = new Map(pairs.map((p, i) => [p.pair_id, i]));
-  return records
-    .map((r, i) => ({ r, i, k: rank.get(r.pair_id) ?? Number.MAX_SAFE_INTEGER }))
-    .sort((a, b) => a.k - b.k || a.i - b.i)
-    .map((x) => x.r);
+function inputOrder(archives: readonly ReadResultsArchive[]): PairRecord[] {
+  const all = archives.flatMap((a) => a.records);
+  const placed = archives.every((a) => a.run.input?.positions?.length === a.records.length);
+  if (!placed) return all;
+  const place = archives.flatMap((a) => a.run.input!.positions!);
+  return all.map((r, i) => ({ r, k: place[i]! })).sort((a, b) => a.k - b.k).map((x) => x.r);
 }
 
 /**
@@ -52,8 +50,11 @@ function mergedManifest(first: ReadResultsArchive, input: ReportInput, stopped: 
   const m = first.run.manifest;
   if (!m || m.format !== MANIFEST_FORMAT) return null;
   const stats = summarise(input.records, input.contract);
+  const shard = m as unknown as RunManifest;
   return {
-    ...(m as unknown as RunManifest),
+    ...shard,
+    // The merged run is the whole ZIP: its pairs' places are no longer a shard's.
+    input: shard.input ? { name: shard.input.name, size: shard.input.size, fingerprint: shard.input.fingerprint } : null,
     started_at: input.startedAt,
     finished_at: input.finishedAt,
     stopped,
@@ -101,7 +102,7 @@ export function mergeArchives(archives: readonly ReadResultsArchive[]): ReportIn
   const started = times((a) => a.run.startedAt);
   const finished = times((a) => a.run.finishedAt);
   const stops = archives.filter((a) => a.run.stopReason).map((a) => `${a.fileName}: ${a.run.stopReason}`);
-  const records = inputOrder(archives.flatMap((a) => a.records));
+  const records = inputOrder(archives);
   // One builder for every archive: the first shard's settings, input, version and run.json (the
   // same for every shard of one run), the merged records, their labels, the run's span.
   const input = reportInputOfArchive(first, {

@@ -18,7 +18,9 @@
  *    not follow the rule, files under `__MACOSX/`, dotfiles (incl. AppleDouble `._x`), Thumbs.db,
  *    desktop.ini and nested archives (never opened).
  *  - Pairs whose extension is not .jpg/.jpeg/.png are kept with a `flag`: the API decides.
- *  - Pairs and skipped entries come out in natural order of their paths (folder, then name).
+ *  - Pairs come out in the ZIP's own order: a pair stands where the first of its two files is listed
+ *    in the archive (a folder's pairs are not moved after the top level's). Skipped entries come
+ *    out in natural order of their paths (folder, then name).
  *  - Paths are normalised for matching only (Unicode NFC, backslashes → `/`, leading `./` or `/`
  *    dropped); `image1_path` / `image2_path` keep the path exactly as read from the archive.
  *  - Two entries that name the same file once normalised and with "." / ".." resolved (the same
@@ -279,7 +281,8 @@ export function pairEntries(entries: readonly ArchiveEntryName[]): PairingResult
     });
   }
 
-  sortIfNeeded(formed, (x, y) => naturalCompareFast(x.folder, y.folder) || naturalCompareFast(x.stem, y.stem) || naturalCompareFast(x.a.norm, y.a.norm));
+  // `groups` keeps the order in which each folder/stem was first listed, so `formed` is already in
+  // the ZIP's order: the pair stands where the first of its files is.
 
   const prefixed = new Set<string>();
   const pairs: PairEntry[] = formed.map(({ folder, stem, a, b }) => {

@@ -164,10 +164,10 @@ describe('ZIP entry names', () => {
 describe('encrypted entries', () => {
   it('makes only the pair of a password-protected entry unreadable, with a notice', async () => {
     const zip = zipOf([
-      { name: Buffer.from('open_image1.jpg'), data: JPEG },
-      { name: Buffer.from('open_image2.jpg'), data: JPEG },
       { name: Buffer.from('locked_image1.jpg'), flags: ENCRYPTED, data: JPEG },
       { name: Buffer.from('locked_image2.jpg'), data: JPEG },
+      { name: Buffer.from('open_image1.jpg'), data: JPEG },
+      { name: Buffer.from('open_image2.jpg'), data: JPEG },
     ]);
     const opened = await openZip(zip, 'mixed.zip');
     expect(opened.pairs.map((p) => p.pair_id)).toEqual(['locked', 'open']);
@@ -177,7 +177,7 @@ describe('encrypted entries', () => {
     const [a, b] = await opened.readPair(opened.pairs[1]!);
     expect(a.data.size).toBe(JPEG.length);
     expect(b.name).toBe('open_image2.jpg');
-    expect(opened.entries.map((e) => e.encrypted)).toEqual([false, false, true, false]);
+    expect(opened.entries.map((e) => e.encrypted)).toEqual([true, false, false, false]);
   });
 
   it('refuses the ZIP when every file is encrypted (folders do not count)', async () => {

@@ -40,8 +40,11 @@ export type RunKind = 'run' | 'resume' | 'rerun-failed' | 'rerun-remaining';
 /** A run, as plain cloneable data. */
 export interface RunPlan {
   kind: RunKind;
-  /** The input ZIP's file facts (its bytes are the host's RunSource). */
-  input: { name: string; size: number; lastModified: number };
+  /**
+   * The input ZIP's file facts (its bytes are the host's RunSource); a shard's `positions` are its
+   * pairs' places (1-based) among the ZIP's pairs, stated in run.json for merge.
+   */
+  input: { name: string; size: number; lastModified: number; positions?: readonly number[] };
   /** The settings snapshot taken at Run (resume: the journal's; re-run: the last run's). */
   snapshot: JobSnapshot;
   /** Records kept as they are: [index, record]. */
@@ -303,7 +306,7 @@ export function startRunSession(plan: RunPlan, host: RunHost, emit: (event: RunE
           sink,
           skipped: zip.skipped,
           notices: zip.notices,
-          input: { name: plan.input.name, size: plan.input.size, fingerprint: fingerprintOf(zip) },
+          input: { name: plan.input.name, size: plan.input.size, fingerprint: fingerprintOf(zip), ...(plan.input.positions ? { positions: plan.input.positions } : {}) },
           labels: plan.labels,
           ...(plan.sharedRate != null ? { sharedRate: plan.sharedRate } : {}),
           ...(host.sweep ? { sweep: host.sweep } : {}),
