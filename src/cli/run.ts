@@ -15,6 +15,7 @@ import { buildResultsZip } from '../core/report.ts';
 import { runLabels } from '../core/run/report-input.ts';
 import { startRunSession, type RunEvent, type RunSummary } from '../core/run/session.ts';
 import { endpointUrl } from '../core/request.ts';
+import { queueTimeoutWarning } from '../core/run/queue-warning.ts';
 import { shardIndices } from '../core/shard.ts';
 import { summarise } from '../core/stats.ts';
 import { openZip, ZipError, type OpenedZip } from '../core/zip.ts';
@@ -221,6 +222,8 @@ export async function runCommand(args: RunArgs, io: CliIO): Promise<number> {
 
   const stats = summarise(records, contract);
   out.write(`facematch: ${stats.pairs} record${stats.pairs === 1 ? '' : 's'}: ${stats.succeeded} succeeded (${stats.matches} match, ${stats.nonMatches} no match), ${stats.failed} failed, ${stats.notRun} not run.\n`);
+  const queued = queueTimeoutWarning(records, snapshot, { concurrency: '--concurrency', timeout: '--timeout' });
+  if (queued) io.stderr.write(`facematch: ${queued}\n`);
   let accuracyFailed = false;
   if (labels) {
     const accuracy = accuracyOf(confusionAt(evalRows(records, contract, labels.labels), null));

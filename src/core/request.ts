@@ -284,7 +284,7 @@ function describeText(text: string): string {
   return 'the first characters are shown in error_body';
 }
 
-function formatSeconds(ms: number): string {
+export function formatSeconds(ms: number): string {
   return ms % 1000 === 0 ? `${ms / 1000} s` : `${(ms / 1000).toFixed(1)} s`;
 }
 

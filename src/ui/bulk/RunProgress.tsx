@@ -2,6 +2,7 @@ import { useEffect, useMemo, useState } from 'react';
 import { etaMs, useBulkStore } from '../../store/bulk.ts';
 import { stoppedAt } from '../../core/journal-run.ts';
 import { summarise } from '../../core/stats.ts';
+import { queueTimeoutWarning } from '../../core/run/queue-warning.ts';
 import { formatDuration } from './format.ts';
 
 /** Progress bar ("k of N"), elapsed time, ETA, the Stop button, and while it runs the live counts and the pair in flight. */
@@ -68,7 +69,21 @@ export function RunProgress() {
         <div className={`h-full w-full origin-left rounded-full ${at ? 'bg-amber-500' : 'bg-green-600'}`} style={{ transform: `scaleX(${total > 0 ? shown / total : 0})` }} />
       </div>
       {(running || phase === 'building') && <LiveCounts />}
+      <QueueWarning />
     </section>
+  );
+}
+
+/** Most failures are timeouts at Concurrency > 1: the server is likely queueing (core's rule). */
+function QueueWarning() {
+  const records = useBulkStore((s) => s.records);
+  const snapshot = useBulkStore((s) => s.snapshot);
+  const warning = useMemo(() => (snapshot ? queueTimeoutWarning(records, snapshot) : null), [records, snapshot]);
+  if (!warning) return null;
+  return (
+    <p role="note" className="mt-3 rounded-md border border-amber-300 bg-amber-50 px-3 py-2 text-sm text-amber-900 dark:border-amber-800 dark:bg-amber-950/40 dark:text-amber-200">
+      {warning}
+    </p>
   );
 }
 
