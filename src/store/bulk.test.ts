@@ -175,6 +175,20 @@ describe('createBulkStore', () => {
     expect(s.records.map((r) => r.http_status)).toEqual([200, 200, 503, 200]);
   });
 
+  it('an archive that cannot be built ends the run with a sentence naming the ZIP; the settings unlock and the page may be left', async () => {
+    const startArchive = () => ({ add: () => {}, finish: async () => { throw new Error('disk full'); }, cancel: () => {} });
+    const { settings, bulk, saved, guard } = setup(3, async () => ok, { startArchive });
+    await bulk.getState().loadFile(file('batch.zip'));
+    await bulk.getState().run();
+    const s = bulk.getState();
+    expect(s.phase).toBe('finished');
+    expect(s.runError).toBe('The results archive for batch.zip could not be built. Run it again; if it keeps failing, try a smaller batch.');
+    expect(s.records.map((r) => r.pair_id)).toEqual(['p0', 'p1', 'p2']);
+    expect(saved).toHaveLength(0);
+    expect(settings.getState().lock).toBeNull();
+    expect([guard.armed, guard.disarmed]).toEqual([1, 1]);
+  });
+
   it('a ZIP without pairs gets a sentence naming it, and Run does nothing', async () => {
     const { bulk } = setup(0, async () => ok);
     await bulk.getState().loadFile(file('empty.zip'));

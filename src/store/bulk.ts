@@ -1,41 +1,33 @@
 /**
  * Bulk mode: the loaded ZIP, the run in flight and its outcome — screen state only.
  *
- * The run itself is core's job (runJob): this store takes the settings snapshot when Run is
- * pressed, locks the settings for the run, picks the auth policy (refresh the token once for all
- * workers when the contract can, else pause for the user), publishes finished records to
- * subscribers in batches (at most every PUBLISH_MS, so a fast run is not slowed down by React),
- * arms the leave-page guard and saves the archive. Everything platform-bound comes in through
- * BulkDeps, so the store is unit-tested without a browser.
+ * The run itself is core's run session (core/run/session.ts): this store takes the settings
+ * snapshot when Run is pressed, hands the session a RunPlan, and reduces the session's events to
+ * screen state (reduceRunEvent); Stop and the pause's answer go back to the session. Around it the
+ * store locks the settings for the run, arms the leave-page guard and saves the archive.
+ * Everything platform-bound comes in through BulkDeps, so the store is unit-tested without a browser.
  */
 import { create, type StoreApi, type UseBoundStore } from 'zustand';
 import type { ProviderContract } from '../core/contracts.ts';
 import type { Credentials } from '../core/request.ts';
 import type { PairRecord } from '../core/records.ts';
 import { openZip as coreOpenZip, ZipError, type OpenedZip } from '../core/zip.ts';
-import {
-  canRefreshToken, pauseOnUnauthorized, refreshTokenPolicy, runJob,
-  type AuthPolicy, type CallFn, type JobSnapshot, type RecordSink,
-} from '../core/job.ts';
-import { createArchiveBuilder } from '../core/archive.ts';
+import type { CallFn, JobSnapshot } from '../core/job.ts';
 import type { LabelSet } from '../core/labels.ts';
 import { openRunInput } from '../core/run/input.ts';
 import { runLabels } from '../core/run/report-input.ts';
 import { journalSnapshot } from '../core/run/so-far.ts';
-import { collectSecrets } from '../core/secrets/secrets.ts';
+import { startRunSession, type AuthPause, type InFlight, type RunEvent, type RunKind, type RunSessionHandle } from '../core/run/session.ts';
 import type { ReportInput } from '../core/report.ts';
 import { summarise, type RunStats } from '../core/stats.ts';
-import { archiveFileName, startArchive, type ArchiveSession } from '../core/archive-client.ts';
+import type { ArchiveSession } from '../core/archive-client.ts';
 import type { ArchiveStreamBegin } from '../core/archive-stream.ts';
 import { ArchiveReadError, isResultsArchiveName, readResultsArchive, type ArchiveRunInfo } from '../core/archive-read.ts';
 import { type Journal, type JournalEntry, type JournalRun } from '../core/journal.ts';
-import { markResumed, rerunRecord, rerunSelection, resumePlan } from '../core/journal-run.ts';
-import { snapshotSecrets } from '../core/job.ts';
+import { rerunSelection, resumePlan } from '../core/journal-run.ts';
 import { saveBlob } from '../lib/download.ts';
 import { useSettingsStore, type SettingsLock } from './settings.ts';
 import { useJournalStore } from './journal.ts';
-import { continueSession, startSession, type JournalSession } from '../core/run/journal-session.ts';
-import { fingerprintOf, inFlightOf, type AuthPause, type InFlight, type RunKind } from '../core/run/session.ts';
 import { usePreflightStore } from './preflight.ts';
 
 export type BulkPhase = 'idle' | 'running' | 'building' | 'finished';
@@ -74,8 +66,10 @@ export interface RunRequest {
   excluded?: ReadonlyMap<number, string>;
   /** The settings to use instead of a fresh snapshot (resume: the journal's; re-run: the last run's). */
   snapshot?: JobSnapshot;
-  /** Applied to each record a sent pair gets (resumed: true; a re-run's attempts and previous_error). */
-  transform?: (record: PairRecord, index: number) => PairRecord;
+  /** Resume: pairs whose call had started when the page died (their new records say `resumed`). */
+  resent?: readonly number[];
+  /** Re-run: the previous records (attempts keep counting, previous_error is kept). */
+  previous?: readonly PairRecord[];
   kind?: RunKind;
   /** The journal entry to continue (resume, re-run) instead of starting a new one. */
   journalRun?: JournalRun | null;
@@ -99,7 +93,7 @@ export interface BulkState {
   inFlight: InFlight | null;
   /** The reopened archive's run info (run.json), when the view is a reopened archive. */
   archiveRun: ArchiveRunInfo | null;
-  /** Finished records in input order, published in batches (at most every PUBLISH_MS). */
+  /** Finished records in input order, published in batches (at most every run/session.ts PUBLISH_MS). */
   records: readonly PairRecord[];
   total: number;
   /** Date.now() when the run started, and when it ended (null while running). */
@@ -158,8 +152,6 @@ export interface BulkDeps {
   save?: (blob: Blob, fileName: string) => void;
   /** The leave-page guard, armed for the run. */
   guard?: { arm(): void; disarm(): void };
-  /** Also receives each final record with its index, in order (e.g. the run journal). */
-  onRecord?: RecordSink;
   /** The run journal (IndexedDB in the browser); without it nothing is journalled. */
   journal?: Journal;
   /** Whether "Remember on this device" is on (the journal then keeps the secrets too). */
@@ -169,6 +161,7 @@ export interface BulkDeps {
   /** Pairs a fresh run leaves out (index → reason): the pre-flight's "Exclude flagged pairs". */
   excluded?: () => Promise<ReadonlyMap<number, string> | undefined>;
   now?: () => number;
+  /** Shortest interval between two record batches (core's run session's PUBLISH_MS by default). */
   publishMs?: number;
 }
 
@@ -185,8 +178,46 @@ export function etaMs(done: number, total: number, elapsedMs: number): number | 
   return (elapsedMs / done) * (total - done);
 }
 
-/** Shortest interval between two publications of finished records to subscribers. */
-export const PUBLISH_MS = 200;
+/**
+ * The screen state a run session's event leads to (core/run/session.ts): the store's whole share
+ * of a run. `at` is the time the event arrived (the run's end on the screen).
+ */
+export function reduceRunEvent(s: BulkState, e: RunEvent, at: number): Partial<BulkState> {
+  switch (e.type) {
+    case 'started':
+      return {};
+    case 'records':
+      return { records: s.records.concat(e.records), done: e.done };
+    case 'in-flight':
+      return { inFlight: e.inFlight };
+    case 'auth-pause':
+      return { authPause: e.pause };
+    case 'snapshot':
+      return { snapshot: e.snapshot };
+    case 'journal-error':
+      return { journalError: e.sentence };
+    case 'building':
+      return { phase: 'building', endedAt: at, records: e.input.records, stopReason: e.input.stopReason ?? null, archiveInput: e.input };
+    case 'finished': {
+      const { summary } = e;
+      const blob = new Blob([e.bytes as Uint8Array<ArrayBuffer>], { type: 'application/zip' });
+      return {
+        phase: 'finished', inFlight: null, authPause: null, records: summary.records, total: summary.records.length, done: summary.records.length,
+        snapshot: summary.snapshot, stopReason: summary.stopReason ?? null, canRerun: true,
+        result: { blob, fileName: summary.fileName, stats: summary.stats, stopped: summary.stopped, ...(summary.stopReason ? { stopReason: summary.stopReason } : {}) },
+      };
+    }
+    case 'failed': {
+      const name = s.file?.name ?? 'the ZIP';
+      return {
+        phase: 'finished', inFlight: null, authPause: null, endedAt: s.endedAt ?? at,
+        runError: e.building
+          ? `The results archive for ${name} could not be built. Run it again; if it keeps failing, try a smaller batch.`
+          : `The run of ${name} failed unexpectedly. Choose the ZIP again and run it once more.`,
+      };
+    }
+  }
+}
 
 function noPairMessage(name: string): string {
   return `No image pair was found in ${name}. Name each pair <stem>_image1.<ext> and <stem>_image2.<ext> with the same stem (for example customer01_image1.jpg and customer01_image2.png), then choose the ZIP again.`;
@@ -197,10 +228,8 @@ export type BulkStore = UseBoundStore<StoreApi<BulkState>>;
 export function createBulkStore(deps: BulkDeps): BulkStore {
   const openZip = deps.openZip ?? ((file: File) => coreOpenZip(file, file.name));
   const now = deps.now ?? (() => Date.now());
-  const publishMs = deps.publishMs ?? PUBLISH_MS;
-  /** Per-run plumbing that is not state: the abort controller, the pause resolver. */
-  let controller: AbortController | null = null;
-  let pauseResolver: ((answer: 'retry' | 'stop') => void) | null = null;
+  /** The run in flight (core's run session): Stop and the pause's answer go to it. */
+  let session: RunSessionHandle | null = null;
   let loadSeq = 0;
   /** The journal entry of the last run, continued by Re-run failed / Run remaining. */
   let lastJournalRun: JournalRun | null = null;
@@ -261,15 +290,12 @@ export function createBulkStore(deps: BulkDeps): BulkStore {
       const zip = state.zip;
       const file = state.file;
       const snapshot = request.snapshot ?? deps.snapshot();
-      const contract = snapshot.contract;
       const kind = request.kind ?? 'run';
       const rerunning = kind === 'rerun-failed' || kind === 'rerun-remaining';
       const total = rerunning && request.only ? request.only.length : zip.pairs.length;
-      let doneCount = kind === 'resume' ? (request.existing?.size ?? 0) : 0;
-      controller = new AbortController();
-      const signal = controller.signal;
       set({
-        phase: 'running', snapshot, runContract: contract, inFlight: null, archiveRun: null, records: [], total, done: doneCount, startedAt: now(), endedAt: null,
+        phase: 'running', snapshot, runContract: snapshot.contract, inFlight: null, archiveRun: null, records: [], total,
+        done: kind === 'resume' ? (request.existing?.size ?? 0) : 0, startedAt: now(), endedAt: null,
         stopRequested: false, authPause: null, stopReason: null, result: null, runError: null,
         runKind: kind, reopened: false, canRerun: false, journalError: null, archiveInput: null,
       });
@@ -282,183 +308,50 @@ export function createBulkStore(deps: BulkDeps): BulkStore {
       deps.guard?.arm();
       deps.onRunStart?.();
       const excluded = request.excluded ?? (kind === 'run' ? await deps.excluded?.() : undefined);
-
-      const secrets = collectSecrets(snapshot);
-      // The run journal: a new entry for a fresh run, the same entry for a resume or a re-run.
-      let session: JournalSession | null = null;
-      let journalRun = request.journalRun ?? null;
-      if (deps.journal && file) {
-        // Every secret of the run, a token renewed mid-run included (onSnapshot adds it).
-        const o = { journal: deps.journal, onError: (sentence: string) => set({ journalError: sentence }), secrets: () => secrets.values() };
-        if (journalRun) {
-          session = await continueSession(o, journalRun, request.existing ?? new Map());
-        } else {
-          const labels = runLabels(get().labels);
-          const started = await startSession(o, { file, zip, snapshot, remember: deps.remember?.() ?? false, startedAt: new Date(now()).toISOString(), ...(labels ? { labels } : {}) });
-          session = started.session;
-          journalRun = started.run;
-        }
-      }
-
-      // Batch publishing: records go into `pending` and reach the store at most every publishMs
-      // (so at most once per frame, and far less often on a fast server): React work stays a small
-      // share of the main thread, which also has to handle the network responses.
-      let published: PairRecord[] = [];
-      let pending: PairRecord[] = [];
-      let timer: ReturnType<typeof setTimeout> | null = null;
-      let lastPublish = 0;
-      // The calls in flight, in the order they were sent (a Set keeps insertion order).
-      const sending = new Set<number>();
-      let sendingChanged = false;
-      const flush = () => {
-        if (timer !== null) clearTimeout(timer);
-        timer = null;
-        if (pending.length === 0 && !sendingChanged) return;
-        const changes: Partial<BulkState> = {};
-        if (pending.length > 0) {
-          published = published.concat(pending);
-          pending = [];
-          Object.assign(changes, { records: published, done: doneCount });
-        }
-        if (sendingChanged) changes.inFlight = inFlightOf(sending, zip);
-        sendingChanged = false;
-        lastPublish = performance.now();
-        set(changes);
-      };
-      const schedule = () => {
-        if (timer !== null) return;
-        timer = setTimeout(flush, Math.max(0, lastPublish + publishMs - performance.now()));
-      };
-      // Kept records are shown from the start, in input order with the new ones.
-      const kept = request.existing;
-      let nextShown = 0;
-      const showKeptUpTo = (index: number) => {
-        while (kept && nextShown < index) {
-          const old = kept.get(nextShown);
-          if (old && !(request.only?.includes(nextShown))) pending.push(old);
-          nextShown++;
-        }
-        nextShown = Math.max(nextShown, index + 1);
-      };
-
       const pageOrigin = deps.pageOrigin?.();
-      const callDeps = { ...(pageOrigin ? { pageOrigin } : {}), ...(deps.fetch ? { fetch: deps.fetch } : {}) };
-      const pause = pauseOnUnauthorized(async (info) => {
-        flush();
-        set({ authPause: { pairNumber: info.index + 1, total: info.total } });
-        deps.lockSettings?.('auth-pause');
-        const answer = await new Promise<'retry' | 'stop'>((resolve) => { pauseResolver = resolve; });
-        pauseResolver = null;
-        deps.lockSettings?.('run');
-        set({ authPause: null });
-        return answer;
-      }, deps.readCredentials);
-      const refresh = refreshTokenPolicy(callDeps);
-      // Refresh when the snapshot can get its own token; else pause for the user.
-      const authPolicy: AuthPolicy = {
-        onUnauthorized: (info, s) => {
-          flush();
-          return (canRefreshToken(info.snapshot) ? refresh : pause).onUnauthorized(info, s);
-        },
-      };
-
-      // The archive is written as records arrive, so it is ready moments after the last answer.
-      const labels = runLabels(get().labels);
-      const archiveSession = (deps.startArchive ?? startArchive)({
-        contract, secrets: snapshotSecrets(snapshot), labels: labels?.labels ?? null, total: zip.pairs.length,
+      const input = file ?? { name: 'the ZIP', size: 0, lastModified: 0 };
+      // The run is core's session (run/session.ts); this store reduces its events to screen state.
+      session = startRunSession({
+        kind,
+        input: { name: input.name, size: input.size, lastModified: input.lastModified },
+        snapshot,
+        ...(request.existing ? { existing: [...request.existing] } : {}),
+        ...(request.only ? { only: request.only } : {}),
+        ...(excluded ? { excluded: [...excluded] } : {}),
+        labels: runLabels(get().labels),
+        journalRun: file ? (request.journalRun ?? null) : null,
+        ...(request.resent ? { resent: request.resent } : {}),
+        ...(request.previous ? { previous: request.previous } : {}),
+        remember: deps.remember?.() ?? false,
+      }, {
+        zip,
+        ...(deps.journal && file ? { journal: deps.journal } : {}),
+        ...(deps.call ? { call: deps.call } : {}),
+        ...(deps.fetch ? { fetch: deps.fetch } : {}),
+        ...(pageOrigin ? { pageOrigin } : {}),
+        ...(deps.startArchive ? { startArchive: deps.startArchive } : {}),
+        ...(deps.publishMs !== undefined ? { publishMs: deps.publishMs } : {}),
+      }, (event) => {
+        set(reduceRunEvent(get(), event, now()));
+        // What an event means beyond the screen: the settings lock, a renewed token, the download.
+        if (event.type === 'auth-pause') deps.lockSettings?.(event.pause ? 'auth-pause' : 'run');
+        else if (event.type === 'snapshot') deps.saveCredentials?.(event.snapshot.credentials);
+        else if (event.type === 'finished') {
+          lastJournalRun = event.journalRun;
+          const result = get().result;
+          if (result) deps.save?.(result.blob, result.fileName);
+          // The results are saved: leaving the page loses nothing now, whatever the journal still writes.
+          unguard();
+        }
       });
-      let building = false;
+      // Stop pressed while the run was being prepared (the pre-flight's exclusions).
+      if (get().stopRequested) session.stop();
       try {
-        const result = await runJob({
-          pairs: zip.pairs,
-          readPair: (pair) => zip.readPair(pair),
-          snapshot,
-          authPolicy,
-          signal,
-          deps: callDeps,
-          ...(deps.call ? { call: deps.call } : {}),
-          ...(request.existing ? { existing: request.existing } : {}),
-          ...(request.only ? { only: request.only } : {}),
-          ...(excluded ? { excluded } : {}),
-          ...(request.transform ? { transform: request.transform } : {}),
-          onSend: (index) => {
-            if (!sending.has(index)) { sending.add(index); sendingChanged = true; schedule(); }
-            return session?.sent(index);
-          },
-          onSettled: (index) => {
-            if (sending.delete(index)) { sendingChanged = true; schedule(); }
-          },
-          onRecord: (record, index) => {
-            showKeptUpTo(index);
-            pending.push(record);
-            doneCount++;
-            schedule();
-            session?.record(record, index);
-            deps.onRecord?.(record, index);
-          },
-          onSnapshot: (renewed) => {
-            secrets.add(renewed);
-            set({ snapshot: renewed });
-            deps.saveCredentials?.(renewed.credentials);
-          },
-          archive: createArchiveBuilder({
-            sink: archiveSession,
-            skipped: zip.skipped,
-            notices: zip.notices,
-            input: file ? { name: file.name, size: file.size, fingerprint: fingerprintOf(zip) } : null,
-            labels,
-            build: async (archiveInput) => {
-              building = true;
-              set({ phase: 'building', endedAt: now(), records: archiveInput.records, stopReason: archiveInput.stopReason ?? null, archiveInput });
-              return archiveSession.finish(archiveInput);
-            },
-          }),
-        });
-        flush();
-        const reason = result.stopReason ?? (result.stopped ? 'The run was stopped; the pairs not sent are marked not_run.' : undefined);
-        const bytes = result.archive!;
-        const blob = new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'application/zip' });
-        const fileName = archiveFileName(now());
-        // The journal learns the run ended while the panel shows it: the archive does not wait for storage.
-        const journalled = session?.finish({
-          stopped: result.stopped, finishedAt: result.finishedAt,
-          ...(reason !== undefined ? { stopReason: reason } : {}),
-          ...(rerunning && request.only ? { rerun: request.only.length } : {}),
-        });
-        lastJournalRun = journalRun;
-        set({
-          phase: 'finished',
-          inFlight: null,
-          records: result.records,
-          total: zip.pairs.length,
-          done: zip.pairs.length,
-          snapshot: result.snapshot,
-          stopReason: reason ?? null,
-          canRerun: true,
-          result: { blob, fileName, stats: summarise(result.records, contract), stopped: result.stopped, ...(reason ? { stopReason: reason } : {}) },
-        });
-        deps.save?.(blob, fileName);
-        // The results are saved: leaving the page loses nothing now, whatever the journal still writes.
-        unguard();
-        await journalled;
-        await session?.downloaded();
-      } catch {
-        archiveSession.cancel();
-        flush();
-        set({
-          phase: 'finished',
-          inFlight: null,
-          endedAt: get().endedAt ?? now(),
-          runError: building
-            ? `The results archive for ${file?.name ?? 'the ZIP'} could not be built. Run it again; if it keeps failing, try a smaller batch.`
-            : `The run of ${file?.name ?? 'the ZIP'} failed unexpectedly. Choose the ZIP again and run it once more.`,
-        });
+        await session.done;
       } finally {
-        if (timer !== null) clearTimeout(timer);
+        session = null;
         unguard();
         deps.lockSettings?.(null);
-        controller = null;
-        pauseResolver = null;
         if (get().authPause) set({ authPause: null });
       }
     },
@@ -466,20 +359,11 @@ export function createBulkStore(deps: BulkDeps): BulkStore {
     stop: () => {
       if (get().phase !== 'running') return;
       set({ stopRequested: true });
-      const paused = pauseResolver;
-      if (paused) {
-        // Stop on the pause banner is the pause's answer (its reason names the rejected pair);
-        // the calls still in flight are then cancelled too.
-        paused('stop');
-        const current = controller;
-        setTimeout(() => current?.abort(), 0);
-        return;
-      }
-      controller?.abort();
+      session?.stop();
     },
 
     resume: () => {
-      pauseResolver?.('retry');
+      session?.answer('retry', deps.readCredentials?.());
     },
 
     resumeRun: async (req) => {
@@ -494,7 +378,7 @@ export function createBulkStore(deps: BulkDeps): BulkStore {
         kind: 'resume',
         journalRun: req.run,
         // The call in flight when the page died is sent again: its record says so.
-        transform: (record, index) => (plan.resent.has(index) ? markResumed(record) : record),
+        resent: [...plan.resent],
       });
     },
 
@@ -511,7 +395,7 @@ export function createBulkStore(deps: BulkDeps): BulkStore {
         snapshot: state.snapshot,
         kind: which === 'failed' ? 'rerun-failed' : 'rerun-remaining',
         journalRun: lastJournalRun,
-        transform: (record, index) => rerunRecord(previous[index]!, record),
+        previous,
       });
     },
 
