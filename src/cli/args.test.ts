@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_BASE_URL, parseCommand, parseShard, UsageError, type RunArgs } from './args.ts';
 import { credentialsFromEnv } from './credentials.ts';
 import { deepvue, kwikid } from '../core/contracts.ts';
+import { readNumericSetting, type NumericSetting } from '../core/setting-rules.ts';
+import { runCli } from '../../test/cli.ts';
 
 const run = (...args: string[]) => parseCommand(['run', ...args]) as RunArgs;
 
@@ -57,7 +59,7 @@ describe('facematch run arguments', () => {
     [['run', 'a.zip', '--concurrency', '2.5'], '--concurrency must be a whole number from 1 to 16 (calls in flight at once), not "2.5".'],
     [['run', 'a.zip', '--rate', '0'], '--rate must be a whole number from 1 to 1000 (calls started per second), not "0".'],
     [['run', 'a.zip', '--rate', '2.5'], '--rate must be a whole number from 1 to 1000 (calls started per second), not "2.5".'],
-    [['run', 'a.zip', '--timeout', '0.5'], '--timeout must be a number of seconds from 1 to 600, not "0.5".'],
+    [['run', 'a.zip', '--timeout', '0.5'], '--timeout must be a number from 1 to 600 (seconds), not "0.5".'],
     [['run', 'a.zip', '--retries', '11'], '--retries must be a whole number from 0 to 10 (extra attempts after a transient failure), not "11".'],
     [['run', 'a.zip', '--shard', '2'], '--shard must look like I/N, e.g. --shard 2/3 for the second of three shards (or auto/3 with JOB_COMPLETION_INDEX set), not "2".'],
     [['run', 'a.zip', '--shard', '0/3'], '--shard 0/3: the shard number must be from 1 to 3.'],
@@ -101,5 +103,37 @@ describe('credentials from the environment', () => {
   it('names the missing variable otherwise', () => {
     expect(() => credentialsFromEnv(kwikid, 'https://api.example.com', {})).toThrow(new UsageError('KwikID at https://api.example.com needs FACEMATCH_TOKEN in the environment (credentials are never read from flags), e.g. export FACEMATCH_TOKEN=...'));
     expect(() => credentialsFromEnv(deepvue, 'http://127.0.0.1:8080', { DEEPVUE_CLIENT_ID: 'me' })).toThrow(new UsageError('Deepvue at http://127.0.0.1:8080 needs DEEPVUE_CLIENT_SECRET in the environment (credentials are never read from flags), e.g. export DEEPVUE_CLIENT_SECRET=...'));
+  });
+});
+
+describe('number flags follow the settings\' rules (core/setting-rules)', () => {
+  // What the settings panel accepts for a field, the flag accepts with the same value; what the
+  // panel refuses, the flag refuses with a sentence naming the flag and the range to give.
+  const flags: [string, NumericSetting, (a: RunArgs) => number | undefined][] = [
+    ['timeout', 'timeout', (a) => a.timeoutMs / 1000],
+    ['retries', 'retries', (a) => a.retries],
+    ['concurrency', 'concurrency', (a) => a.concurrency],
+    ['rate', 'rate', (a) => a.rate],
+  ];
+  const typed = ['0', '1', '4', '4.0', '2.5', ' 30 ', '.5', '16', '17', '600', '601', '1000', '1001', '-1', '1e1', '0x10', 'abc', '10 s'];
+
+  it.each(flags)('--%s accepts exactly what the %s setting accepts', (flag, field, read) => {
+    for (const text of typed) {
+      const setting = readNumericSetting(field, text);
+      if (setting.ok) {
+        expect(read(run('a.zip', `--${flag}`, text)), `--${flag} ${text}`).toBe(setting.value ?? undefined);
+      } else {
+        expect(refusal(['run', 'a.zip', `--${flag}`, text]), `--${flag} ${text}`).toMatch(new RegExp(`^--${flag} must be a (whole )?number from \\d+ to \\d+ \\(.+\\), not "${text.replace(/\./g, '\\.')}"\\.$`));
+      }
+    }
+  });
+
+  it('a refused number flag exits with code 2 and the sentence, nothing else', async () => {
+    expect(await runCli(['run', 'a.zip', '--concurrency', '2.5'], '.')).toEqual({
+      code: 2, stdout: '', stderr: 'facematch: --concurrency must be a whole number from 1 to 16 (calls in flight at once), not "2.5".\n',
+    });
+    expect(await runCli(['run', 'a.zip', '--timeout', '0.3'], '.')).toEqual({
+      code: 2, stdout: '', stderr: 'facematch: --timeout must be a number from 1 to 600 (seconds), not "0.3".\n',
+    });
   });
 });

@@ -5,10 +5,8 @@
  */
 import { parseArgs } from 'node:util';
 import { contracts } from '../core/contracts.ts';
-import {
-  DEFAULT_RETRIES, DEFAULT_TIMEOUT_MS, MAX_RETRIES, MAX_TIMEOUT_MS, MIN_TIMEOUT_MS,
-} from '../core/defaults.ts';
-import { MAX_CONCURRENCY, MAX_RATE_PER_SECOND } from '../core/job.ts';
+import { DEFAULT_RETRIES, DEFAULT_TIMEOUT_MS } from '../core/defaults.ts';
+import { acceptedRange, readNumericSetting, type NumericSetting } from '../core/setting-rules.ts';
 import type { Shard } from '../core/shard.ts';
 import { mergeSteps, parseSweepSide, parseSweepStep, SweepSpecError, type SweepSettings } from '../core/sweep/spec.ts';
 
@@ -188,6 +186,16 @@ function str(v: string | boolean | undefined): string | undefined {
   return typeof v === 'string' ? v : undefined;
 }
 
+/**
+ * A number flag that is a connection setting, read by the settings' own rule (core/setting-rules):
+ * what the panel accepts, the flag accepts; otherwise a sentence naming the flag (exit code 2).
+ */
+function settingFlag(flag: string, field: NumericSetting, raw: string, what: string): number | null {
+  const got = readNumericSetting(field, raw);
+  if (!got.ok) throw new UsageError(`--${flag} must be ${acceptedRange(field)} (${what}), not "${raw}".`);
+  return got.value;
+}
+
 function wholeNumber(flag: string, raw: string, min: number, max: number, what: string): number {
   if (!/^\d+$/.test(raw.trim()) || Number(raw) < min || Number(raw) > max) {
     throw new UsageError(`--${flag} must be a whole number from ${min} to ${max} (${what}), not "${raw}".`);
@@ -279,16 +287,10 @@ function parseRun(args: readonly string[], env: Env): RunArgs | { command: 'help
   if (!contracts.some((c) => c.id === provider)) {
     throw new UsageError(`--provider must be ${contracts.map((c) => c.id).join(' or ')}, not "${str(v.provider)}".`);
   }
-  const rate = v.rate === undefined ? undefined : wholeNumber('rate', str(v.rate)!, 1, MAX_RATE_PER_SECOND, 'calls started per second');
-  const timeoutRaw = str(v.timeout);
-  let timeoutMs = DEFAULT_TIMEOUT_MS;
-  if (timeoutRaw !== undefined) {
-    const s = /^\d*\.?\d+$/.test(timeoutRaw.trim()) ? Number(timeoutRaw) : NaN;
-    if (!Number.isFinite(s) || s * 1000 < MIN_TIMEOUT_MS || s * 1000 > MAX_TIMEOUT_MS) {
-      throw new UsageError(`--timeout must be a number of seconds from ${MIN_TIMEOUT_MS / 1000} to ${MAX_TIMEOUT_MS / 1000}, not "${timeoutRaw}".`);
-    }
-    timeoutMs = Math.round(s * 1000);
-  }
+  // No --rate is no limit (an empty value is refused before this as a flag without a value).
+  const rate = v.rate === undefined ? undefined : settingFlag('rate', 'rate', str(v.rate)!, 'calls started per second') ?? undefined;
+  const timeoutS = v.timeout === undefined ? null : settingFlag('timeout', 'timeout', str(v.timeout)!, 'seconds');
+  const timeoutMs = timeoutS === null ? DEFAULT_TIMEOUT_MS : Math.round(timeoutS * 1000);
   const rateStore = str(v['rate-store']);
   if (rateStore !== undefined && rate === undefined) {
     throw new UsageError('--rate-store shares a rate budget, so it needs --rate too, e.g. --rate 5 --rate-store redis://127.0.0.1:6379.');
@@ -298,9 +300,9 @@ function parseRun(args: readonly string[], env: Env): RunArgs | { command: 'help
     zip: positionals[0]!,
     provider,
     baseUrl: parseBaseUrl(str(v['base-url']) ?? DEFAULT_BASE_URL),
-    concurrency: v.concurrency === undefined ? 1 : wholeNumber('concurrency', str(v.concurrency)!, 1, MAX_CONCURRENCY, 'calls in flight at once'),
+    concurrency: v.concurrency === undefined ? 1 : settingFlag('concurrency', 'concurrency', str(v.concurrency)!, 'calls in flight at once')!,
     timeoutMs,
-    retries: v.retries === undefined ? DEFAULT_RETRIES : wholeNumber('retries', str(v.retries)!, 0, MAX_RETRIES, 'extra attempts after a transient failure'),
+    retries: v.retries === undefined ? DEFAULT_RETRIES : settingFlag('retries', 'retries', str(v.retries)!, 'extra attempts after a transient failure')!,
     maxErrors: v['max-errors'] === undefined ? 0 : wholeNumber('max-errors', str(v['max-errors'])!, 0, 1_000_000, 'failed pairs tolerated'),
   };
   if (str(v.out) !== undefined) out.out = str(v.out)!;

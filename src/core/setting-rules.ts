@@ -1,6 +1,7 @@
 /**
  * The numeric connection settings and what makes a typed value acceptable, declared once: the
- * settings store decides with it whether Run may start, and the settings panel shows its sentence.
+ * settings store decides with it whether Run may start, the settings panel shows its sentence, and
+ * the CLI reads its number flags (--timeout, --retries, --concurrency, --rate) with it.
  */
 import {
   MAX_CONCURRENCY, MAX_RATE_PER_SECOND, MAX_RETRIES, MAX_TIMEOUT_MS, MIN_CONCURRENCY, MIN_TIMEOUT_MS,
@@ -29,12 +30,21 @@ export const NUMERIC_SETTINGS: Readonly<Record<NumericSetting, NumericRule>> = {
 
 export type SettingReading = { ok: true; value: number | null } | { ok: false; problem: string };
 
+/** What a setting accepts, e.g. "a whole number from 1 to 16" (the panel's and the CLI's sentences). */
+export function acceptedRange(field: NumericSetting): string {
+  const rule = NUMERIC_SETTINGS[field];
+  return `${rule.integer ? 'a whole number' : 'a number'} from ${rule.min} to ${rule.max}`;
+}
+
+/** Plain decimal notation: "30", "2.5", ".5" (not "1e3" or "0x10", which Number() would take). */
+const DECIMAL = /^(\d+\.?\d*|\.\d+)$/;
+
 /** Reads what the user typed into a numeric setting: its value, or what to enter instead. */
 export function readNumericSetting(field: NumericSetting, text: string): SettingReading {
   const rule = NUMERIC_SETTINGS[field];
   const t = text.trim();
   if (t === '' && rule.optional) return { ok: true, value: null };
-  const v = t === '' ? NaN : Number(t);
+  const v = DECIMAL.test(t) ? Number(t) : NaN;
   if (Number.isFinite(v) && v >= rule.min && v <= rule.max && (!rule.integer || Number.isInteger(v))) return { ok: true, value: v };
-  return { ok: false, problem: `enter ${rule.integer ? 'a whole number' : 'a number'} from ${rule.min} to ${rule.max}${rule.optional ? ', or leave it empty' : ''}` };
+  return { ok: false, problem: `enter ${acceptedRange(field)}${rule.optional ? ', or leave it empty' : ''}` };
 }
