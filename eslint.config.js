@@ -39,7 +39,7 @@ export default tseslint.config(
       'no-restricted-imports': ['error', {
         patterns: [
           { group: ['react', 'react-dom', 'react/*', 'zustand', 'zustand/*'], message: 'src/core is framework-free: no React or Zustand.' },
-          { group: ['**/store/**', '**/ui/**', '**/server/**', '**/cli/**'], message: 'src/core must not import from store, ui, cli or server.' },
+          { group: ['**/store/**', '**/ui/**', '**/workers/**', '**/server/**', '**/cli/**'], message: 'src/core must not import from store, ui, workers, cli or server.' },
         ],
       }],
     },
@@ -68,6 +68,24 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': ['error', {
         patterns: [{ group: ['**/ui/**', '**/store/**', 'react', 'react-dom', 'zustand', 'zustand/*'], message: 'src/cli may import src/core only.' }],
+      }],
+    },
+  },
+  // Workers host core off the page: they post messages, never touch stores or components.
+  {
+    files: ['src/workers/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [{ group: ['**/ui/**', '**/store/**', '**/server/**', '**/cli/**', 'react', 'react-dom', 'zustand', 'zustand/*'], message: 'src/workers may import src/core and src/lib only.' }],
+      }],
+    },
+  },
+  // Components render stores and core; the server and the CLI are other programs.
+  {
+    files: ['src/ui/**/*.{ts,tsx}'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [{ group: ['**/server/**', '**/cli/**'], message: 'src/ui must not import the server or the CLI: reach the server over HTTP.' }],
       }],
     },
   },
