@@ -210,7 +210,7 @@ export async function runCommand(args: RunArgs, io: CliIO): Promise<number> {
     const why = ended.failed ? ` (${ended.failed.reason})` : '';
     throw new Error(ended.failed?.building ? `the results archive of ${name} could not be built${why}` : `the run of ${name} failed${why}`);
   }
-  const records = withOutcomes(result.records, contract, labels?.labels ?? null);
+  const records = withOutcomes(result.records, contract, labels?.labels ?? null, attributeTable(labels?.attributes));
   await writeOutput(outFile, bytes, 'results archive');
   const headline = labels ? headlineFigures(reportCard(evalRows(records, contract, labels.labels), { threshold: null, ...(labels.attributes ? { attributes: attributeTable(labels.attributes)! } : {}) })) : null;
   if (junitFile) {

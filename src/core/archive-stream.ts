@@ -27,6 +27,7 @@ import type { ProviderContract } from './contracts.ts';
 import type { EvaluationInput } from './evaluation-report.ts';
 import { withOutcomes } from './evaluation.ts';
 import type { Expected } from './labels.ts';
+import type { AttributeTable } from './evaluation/input.ts';
 import type { PairRecord } from './records.ts';
 import {
   buildReportPage, buildResultsZip, columnLetters, redactRecords, reportContext, resultEntry, sheetCell,
@@ -41,6 +42,8 @@ export interface ArchiveStreamBegin {
   secrets: readonly string[];
   /** The labels, when the run is labelled (records then gain expected/outcome). */
   labels: readonly (readonly [string, Expected])[] | null;
+  /** labels.csv's other columns (records then gain label_columns). */
+  attributes?: AttributeTable | undefined;
   /** How many records the run will produce (one per pair). */
   total: number;
 }
@@ -149,9 +152,11 @@ const sameStyles = (a: Map<string, number>, b: Map<string, number>) =>
 /** The secrets as the scrubber sees them, in one comparable string. */
 const secretSet = (secrets: readonly string[] | undefined) => secretValues(secrets).sort().join('\u0000');
 
-const sameLabels = (a: ArchiveStreamBegin['labels'], b: EvaluationInput | undefined) => {
+const sameLabels = (begin: ArchiveStreamBegin, b: EvaluationInput | undefined) => {
+  const a = begin.labels;
   if (!a || !b) return !a && !b;
-  return a.length === b.labels.length && a.every(([id, e], i) => b.labels[i]![0] === id && b.labels[i]![1] === e);
+  return a.length === b.labels.length && a.every(([id, e], i) => b.labels[i]![0] === id && b.labels[i]![1] === e)
+    && JSON.stringify(begin.attributes ?? null) === JSON.stringify(b.attributes ?? null);
 };
 
 /** The report input a begin describes, with no records yet (columns and cell formats come from it). */
@@ -159,7 +164,7 @@ function beginInput(begin: ArchiveStreamBegin): ReportInput {
   return {
     records: [], skipped: [], notices: [], contract: begin.contract, endpoint: '', startedAt: '', finishedAt: '',
     secrets: begin.secrets,
-    ...(begin.labels ? { evaluation: { labels: begin.labels, labelsSource: '', threshold: null } } : {}),
+    ...(begin.labels ? { evaluation: { labels: begin.labels, labelsSource: '', threshold: null, ...(begin.attributes ? { attributes: begin.attributes } : {}) } } : {}),
   };
 }
 
@@ -215,7 +220,7 @@ export async function openArchiveStream(begin: ArchiveStreamBegin): Promise<Arch
     add(records) {
       if (records.length === 0) return;
       const redacted = redactRecords(records, begin.secrets);
-      const ready = labels ? withOutcomes(redacted, contract, labels) : redacted;
+      const ready = labels ? withOutcomes(redacted, contract, labels, begin.attributes) : redacted;
       let xml = '';
       for (let k = 0; k < ready.length; k++) {
         const index = raw.length;
@@ -244,7 +249,7 @@ export async function openArchiveStream(begin: ArchiveStreamBegin): Promise<Arch
     },
     async finish(end) {
       if (!rowsOk || raw.length !== begin.total || raw.length === 0
-        || secretSet(end.secrets) !== secretSet(begin.secrets) || !sameLabels(begin.labels, end.evaluation)
+        || secretSet(end.secrets) !== secretSet(begin.secrets) || !sameLabels(begin, end.evaluation)
         || end.contract.id !== contract.id) {
         return whole(end);
       }

@@ -22,6 +22,7 @@ import quantile from '@stdlib/stats-base-dists-normal-quantile';
 import { recordVerdict, type PairRecord } from './records.ts';
 import type { ProviderContract } from './contracts.ts';
 import type { Expected } from './labels.ts';
+import { labelColumnsField, type AttributeTable } from './evaluation/input.ts';
 
 export type Outcome = 'TP' | 'TN' | 'FP' | 'FN' | 'error';
 
@@ -48,16 +49,20 @@ export function evalRows(records: readonly PairRecord[], contract: ProviderContr
 }
 
 /**
- * The records with `expected` and `outcome` appended after the seed's keys (key order kept).
+ * The records with `expected` and `outcome` appended after the seed's keys (key order kept), and
+ * for a labelled pair whose labels.csv row has other columns (subjects, groupings) `label_columns`,
+ * so an archive reopened from its results/*.json shows the same groups.
  * With no labels at all the records are returned as they are: the seed's archive is unchanged.
  */
-export function withOutcomes(records: readonly PairRecord[], contract: ProviderContract, labels: ReadonlyMap<string, Expected> | null): PairRecord[] {
+export function withOutcomes(records: readonly PairRecord[], contract: ProviderContract, labels: ReadonlyMap<string, Expected> | null, attributes?: AttributeTable): PairRecord[] {
   if (!labels || labels.size === 0) return records.slice();
+  const columnsOf = labelColumnsField(attributes);
   return records.map((rec) => {
-    const { expected: _e, outcome: _o, ...seed } = rec;
+    const { expected: _e, outcome: _o, label_columns: _l, ...seed } = rec;
     const expected = labels.get(rec.pair_id) ?? null;
     const v = recordVerdict(contract, rec);
-    return { ...seed, expected, outcome: outcomeOf(expected, v ? v.match : null) } as PairRecord;
+    const cells = expected === null ? undefined : columnsOf(rec.pair_id);
+    return { ...seed, expected, outcome: outcomeOf(expected, v ? v.match : null), ...(cells ? { label_columns: cells } : {}) } as PairRecord;
   });
 }
 

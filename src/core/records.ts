@@ -63,11 +63,15 @@ export interface FailureRecord extends RecordExtras {
 /**
  * Added after the seed's keys when the run has labels (evaluation.ts `withOutcomes`):
  * `expected` ("same"/"different", null when the pair has no label) and `outcome` at the API's
- * decision (TP, TN, FP = false match, FN = false non-match, error; null when unlabelled).
+ * decision (TP, TN, FP = false match, FN = false non-match, error; null when unlabelled), then
+ * for a labelled pair when labels.csv has more columns, `label_columns` (e.g. {"subject1": "S001",
+ * "capture": "selfie"}): a reopened or merged archive reads its groups and subjects from them.
  */
 export interface LabelFields {
   expected?: 'same' | 'different' | null;
   outcome?: 'TP' | 'TN' | 'FP' | 'FN' | 'error' | null;
+  /** labels.csv's other columns for this pair (subjects, groupings), header → cell; only when it has any. */
+  label_columns?: Record<string, string>;
 }
 
 export type PairRecord = (SuccessRecord | FailureRecord) & LabelFields;

@@ -449,10 +449,10 @@ export async function buildSummaryWorkbook(input: ReportInput): Promise<Uint8Arr
   return workbookFromRedacted(input, archiveRecords(input));
 }
 
-/** The records as the archive writes them: secrets redacted; with labels, expected/outcome appended. */
+/** The records as the archive writes them: secrets redacted; with labels, expected/outcome (and label_columns) appended. */
 export function archiveRecords(input: ReportInput): PairRecord[] {
   const records = redactRecords(input.records, input.secrets);
-  return input.evaluation ? withOutcomes(records, input.contract, new Map(input.evaluation.labels)) : records;
+  return input.evaluation ? withOutcomes(records, input.contract, new Map(input.evaluation.labels), input.evaluation.attributes) : records;
 }
 
 /** report.html for the run: the same figures as the sheets, every chart as inline SVG. */

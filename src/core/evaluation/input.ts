@@ -22,6 +22,52 @@ export function attributeTable(a: LabelAttributes | undefined): AttributeTable |
   return a ? { columns: [...a.columns], rows: [...a.values] } : undefined;
 }
 
+/**
+ * A pair's extra label cells as its record's `label_columns` (header → cell), in the table's column
+ * order; undefined for a pair without a row (or a table without columns).
+ */
+export function labelColumnsField(attributes: AttributeTable | undefined): (pairId: string) => Record<string, string> | undefined {
+  if (!attributes || !attributes.columns.length) return () => undefined;
+  const values = new Map(attributes.rows);
+  return (id) => {
+    const v = values.get(id);
+    if (!v) return undefined;
+    const cells: Record<string, string> = {};
+    attributes.columns.forEach((c, k) => { cells[c] = v[k] ?? ''; });
+    return cells;
+  };
+}
+
+/**
+ * The attribute table back from records read out of an archive (their `label_columns`): columns in
+ * the order they first appear, a missing cell empty. Undefined when no record carries any.
+ */
+export function attributesFromRecords(records: readonly { pair_id: string; label_columns?: Record<string, string> | undefined }[]): AttributeTable | undefined {
+  const columns: string[] = [];
+  const seen = new Set<string>();
+  const cells: [string, Record<string, string>][] = [];
+  const ids = new Set<string>();
+  for (const r of records) {
+    const lc = r.label_columns;
+    if (!lc || typeof lc !== 'object' || ids.has(r.pair_id)) continue;
+    ids.add(r.pair_id);
+    for (const c of Object.keys(lc)) {
+      if (!seen.has(c)) {
+        seen.add(c);
+        columns.push(c);
+      }
+    }
+    cells.push([r.pair_id, lc]);
+  }
+  if (!columns.length) return undefined;
+  return { columns, rows: cells.map(([id, lc]) => [id, columns.map((c) => (typeof lc[c] === 'string' ? lc[c] : ''))] as const) };
+}
+
+/** The attribute table as labels.ts's LabelAttributes (pair_id → cells), as a LabelSet carries it. */
+export function labelAttributesOf(table: AttributeTable | undefined): LabelAttributes | undefined {
+  return table ? { columns: [...table.columns], values: new Map(table.rows) } : undefined;
+}
+
 /** Subjects and group values of a pair, by pair_id. */
 export function labelColumns(attributes: AttributeTable | undefined): {
   subjectColumns: string[];

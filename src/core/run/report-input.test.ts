@@ -56,6 +56,33 @@ describe('the one ReportInput builder', () => {
     expect(JSON.stringify(await merged.file('run.json')!.async('string'))).not.toContain('shard-secret-token');
   });
 
+  it('labels.csv\'s subject and group columns travel in the records (label_columns): a merged archive has the same Groups sheet and subject-bootstrap intervals', async () => {
+    const grouped: RunLabels = {
+      ...labels,
+      attributes: { columns: ['subject1', 'subject2', 'capture'], rows: [['a', ['S1', 'S1', 'selfie']], ['b', ['S1', 'S2', 'id_card']], ['c', ['S3', 'S3', 'id_card']], ['d', ['S2', 'S3', 'selfie']]] },
+    };
+    const build = async (indices: number[]) => {
+      const records = pairs.map((p, i) => (indices.includes(i) ? ok(p, i % 2 ? 0.2 : 0.9) : null)).filter((r): r is PairRecord => r !== null);
+      const run: FinishedRun = { records, snapshot, startedAt: '2026-12-06T03:00:00.000Z', finishedAt: '2026-12-06T03:01:00.000Z', stopped: false, secrets: [], engine: 'instant' };
+      return buildResultsZip(reportInputOfRun(run, { input, labels: grouped, skipped: [], notices: [] }));
+    };
+    const a = await readResultsArchive(await build([0, 2]), 'shard-1.zip');
+    expect(a.records.find((r) => r.pair_id === 'a')!.label_columns).toEqual({ subject1: 'S1', subject2: 'S1', capture: 'selfie' });
+    const b = await readResultsArchive(await build([1, 3]), 'shard-2.zip');
+    const mergedInput = mergeArchives([a, b]);
+    expect(mergedInput.evaluation?.attributes?.columns).toEqual(['subject1', 'subject2', 'capture']);
+    const merged = await JSZip.loadAsync(await buildResultsZip(mergedInput));
+    const sheets = readWorkbookXml(await merged.file('summary.xlsx')!.async('uint8array'));
+    // The sheet's first table (the ratio table under it has other columns).
+    const groups = sheets.get('Groups')!.rows().filter((r) => r.get('grouping')?.text === 'capture' && /^(id_card|selfie)$/.test(r.get('group')?.text ?? ''));
+    // a (same, matched) and d (different, not matched) are selfies; b (different, not matched) and c (same, matched) ID cards.
+    expect(groups.map((r) => [r.get('group')!.text, r.get('pairs')!.text, r.get('same')!.text, r.get('different')!.text])).toEqual([['id_card', '2', '1', '1'], ['selfie', '2', '1', '1']]);
+    const evaluation = new Map(sheets.get('Evaluation')!.rows().map((r) => [r.get('metric')!.text, r.get('value')?.text]));
+    expect(evaluation.get('intervals')).toBe('subject-bootstrap');
+    // The Summary sheet keeps its declared columns: label_columns is in results/*.json only.
+    expect(sheets.get('Summary')!.header.slice(-2)).toEqual(['expected', 'outcome']);
+  });
+
   it('"Download results so far" has run.json with the run\'s settings and input, so it can be reopened and merged', async () => {
     const journal = new Journal(idbJournalBackend('so-far-run-json'));
     const run = await journal.start({

@@ -6,7 +6,7 @@
  * version, engine, run.json, and the evaluation when there are labels.
  */
 import type { EvaluationInput } from '../evaluation-report.ts';
-import { evaluationInputOf, type AttributeTable } from '../evaluation/input.ts';
+import { attributesFromRecords, evaluationInputOf, type AttributeTable } from '../evaluation/input.ts';
 import type { FinishedRun } from '../job.ts';
 import type { Expected, LabelSet } from '../labels.ts';
 import { buildManifest, MANIFEST_FORMAT, type InputInfo, type RunManifest } from '../manifest.ts';
@@ -35,10 +35,11 @@ export function runLabels(set: LabelSet | null | undefined): RunLabels | null {
 /** Where a reopened or merged archive's labels are said to come from. */
 export const RECORD_LABELS_SOURCE = 'the expected field of the archive’s records';
 
-/** The labels the records carry in their `expected` field (an archive read back), or null. */
+/** The labels the records carry in their `expected` field, with labels.csv's other columns from `label_columns` (an archive read back), or null. */
 export function labelsOfRecords(records: readonly PairRecord[]): RunLabels | null {
   const labels = labelsFromRecords(records);
-  return labels.size ? { labels: [...labels], source: RECORD_LABELS_SOURCE } : null;
+  const attributes = attributesFromRecords(records.filter((r) => labels.has(r.pair_id)));
+  return labels.size ? { labels: [...labels], source: RECORD_LABELS_SOURCE, ...(attributes ? { attributes } : {}) } : null;
 }
 
 /** pair_id → expected, from records that carry an `expected` of "same" or "different". */
@@ -174,6 +175,6 @@ export function reportInputOfArchive(read: ReadResultsArchive, over: Partial<Rep
 }
 
 function withoutOutcome(r: PairRecord): PairRecord {
-  const { expected: _x, outcome: _o, ...seed } = r;
+  const { expected: _x, outcome: _o, label_columns: _l, ...seed } = r;
   return seed as PairRecord;
 }

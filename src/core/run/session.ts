@@ -255,7 +255,7 @@ export function startRunSession(plan: RunPlan, host: RunHost, emit: (event: RunE
 
     // The archive is written as records arrive, so it is ready moments after the last answer.
     const archiveSession = (host.startArchive ?? startArchive)({
-      contract, secrets: snapshotSecrets(snapshot), labels: plan.labels?.labels ?? null, total: zip.pairs.length,
+      contract, secrets: snapshotSecrets(snapshot), labels: plan.labels?.labels ?? null, ...(plan.labels?.attributes ? { attributes: plan.labels.attributes } : {}), total: zip.pairs.length,
     });
     // The archive and the host get the same records, in the same order.
     const sink = {
