@@ -122,6 +122,49 @@ test('the Evaluation section shows the confusion matrix, the threshold what-if c
   await evaluation.expectMatrix("At the API's decision", countsOf(records));
 });
 
+test('labels with a capture column: a table per capture, the threshold for a target FMR of 1 %, and the same groups when the archive is reopened', async ({ page, evaluation }) => {
+  test.setTimeout(120_000);
+  const ids = [...expectedVerdicts()];
+  const captureOf = (k: number) => (k < 6 ? 'selfie' : 'id_card');
+  const csv = `pair_id,expected,capture\n${ids.map(([id, same], k) => `${id},${same ? 'same' : 'different'},${captureOf(k)}`).join('\n')}\n`;
+  await openBulk(page, '/');
+  await page.getByLabel('Choose ZIP').setInputFiles({ name: 'faces.zip', mimeType: 'application/zip', buffer: await buildFixturesZip({ extra: { 'labels.csv': csv } }) });
+  await expect(page.getByRole('status').filter({ hasText: 'pair(s) loaded' })).toContainText('16 labelled');
+  const bytes = await downloadBytes(await runAndDownload(page));
+  const records = [...(await archiveRecords(bytes)).values()];
+  const capture = new Map(ids.map(([id], k) => [id, captureOf(k)]));
+
+  // Per capture: its pairs, and FNMR as "k of n" from the archive's own records.
+  const expectGroups = async () => {
+    const table = evaluation.region.getByRole('table', { name: 'By capture' });
+    for (const [value, pairs] of [['id_card', 10], ['selfie', 6]] as const) {
+      const c = countsOf(records.filter((r) => capture.get(r.pair_id as string) === value));
+      const cells = table.getByRole('row', { name: new RegExp(`^${value}\\b`) }).getByRole('cell');
+      await expect(cells.nth(0)).toHaveText(String(pairs));
+      await expect(cells.nth(3)).toHaveText(c.fn + c.tp ? new RegExp(`^${c.fn} of ${c.fn + c.tp}\\b`) : 'no same-person pairs were decided');
+    }
+  };
+  await expectGroups();
+
+  // Target FMR 1 %: with so few different-person pairs no false match is allowed, so the threshold
+  // is the lowest confidence above every different-person pair's.
+  await evaluation.region.getByLabel('Target FMR').fill('1 %');
+  const scored = records.map((r) => ({ same: r.expected === 'same', score: (r.body as { confidence_score: number }).confidence_score }));
+  const top = Math.max(...scored.filter((r) => !r.same).map((r) => r.score));
+  const above = scored.map((r) => r.score).filter((x) => x > top).sort((x, y) => x - y)[0];
+  const row = evaluation.region.getByRole('table', { name: 'Lowest threshold meeting each target FMR on these pairs' }).getByRole('row', { name: /^1 %/ }).getByRole('cell');
+  await expect(row.nth(0)).toHaveText(above === undefined ? '—' : String(Math.round(above * 10000) / 10000));
+  const genuine = scored.filter((r) => r.same);
+  const missed = above === undefined ? genuine.length : genuine.filter((r) => r.score < above).length;
+  await expect(row.nth(2)).toHaveText(new RegExp(`^${missed} of ${genuine.length}\\b`));
+  await expect(evaluation.region.getByText(/were decided: fewer than 300 \(3 ÷ 1 %\) cannot show an FMR of 1 %/)).toBeVisible();
+
+  // The archive reopened from its results/*.json shows the same groups.
+  await page.getByLabel('Open results').setInputFiles({ name: 'facematch-bulk-2.zip', mimeType: 'application/zip', buffer: bytes });
+  await expect(finishedPanel(page).getByText('Reopened facematch-bulk-2.zip', { exact: false })).toBeVisible();
+  await expectGroups();
+});
+
 test('a labels CSV chosen beside the ZIP wins over its labels.csv, and its problems name the line', async ({ page }) => {
   await openBulk(page, '/');
   await page.getByLabel('Choose ZIP').setInputFiles({ name: 'faces.zip', mimeType: 'application/zip', buffer: await buildFixturesZip({ extra: { 'labels.csv': labelsCsv() } }) });

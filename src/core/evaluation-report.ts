@@ -472,10 +472,10 @@ async function comparisonSection(c: Comparison, evi: EvaluationInput | null): Pr
   const labels = evi ? new Map(evi.labels) : null;
   const diff = d ? `<p class="verdict">${esc(d.sentence)}</p>
 ${table(['figure', 'before', 'after', 'delta (after − before)', '95 % interval'], [
-    [`FMR (${CONVENTION_LABELS.excluded})`, d.fmr.before.text, d.fmr.after.text, d.fmr.delta === null ? null : pct1(d.fmr.delta), interval(d.fmr)],
-    [`FNMR (${CONVENTION_LABELS.excluded})`, d.fnmr.before.text, d.fnmr.after.text, d.fnmr.delta === null ? null : pct1(d.fnmr.delta), interval(d.fnmr)],
+    [`FMR (${CONVENTION_LABELS.excluded})`, d.fmr.before.text, d.fmr.after.text, d.fmr.delta === null ? null : signedPct(d.fmr.delta), deltaInterval(d.fmr)],
+    [`FNMR (${CONVENTION_LABELS.excluded})`, d.fnmr.before.text, d.fnmr.after.text, d.fnmr.delta === null ? null : signedPct(d.fnmr.delta), deltaInterval(d.fnmr)],
   ], 'Error rates of both runs on the labelled pairs they share')}`
-    : '<p>No labelled pair is in both runs, so the runs cannot be tested against each other. Give this run a labels.csv to see whether the difference is real.</p>';
+    : `<p>${esc(NO_SHARED_LABELS)}</p>`;
   return `<section aria-labelledby="compare" class="page"><h2 id="compare">Comparison with a previous run</h2>
 <p>Before: ${esc(c.before)} · after: ${esc(c.after)} · ${c.pairs.length} pair(s) in both runs.</p>
 ${diff}
@@ -499,11 +499,15 @@ ${await figures(robustnessCharts(r))}
 </section>`;
 }
 
+/** What a comparison says when no labelled pair is in both runs. */
+export const NO_SHARED_LABELS = 'No labelled pair is in both runs, so the runs cannot be tested against each other. Give this run a labels.csv to see whether the difference is real.';
+
 /** A signed difference of rates in percentage points. */
-function pct1(v: number): string {
+export function signedPct(v: number): string {
   return `${v > 0 ? '+' : v < 0 ? '−' : ''}${pct(Math.abs(v))}`;
 }
 
-function interval(r: RunDifference['fmr']): string {
-  return r.low === null || r.high === null ? '' : `${pct1(r.low)} to ${pct1(r.high)}`;
+/** A rate delta's 95 % interval in words ("−1.50 % to +0.500 %"); empty when there is none. */
+export function deltaInterval(r: RunDifference['fmr']): string {
+  return r.low === null || r.high === null ? '' : `${signedPct(r.low)} to ${signedPct(r.high)}`;
 }

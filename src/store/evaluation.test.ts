@@ -8,7 +8,9 @@ import type { CallResult, ImagePart } from '../core/request.ts';
 import type { OpenedZip } from '../core/zip.ts';
 import { kwikid } from '../core/contracts.ts';
 import { createBulkStore } from './bulk.ts';
-import { createEvaluationStore } from './evaluation.ts';
+import { cardOf } from '../core/evaluation-report.ts';
+import { evalRows, evaluate } from '../core/evaluation.ts';
+import { createEvaluationStore, evaluationInputFor, evaluationLabels } from './evaluation.ts';
 import { createSettingsStore } from './settings.ts';
 
 const ORIGIN = 'http://127.0.0.1:8080';
@@ -57,6 +59,18 @@ function setup(labelsCsv: string | null = ZIP_LABELS) {
     },
   });
   return { bulk, evaluation, saved, built };
+}
+
+/** ZIP_LABELS with subjects and a capture column: p0, p2, p3 are selfies, p1, p4, p5 ID cards. */
+const GROUPED_LABELS = 'pair_id,expected,subject1,subject2,capture\np0,same,A,A,selfie\np1,same,B,B,id_card\np2,same,C,C,selfie\np3,different,A,B,selfie\np4,different,B,C,id_card\np5,different,C,D,id_card\n';
+
+/** The report card the app shows for the Bulk store's current labels, threshold and target FMR. */
+function appCard(s: ReturnType<typeof setup>) {
+  const b = s.bulk.getState();
+  const e = s.evaluation.getState();
+  const chosen = evaluationLabels(b);
+  const input = evaluationInputFor(chosen, e.threshold, e.targetFmr)!;
+  return cardOf(evaluate(evalRows(b.records, b.runContract!, chosen!.labels)), input);
 }
 
 const zipFile = () => new File([new Uint8Array(10)], 'pairs.zip', { type: 'application/zip' });
@@ -171,6 +185,60 @@ describe('createEvaluationStore', () => {
     await s.evaluation.getState().compareWith(new File(['not a zip'], 'facematch-bulk-2.zip'));
     expect(s.evaluation.getState().comparison).toBeNull();
     expect(s.evaluation.getState().compareError).toMatch(/^facematch-bulk-2\.zip is not a ZIP archive/);
+  });
+
+  it('the groups of labels.csv: the app\'s card counts them per capture, and a reopened archive shows the same groups and subject intervals', async () => {
+    const s = setup(GROUPED_LABELS);
+    await runOnce(s);
+    // At the API's decision: p0 TP, p2 FN, p3 FP (selfies); p1 TP, p4 TN, p5 TN (ID cards).
+    const expectCapture = (card: ReturnType<typeof appCard>) => {
+      const capture = card.groups.find((g) => g.column === 'capture')!;
+      expect(capture.groups.map((g) => [g.value, g.figures.pairs, g.figures.excluded.fmr.text, g.figures.excluded.fnmr.text])).toEqual([
+        ['id_card', 3, '0 of 2 (≤ 65.8 % at 95 %)', '0 of 1 (≤ 79.3 % at 95 %)'],
+        ['selfie', 3, expect.stringMatching(/^1 of 1 = 100.0 % /), expect.stringMatching(/^1 of 2 = 50.0 % /)],
+      ]);
+      expect(card.intervals.method).toBe('subject-bootstrap');
+    };
+    const live = appCard(s);
+    expect(live.groupColumns).toEqual(['capture']);
+    expectCapture(live);
+
+    const t = setup();
+    await t.bulk.getState().openResults(new File([s.saved[0]!.blob], 'facematch-bulk-9.zip', { type: 'application/zip' }));
+    expect(t.bulk.getState().reopened).toBe(true);
+    const reopened = appCard(t);
+    expectCapture(reopened);
+    expect(reopened.groups).toEqual(live.groups);
+  });
+
+  it('a typed target FMR gives its threshold in the app and in the downloaded archive; a bad one is named and changes nothing', async () => {
+    const s = setup();
+    await runOnce(s);
+    s.evaluation.getState().setTargetFmr('40 %');
+    expect(s.evaluation.getState().targetFmr).toBe(0.4);
+    const target = appCard(s).targets[0]!;
+    // Different-person confidences 0.6, 0.2, 0.1: at 0.45 one of three (33 %) still matches, so the lowest threshold is 0.45.
+    expect([target.label, target.threshold, target.fmr.k, target.fmr.n, target.fnmr.k]).toEqual(['40 %', 0.45, 1, 3, 0]);
+    expect(target.warning).toMatch(/Only 3 different-person pair\(s\) were decided: fewer than 8/);
+
+    s.evaluation.getState().setTargetFmr('forty');
+    expect(s.evaluation.getState().targetFmrProblem).toMatch(/^Target FMR must be a rate above 0 and under 100 %.*not "forty"/);
+    expect(s.evaluation.getState().targetFmr).toBe(0.4);
+
+    await s.evaluation.getState().download();
+    expect(s.built.at(-1)!.evaluation?.targetFmrs).toEqual([0.4, 0.01, 0.001]);
+    expect(await reportHtml(s.saved.at(-1)!.blob)).toContain('40 %');
+  });
+
+  it('a typed threshold moves the what-if; a value off the 0–1 scale gets a sentence and keeps the last one', () => {
+    const s = setup();
+    s.evaluation.getState().typeThreshold('0,45');
+    expect(s.evaluation.getState().threshold).toBe(0.45);
+    s.evaluation.getState().typeThreshold('1.5');
+    expect(s.evaluation.getState().threshold).toBe(0.45);
+    expect(s.evaluation.getState().thresholdProblem).toBe('Threshold must be a confidence from 0 to 1 (e.g. 0.62), not "1.5". A pair matches when its confidence is at or above it.');
+    s.evaluation.getState().setThreshold(0.3);
+    expect(s.evaluation.getState().thresholdProblem).toBeNull();
   });
 
   it('a reopened archive is rebuilt from its own results with the chosen threshold and its records’ labels', async () => {

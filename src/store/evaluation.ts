@@ -13,17 +13,20 @@ import { create, type StoreApi, type UseBoundStore } from 'zustand';
 import { ArchiveReadError, readResultsArchive, type ReadResultsArchive } from '../core/archive-read.ts';
 import { buildArchiveInWorker } from '../core/archive-client.ts';
 import { compareRuns, type Comparison } from '../core/compare.ts';
-import {
-  labelsFromRecords, RECORD_LABELS_SOURCE, reportInputFromArchive, withEvaluationChoice,
-} from '../core/evaluation-archive.ts';
+import { reportInputFromArchive, withEvaluationChoice } from '../core/evaluation-archive.ts';
+import { labelsOfRecords } from '../core/run/report-input.ts';
 import { parseLabels, type Expected, type LabelAttributes, type LabelSet } from '../core/labels.ts';
-import { attributeTable } from '../core/evaluation/input.ts';
+import { attributeTable, labelAttributesOf } from '../core/evaluation/input.ts';
+import { parseTargetFmr, targetFmrsWith } from '../core/evaluation/target-fmr.ts';
+import { parseThreshold } from '../core/evaluation/threshold.ts';
+import type { EvaluationInput } from '../core/evaluation-report.ts';
 import type { ReportInput } from '../core/report.ts';
 import { selectBulkBusy, useBulkStore, type BulkState } from './bulk.ts';
 
 /** What the current archive (the Bulk result's blob) was built with. */
 export interface BuiltChoice {
   threshold: number | null;
+  targetFmr: number | null;
   comparison: Comparison | null;
   labels: LabelSet | null;
 }
@@ -31,6 +34,16 @@ export interface BuiltChoice {
 export interface EvaluationState {
   /** The what-if threshold on the 0–1 confidence; null: the API's own decision. */
   threshold: number | null;
+  /** The threshold as typed, while it is not a number on 0–1 (null once accepted). */
+  thresholdText: string | null;
+  /** A sentence when the typed threshold is not a number on 0–1. */
+  thresholdProblem: string | null;
+  /** The target FMR the user typed (a fraction); null: the default targets only. */
+  targetFmr: number | null;
+  /** What the Target FMR box holds. */
+  targetFmrText: string;
+  /** A sentence when the typed target FMR is not a rate. */
+  targetFmrProblem: string | null;
   /** The labels CSV chosen beside the ZIP (its text is kept to read it against another ZIP). */
   labelsFile: { name: string; text: string } | null;
   /** The ZIP's own labels.csv, set aside while a chosen CSV is used. */
@@ -47,6 +60,10 @@ export interface EvaluationState {
   built: BuiltChoice | null;
 
   setThreshold: (threshold: number | null) => void;
+  /** A threshold typed by the user ("0.62"); a sentence in thresholdProblem when it is not one. */
+  typeThreshold: (text: string) => void;
+  /** A target FMR typed by the user ("1 %", "0.1%", "0.001"); empty goes back to the default targets. */
+  setTargetFmr: (text: string) => void;
   chooseLabels: (file: File) => Promise<void>;
   clearLabels: () => void;
   compareWith: (file: File) => Promise<void>;
@@ -62,15 +79,31 @@ export interface EvaluationDeps {
   readArchive?: (data: Blob, fileName: string) => Promise<ReadResultsArchive>;
 }
 
-/** The labels the Bulk evaluation uses: a reopened archive's records' `expected`, else the run's labels. */
+/** The labels the Bulk evaluation uses: a reopened archive's records' `expected` and `label_columns`, else the run's labels. */
 export function evaluationLabels(s: Pick<BulkState, 'reopened' | 'records' | 'labels'>): { labels: ReadonlyMap<string, Expected>; source: string; attributes?: LabelAttributes } | null {
   if (s.reopened) {
-    const labels = labelsFromRecords(s.records);
-    return labels.size ? { labels, source: RECORD_LABELS_SOURCE } : null;
+    const read = labelsOfRecords(s.records);
+    const attributes = labelAttributesOf(read?.attributes);
+    return read ? { labels: new Map(read.labels), source: read.source, ...(attributes ? { attributes } : {}) } : null;
   }
   return s.labels && s.labels.labels.size
     ? { labels: s.labels.labels, source: s.labels.source, ...(s.labels.attributes ? { attributes: s.labels.attributes } : {}) }
     : null;
+}
+
+/**
+ * What the evaluation shows and Download writes: the labels, the what-if threshold and the target
+ * FMRs, as core's report card reads them (evaluation-report.ts `cardOf`), so the app's figures are
+ * the archive's.
+ */
+export function evaluationInputFor(chosen: ReturnType<typeof evaluationLabels>, threshold: number | null, targetFmr: number | null): EvaluationInput | null {
+  if (!chosen) return null;
+  const attributes = attributeTable(chosen.attributes);
+  return {
+    labels: [...chosen.labels], labelsSource: chosen.source, threshold,
+    ...(attributes ? { attributes } : {}),
+    ...(targetFmr !== null ? { targetFmrs: targetFmrsWith(targetFmr) } : {}),
+  };
 }
 
 export type EvaluationStore = UseBoundStore<StoreApi<EvaluationState>>;
@@ -93,6 +126,11 @@ export function createEvaluationStore(deps: EvaluationDeps): EvaluationStore {
 
     return {
       threshold: null,
+      thresholdText: null,
+      thresholdProblem: null,
+      targetFmr: null,
+      targetFmrText: '',
+      targetFmrProblem: null,
       labelsFile: null,
       zipLabels: null,
       labelsError: null,
@@ -105,7 +143,23 @@ export function createEvaluationStore(deps: EvaluationDeps): EvaluationStore {
 
       setThreshold: (threshold) => {
         const t = threshold === null ? null : Math.min(1, Math.max(0, threshold));
-        set({ threshold: t, downloadError: null });
+        set({ threshold: t, thresholdText: null, thresholdProblem: null, downloadError: null });
+      },
+
+      typeThreshold: (text) => {
+        const parsed = parseThreshold(text);
+        if ('problem' in parsed) set({ thresholdText: text, thresholdProblem: parsed.problem });
+        else get().setThreshold(parsed.value);
+      },
+
+      setTargetFmr: (text) => {
+        if (text.trim() === '') {
+          set({ targetFmr: null, targetFmrText: text, targetFmrProblem: null, downloadError: null });
+          return;
+        }
+        const parsed = parseTargetFmr(text);
+        if ('problem' in parsed) set({ targetFmrText: text, targetFmrProblem: parsed.problem });
+        else set({ targetFmr: parsed.value, targetFmrText: text, targetFmrProblem: null, downloadError: null });
       },
 
       chooseLabels: async (file) => {
@@ -164,10 +218,10 @@ export function createEvaluationStore(deps: EvaluationDeps): EvaluationStore {
         const b = bulk.getState();
         const result = b.result;
         if (!result || get().downloading) return;
-        const { threshold, comparison } = get();
-        const built = get().built ?? { threshold: null, comparison: null, labels: b.labels };
+        const { threshold, comparison, targetFmr } = get();
+        const built = get().built ?? { threshold: null, targetFmr: null, comparison: null, labels: b.labels };
         const labelsNow = b.reopened ? built.labels : b.labels;
-        if (built.threshold === threshold && built.comparison === comparison && built.labels === labelsNow) {
+        if (built.threshold === threshold && built.targetFmr === targetFmr && built.comparison === comparison && built.labels === labelsNow) {
           b.downloadAgain();
           return;
         }
@@ -182,6 +236,7 @@ export function createEvaluationStore(deps: EvaluationDeps): EvaluationStore {
             attributes: attributeTable(chosen?.attributes),
             threshold,
             comparison,
+            ...(targetFmr !== null ? { targetFmrs: targetFmrsWith(targetFmr) } : {}),
           });
           const bytes = await build(input);
           const blob = new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'application/zip' });
@@ -191,12 +246,12 @@ export function createEvaluationStore(deps: EvaluationDeps): EvaluationStore {
             return;
           }
           bulk.setState({ result: { ...result, blob }, ...(b.reopened ? {} : { archiveInput: input }) });
-          set({ downloading: false, built: { threshold, comparison, labels: labelsNow } });
+          set({ downloading: false, built: { threshold, targetFmr, comparison, labels: labelsNow } });
           bulk.getState().downloadAgain();
         } catch {
           set({
             downloading: false,
-            downloadError: `The results archive with your choices (threshold${comparison ? ', comparison' : ''}) could not be built. Try Download again; if it keeps failing, go back to the API's decision to download the archive of the run.`,
+            downloadError: `The results archive with your choices (threshold${targetFmr !== null ? ', target FMR' : ''}${comparison ? ', comparison' : ''}) could not be built. Try Download again; if it keeps failing, go back to the API's decision to download the archive of the run.`,
           });
         }
       },
@@ -213,10 +268,10 @@ export function createEvaluationStore(deps: EvaluationDeps): EvaluationStore {
     }
     if (s.phase !== prev.phase && (s.phase === 'running' || s.phase === 'idle')) {
       compareSeq++;
-      store.setState({ threshold: null, comparison: null, comparing: false, compareError: null, downloadError: null, built: null });
+      store.setState({ threshold: null, thresholdText: null, thresholdProblem: null, comparison: null, comparing: false, compareError: null, downloadError: null, built: null });
     }
     if (s.phase === 'finished' && prev.phase !== 'finished') {
-      store.setState({ built: { threshold: null, comparison: null, labels: s.labels } });
+      store.setState({ built: { threshold: null, targetFmr: null, comparison: null, labels: s.labels } });
     }
   });
 

@@ -40,6 +40,11 @@ export interface TargetFmr {
   note: string;
 }
 
+/** The targets a report gives thresholds for: the user's own first (when typed), then the defaults, each once. */
+export function targetFmrsWith(typed: number | null): number[] {
+  return typed === null ? [...DEFAULT_TARGET_FMRS] : [typed, ...DEFAULT_TARGET_FMRS.filter((t) => t !== typed)];
+}
+
 /** "1 %", "0.1 %", "0.05 %". */
 export function targetLabel(target: number): string {
   const v = target * 100;

@@ -2,8 +2,11 @@ import { FilePickButton, ZIP_ACCEPT } from '../components/FilePickButton.tsx';
 import { useMemo } from 'react';
 import { comparisonCharts } from '../../core/charts.ts';
 import { describeChange, errorNotes, type ComparedPair, type Comparison, type PairState } from '../../core/compare.ts';
+import { CONVENTION_LABELS } from '../../core/evaluation/acquisition.ts';
+import { comparisonDet, formatP, type RunDifference } from '../../core/evaluation/significance.ts';
+import { deltaInterval, differenceOf, NO_SHARED_LABELS, signedPct } from '../../core/evaluation-report.ts';
 import { useBulkStore } from '../../store/bulk.ts';
-import { useEvaluationStore } from '../../store/evaluation.ts';
+import { evaluationInputFor, evaluationLabels, useEvaluationStore } from '../../store/evaluation.ts';
 import { EvaluationCharts } from './EvaluationCharts.tsx';
 import { formatMs } from './format.ts';
 
@@ -43,7 +46,13 @@ export function CompareSection() {
 }
 
 function ComparisonView({ c }: { c: Comparison }) {
-  const charts = useMemo(() => comparisonCharts(c), [c]);
+  const records = useBulkStore((s) => s.records);
+  const reopened = useBulkStore((s) => s.reopened);
+  const labels = useBulkStore((s) => s.labels);
+  const input = useMemo(() => evaluationInputFor(evaluationLabels({ reopened, records, labels }), null, null), [reopened, records, labels]);
+  // McNemar's test, the rate deltas and both DET curves: core's, as report.html's comparison has them.
+  const difference = useMemo(() => (input ? differenceOf(c, input) : null), [c, input]);
+  const charts = useMemo(() => comparisonCharts(c, input ? comparisonDet(c, new Map(input.labels)) : undefined), [c, input]);
   const d = c.deltas;
   const num = (v: number | null) => (v === null ? '—' : (v >= 0 ? '+' : '') + v.toFixed(3));
   return (
@@ -52,6 +61,7 @@ function ComparisonView({ c }: { c: Comparison }) {
         {c.before} → {c.after}: {c.pairs.length} pair(s) in both; {c.flips.length} verdict flip(s), {c.newlyFailing.length} newly failing,
         {' '}{c.recovered.length} recovered; {c.onlyBefore.length} only in {c.before}, {c.onlyAfter.length} only in this run.
       </p>
+      {difference ? <Difference d={difference} /> : input && <p>{NO_SHARED_LABELS}</p>}
       <PairList title="Verdict flips" pairs={c.flips} />
       <PairList title="Newly failing" pairs={c.newlyFailing} />
       <PairList title="Recovered" pairs={c.recovered} />
@@ -83,6 +93,47 @@ function ComparisonView({ c }: { c: Comparison }) {
         </table>
       </div>
       <EvaluationCharts charts={charts} />
+    </div>
+  );
+}
+
+/** McNemar's sentence and p-value, and FMR/FNMR of both runs with their difference and its interval. */
+function Difference({ d }: { d: RunDifference }) {
+  const cls = 'border border-slate-200 px-2 py-1 text-left tabular-nums dark:border-slate-700';
+  const head = 'border border-slate-200 bg-slate-50 px-2 py-1 text-left font-semibold dark:border-slate-700 dark:bg-slate-800';
+  const rows = [['FMR', d.fmr], ['FNMR', d.fnmr]] as const;
+  return (
+    <div>
+      <h4 className="font-semibold">Is the difference real?</h4>
+      <p className="mt-1 font-medium">{d.sentence}</p>
+      <p className="text-slate-600 dark:text-slate-400">
+        McNemar&apos;s exact p = {formatP(d.p)}: {d.b} pair(s) right in {d.before} and wrong in {d.after}, {d.c} wrong in {d.before} and right in {d.after}.
+      </p>
+      <div className="mt-2 overflow-x-auto">
+        <table className="border-collapse">
+          <caption className="pb-1 text-left font-semibold">Error rates of both runs on the labelled pairs they share ({CONVENTION_LABELS.excluded})</caption>
+          <thead>
+            <tr>
+              <td />
+              <th scope="col" className={head}>Before ({d.before})</th>
+              <th scope="col" className={head}>After ({d.after})</th>
+              <th scope="col" className={head}>Change (after − before)</th>
+              <th scope="col" className={head}>95 % interval of the change</th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map(([name, r]) => (
+              <tr key={name}>
+                <th scope="row" className={head}>{name}</th>
+                <td className={cls}>{r.before.text}</td>
+                <td className={cls}>{r.after.text}</td>
+                <td className={cls}>{r.delta === null ? '—' : signedPct(r.delta)}</td>
+                <td className={cls}>{deltaInterval(r) || '—'}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
     </div>
   );
 }

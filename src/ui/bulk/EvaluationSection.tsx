@@ -1,13 +1,16 @@
-import { useDeferredValue, useMemo, useState, type ReactNode } from 'react';
+import { useDeferredValue, useMemo, useState } from 'react';
 import { evaluationCharts } from '../../core/charts.ts';
-import { round4 } from '../../core/evaluation-report.ts';
+import { cardOf, round4 } from '../../core/evaluation-report.ts';
+import { apiDecisionPoint } from '../../core/evaluation/threshold.ts';
 import {
   atThreshold, evalRows, evaluate, outcomeAt, pct, type Confusion, type Evaluation, type Rate,
 } from '../../core/evaluation.ts';
 import { useBulkStore } from '../../store/bulk.ts';
-import { evaluationLabels, useEvaluationStore } from '../../store/evaluation.ts';
+import { evaluationInputFor, evaluationLabels, useEvaluationStore } from '../../store/evaluation.ts';
 import { EvaluationCharts } from './EvaluationCharts.tsx';
+import { Figure } from './Figure.tsx';
 import { OUTCOME_WORDS } from './format.ts';
+import { ReportCardSection } from './ReportCardSection.tsx';
 
 /** Rows of the per-pair outcome table drawn at most (the archive has them all). */
 const MAX_PAIR_ROWS = 1000;
@@ -34,14 +37,17 @@ export function EvaluationSection() {
       </section>
     );
   }
-  return <Evaluated ev={ev} source={chosen.source} threshold={threshold} />;
+  return <Evaluated ev={ev} chosen={chosen} source={chosen.source} threshold={threshold} />;
 }
 
-function Evaluated({ ev, source, threshold }: { ev: Evaluation; source: string; threshold: number | null }) {
+function Evaluated({ ev, chosen, source, threshold }: { ev: Evaluation; chosen: ReturnType<typeof evaluationLabels>; source: string; threshold: number | null }) {
   const whatIf = useMemo(() => (threshold === null ? null : atThreshold(ev.rows, threshold)), [ev, threshold]);
-  // Charts follow the slider a moment later, so dragging stays smooth on large runs.
+  // Charts and the report card follow the slider a moment later, so dragging stays smooth on large runs.
   const chartThreshold = useDeferredValue(threshold);
   const charts = useMemo(() => evaluationCharts(ev, chartThreshold), [ev, chartThreshold]);
+  const targetFmr = useEvaluationStore((s) => s.targetFmr);
+  const input = useMemo(() => evaluationInputFor(chosen, chartThreshold, targetFmr), [chosen, chartThreshold, targetFmr]);
+  const card = useMemo(() => (input ? cardOf(ev, input) : null), [ev, input]);
   const api = ev.api;
   return (
     <section aria-labelledby="evaluation-title" className="mt-6">
@@ -71,18 +77,10 @@ function Evaluated({ ev, source, threshold }: { ev: Evaluation; source: string; 
         ))}
       </dl>
 
+      {card && <ReportCardSection card={card} />}
       <EvaluationCharts charts={charts} />
       <PairOutcomes ev={ev} threshold={threshold} />
     </section>
-  );
-}
-
-function Figure({ label, children }: { label: string; children: ReactNode }) {
-  return (
-    <div className="flex flex-wrap gap-x-3">
-      <dt className="min-w-32 text-slate-600 dark:text-slate-400">{label}</dt>
-      <dd className="font-medium tabular-nums">{children}</dd>
-    </div>
   );
 }
 
@@ -124,31 +122,77 @@ function ConfusionTable({ title, c, fmr, fnmr }: { title: string; c: Confusion; 
   );
 }
 
-/** The what-if slider over the confidence scale, "Use EER threshold" and back to the API's decision. */
+/**
+ * The what-if threshold: a slider over the confidence scale with the API's decision point and the
+ * EER point marked, a box to type a value, "Use EER threshold" and back to the API's decision.
+ */
 function ThresholdControl({ ev, threshold }: { ev: Evaluation; threshold: number | null }) {
   const setThreshold = useEvaluationStore((s) => s.setThreshold);
-  const shown = threshold ?? ev.eer?.threshold ?? 0.5;
+  const typeThreshold = useEvaluationStore((s) => s.typeThreshold);
+  const typed = useEvaluationStore((s) => s.thresholdText);
+  const problem = useEvaluationStore((s) => s.thresholdProblem);
+  const decision = useMemo(() => apiDecisionPoint(ev.rows), [ev]);
+  const [draft, setDraft] = useState<string | null>(null);
+  const shown = threshold ?? decision.threshold ?? ev.eer?.threshold ?? 0.5;
   const value = threshold === null ? "the API's decision" : round4(threshold);
+  const marks = [
+    ...(decision.threshold !== null ? [{ key: 'api', at: decision.threshold, label: `API's decision ${round4(decision.threshold)}`, tone: 'border-sky-700 text-sky-800 dark:border-sky-400 dark:text-sky-300' }] : []),
+    ...(ev.eer ? [{ key: 'eer', at: ev.eer.threshold, label: `EER ${round4(ev.eer.threshold)}`, tone: 'border-amber-700 text-amber-800 dark:border-amber-400 dark:text-amber-300' }] : []),
+  ];
+  const commit = () => {
+    if (draft !== null) typeThreshold(draft);
+    setDraft(null);
+  };
   const btn = 'inline-flex items-center rounded-md border border-slate-300 px-3 py-1.5 text-sm font-medium shadow-sm hover:bg-slate-50 disabled:opacity-50 dark:border-slate-600 dark:hover:bg-slate-800';
   return (
     <div className="mt-4 rounded-md border border-slate-200 p-3 dark:border-slate-700">
-      <div className="flex flex-wrap items-center gap-3">
+      <div className="flex flex-wrap items-start gap-3">
         <label htmlFor="evaluation-threshold" className="text-sm font-medium">Threshold (what-if)</label>
-        <input
-          id="evaluation-threshold"
-          type="range"
-          min={0}
-          max={1}
-          step={0.001}
-          value={shown}
-          aria-valuetext={threshold === null ? "the API's decision" : `confidence ${round4(threshold)} or more is a match`}
-          onChange={(e) => setThreshold(Number(e.currentTarget.value))}
-          className="w-64 max-w-full accent-sky-700"
-        />
+        <div className="w-64 max-w-full">
+          <input
+            id="evaluation-threshold"
+            type="range"
+            min={0}
+            max={1}
+            step={0.001}
+            value={shown}
+            aria-valuetext={threshold === null ? "the API's decision" : `confidence ${round4(threshold)} or more is a match`}
+            aria-describedby="evaluation-threshold-marks"
+            onChange={(e) => setThreshold(Number(e.currentTarget.value))}
+            className="w-full accent-sky-700"
+          />
+          {/* Marks under the slider, at their place on the 0–1 scale (the thumb's half-width aside). */}
+          <ul id="evaluation-threshold-marks" aria-label="Marks on the threshold scale" className="relative h-10 text-xs">
+            {marks.map((m, i) => (
+              <li
+                key={m.key}
+                className={`absolute whitespace-nowrap border-l-2 pl-1 ${m.tone}`}
+                style={{ left: `${m.at * 100}%`, top: `${i * 1.25}rem`, transform: m.at > 0.6 ? 'translateX(-100%)' : undefined, ...(m.at > 0.6 ? { borderLeftWidth: 0, borderRightWidth: 2, paddingLeft: 0, paddingRight: '0.25rem' } : {}) }}
+              >
+                {m.label}
+              </li>
+            ))}
+          </ul>
+        </div>
         <output htmlFor="evaluation-threshold" className="text-sm font-semibold tabular-nums">{value}</output>
+        <label htmlFor="evaluation-threshold-typed" className="text-sm font-medium">Type a threshold</label>
+        <input
+          id="evaluation-threshold-typed"
+          type="text"
+          inputMode="decimal"
+          className="w-24 rounded-md border border-slate-300 px-2 py-1 text-sm tabular-nums dark:border-slate-600 dark:bg-slate-900"
+          value={draft ?? typed ?? (threshold === null ? '' : round4(threshold))}
+          placeholder="0–1"
+          aria-invalid={problem !== null}
+          aria-describedby={problem ? 'evaluation-threshold-problem' : undefined}
+          onChange={(e) => setDraft(e.currentTarget.value)}
+          onBlur={commit}
+          onKeyDown={(e) => { if (e.key === 'Enter') commit(); }}
+        />
       </div>
+      {problem && <p id="evaluation-threshold-problem" role="alert" className="mt-1 text-sm text-red-800 dark:text-red-200">{problem}</p>}
       <p className="mt-1 text-xs text-slate-600 dark:text-slate-400">
-        A pair counts as a match when its confidence (0–1) is at or above the threshold. Download writes the threshold
+        A pair counts as a match when its confidence (0–1) is at or above the threshold. {decision.note} Download writes the threshold
         chosen here into the report (&quot;threshold used&quot;); the API&apos;s own decision is kept beside it.
       </p>
       <div className="mt-2 flex flex-wrap gap-2">
