@@ -35,8 +35,9 @@ export interface AppOptions {
   engine?: Engine;
 }
 
-/** Contract endpoint paths that are not under /v1/ (today: KwikID's /facematch). */
-const CONTRACT_PATHS: readonly string[] = contracts.flatMap((c) => [c.path, ...(c.tokenEndpoint ? [c.tokenEndpoint.path] : [])]);
+/** Endpoint paths of the contracts served at the root, not under /v1/ (KwikID's /facematch); the other presets are under /emulate/<id>. */
+const ROOT_CONTRACTS = contracts.filter((c) => c.demoBasePath === '');
+const CONTRACT_PATHS: readonly string[] = ROOT_CONTRACTS.flatMap((c) => [c.path, ...(c.tokenEndpoint ? [c.tokenEndpoint.path] : [])]);
 const V1_PREFIX = deepvue.path.slice(0, deepvue.path.indexOf('/', 1) + 1); // "/v1/"
 
 /** True for URLs the API answers (the rest is the browser app). Accepts a path or a path with a query. */
@@ -104,7 +105,7 @@ export function createServerApp(config: ServerConfig, options: AppOptions = {}):
 
   app.notFound((c) => {
     const path = new URL(c.req.url).pathname;
-    return c.json({ message: `Nothing at ${c.req.method} ${path}. The API serves POST ${contracts.map((k) => k.path).join(', ')}, POST ${deepvue.tokenEndpoint?.path ?? ''}, POST ${FACES_PATH}, GET ${HEALTH_PATH} and the vendor emulators under ${EMULATOR_PREFIX}/<preset>.` }, 404);
+    return c.json({ message: `Nothing at ${c.req.method} ${path}. The API serves POST ${ROOT_CONTRACTS.map((k) => k.path).join(', ')}, POST ${deepvue.tokenEndpoint?.path ?? ''}, POST ${FACES_PATH}, GET ${HEALTH_PATH} and the vendor emulators under ${EMULATOR_PREFIX}/<preset>.` }, 404);
   });
   app.onError((err, c) => {
     // Never log request contents: only the error's own message.

@@ -23,7 +23,10 @@ export class UsageError extends Error {
 export interface RunArgs {
   command: 'run';
   zip: string;
+  /** A preset id; with `providerFile`, the definition's id once it is read. */
   provider: string;
+  /** A definition file (JSON) to run instead of a preset. */
+  providerFile?: string;
   baseUrl: string;
   /** Undefined: facematch-bulk-<ms>.zip in the current folder. */
   out?: string;
@@ -58,7 +61,7 @@ export interface MergeArgs {
 export type Command = RunArgs | MergeArgs | { command: 'serve' } | { command: 'help'; topic?: string } | { command: 'usage' } | { command: 'version' };
 
 export const USAGE = `Usage:
-  facematch run <pairs.zip> [--provider kwikid|deepvue] [--base-url URL] [--out FILE]
+  facematch run <pairs.zip> [--provider ID | --provider-file def.json] [--base-url URL] [--out FILE]
                 [--concurrency N] [--rate R] [--timeout S] [--retries N]
                 [--labels CSV] [--junit FILE] [--shard I/N] [--rate-store redis://HOST:PORT]
                 [--fail-under-accuracy X] [--fail-over-fmr X] [--fail-over-fnmr X] [--max-errors N]
@@ -66,12 +69,17 @@ export const USAGE = `Usage:
   facematch merge <a.zip> <b.zip> [...] [--out FILE]
   facematch serve            the reference server (PORT, HOST and the server's variables apply)
 
-Credentials come from the environment, never from flags:
-  FACEMATCH_TOKEN                               KwikID bearer token
+Providers (--provider): ${contracts.map((c) => c.id).join(', ')};
+or your own definition with --provider-file def.json (see docs/providers.md).
+
+Credentials come from the environment, never from flags: each as FACEMATCH_CRED_<KEY>, the key
+in upper snake case (e.g. FACEMATCH_CRED_API_KEY). Also read:
+  FACEMATCH_TOKEN                               bearer token (KwikID)
   DEEPVUE_CLIENT_ID, DEEPVUE_CLIENT_SECRET      Deepvue client credentials (the token is fetched and refreshed)
 With none set and a Base URL on this machine, the reference server's demo values are used.
 
-Defaults: --provider kwikid, --base-url ${DEFAULT_BASE_URL}, --out facematch-bulk-<ms>.zip,
+Defaults: --provider kwikid, --base-url ${DEFAULT_BASE_URL} (plus the preset's emulator path,
+e.g. /emulate/facepp), --out facematch-bulk-<ms>.zip,
 --concurrency 1 (up to 16), no rate limit (--rate: calls per second, 1 to 1000), --timeout ${DEFAULT_TIMEOUT_MS / 1000}, --retries ${DEFAULT_RETRIES}.
 --shard I/N runs the pairs whose position (natural order of pair ids) mod N is I-1; write
 --shard auto/N to take I from JOB_COMPLETION_INDEX + 1 (Kubernetes Indexed Jobs).
@@ -92,6 +100,7 @@ type Env = Readonly<Record<string, string | undefined>>;
 
 const RUN_OPTIONS = {
   provider: { type: 'string' },
+  'provider-file': { type: 'string' },
   'base-url': { type: 'string' },
   out: { type: 'string' },
   concurrency: { type: 'string' },
@@ -162,6 +171,7 @@ function parseFor(command: string, args: readonly string[], options: OptionSpec)
 function example(name: string): string {
   switch (name) {
     case 'provider': return '--provider deepvue';
+    case 'provider-file': return '--provider-file my-vendor.json';
     case 'base-url': return '--base-url https://api.example.com';
     case 'out': return '--out results.zip';
     case 'concurrency': return '--concurrency 4';
@@ -236,10 +246,15 @@ function parseBaseUrl(raw: string): string {
     throw new UsageError(`--base-url must start with http:// or https://, not ${u.protocol}//.`);
   }
   if (u.username || u.password) {
-    throw new UsageError('--base-url must not hold a user name or password (flags show in process lists); put credentials in FACEMATCH_TOKEN or DEEPVUE_CLIENT_ID / DEEPVUE_CLIENT_SECRET.');
+    throw new UsageError('--base-url must not hold a user name or password (flags show in process lists); put credentials in the environment (FACEMATCH_CRED_<KEY>, FACEMATCH_TOKEN or DEEPVUE_CLIENT_ID / DEEPVUE_CLIENT_SECRET).');
   }
   if (u.search || u.hash) throw new UsageError(`--base-url must not have a query string or fragment; give only the origin and path, e.g. ${u.origin}${u.pathname}.`);
   return raw.trim().replace(/\/+$/, '');
+}
+
+/** "a", "a or b", "a, b or c". */
+function joinOr(items: readonly string[]): string {
+  return items.length <= 1 ? items.join('') : `${items.slice(0, -1).join(', ')} or ${items[items.length - 1]}`;
 }
 
 function parseRateStore(raw: string): string {
@@ -283,9 +298,14 @@ function parseRun(args: readonly string[], env: Env): RunArgs | { command: 'help
   if (v.help) return { command: 'help', topic: 'run' };
   if (positionals.length === 0) throw new UsageError('facematch run needs the ZIP of pairs to run, e.g. facematch run pairs.zip.');
   if (positionals.length > 1) throw new UsageError(`facematch run takes one ZIP, but got ${positionals.length}: ${positionals.join(', ')}. Run them one at a time, or join them into one ZIP.`);
+  const providerFile = str(v['provider-file']);
+  if (providerFile !== undefined && v.provider !== undefined) {
+    throw new UsageError('Give either --provider or --provider-file, not both: --provider names a preset, --provider-file your own definition.');
+  }
   const provider = (str(v.provider) ?? 'kwikid').trim().toLowerCase();
-  if (!contracts.some((c) => c.id === provider)) {
-    throw new UsageError(`--provider must be ${contracts.map((c) => c.id).join(' or ')}, not "${str(v.provider)}".`);
+  const preset = contracts.find((c) => c.id === provider);
+  if (!preset && providerFile === undefined) {
+    throw new UsageError(`--provider must be one of ${joinOr(contracts.map((c) => c.id))}, not "${str(v.provider)}"; for another API write a definition and give it with --provider-file.`);
   }
   // No --rate is no limit (an empty value is refused before this as a flag without a value).
   const rate = v.rate === undefined ? undefined : settingFlag('rate', 'rate', str(v.rate)!, 'calls started per second') ?? undefined;
@@ -299,12 +319,13 @@ function parseRun(args: readonly string[], env: Env): RunArgs | { command: 'help
     command: 'run',
     zip: positionals[0]!,
     provider,
-    baseUrl: parseBaseUrl(str(v['base-url']) ?? DEFAULT_BASE_URL),
+    baseUrl: parseBaseUrl(str(v['base-url']) ?? `${DEFAULT_BASE_URL}${providerFile === undefined ? preset?.demoBasePath ?? '' : ''}`),
     concurrency: v.concurrency === undefined ? 1 : settingFlag('concurrency', 'concurrency', str(v.concurrency)!, 'calls in flight at once')!,
     timeoutMs,
     retries: v.retries === undefined ? DEFAULT_RETRIES : settingFlag('retries', 'retries', str(v.retries)!, 'extra attempts after a transient failure')!,
     maxErrors: v['max-errors'] === undefined ? 0 : wholeNumber('max-errors', str(v['max-errors'])!, 0, 1_000_000, 'failed pairs tolerated'),
   };
+  if (providerFile !== undefined) out.providerFile = providerFile;
   if (str(v.out) !== undefined) out.out = str(v.out)!;
   if (rate !== undefined) out.rate = rate;
   if (str(v.labels) !== undefined) out.labels = str(v.labels)!;

@@ -6,10 +6,10 @@
 import type { ProviderContract } from '../core/contracts.ts';
 import { canRefreshToken, refreshTokenPolicy, stopOnUnauthorized, type AuthPolicy } from '../core/job.ts';
 import type { CallDeps, CallSettings } from '../core/request.ts';
-import { CREDENTIAL_ENV, suppliedKeys } from './credentials.ts';
+import { credentialEnvLabel, requiredKeys } from '../core/providers/credentials.ts';
 
 export function envHint(contract: ProviderContract): string {
-  const names = suppliedKeys(contract).map((k) => CREDENTIAL_ENV[k]);
+  const names = requiredKeys(contract).map(credentialEnvLabel);
   return `The CLI reads the credentials from ${names.join(' and ')}: set ${names.length > 1 ? 'them' : 'it'} to valid values and run again.`;
 }
 

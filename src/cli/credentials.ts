@@ -1,22 +1,16 @@
 /**
  * Credentials for the CLI come from the environment only (flags show in process lists and shell
- * history). Names match the reference server's own variables.
+ * history): every credential as FACEMATCH_CRED_<KEY> (upper snake case), and the long-standing
+ * FACEMATCH_TOKEN and DEEPVUE_CLIENT_ID / DEEPVUE_CLIENT_SECRET.
  */
-import type { CredentialKey, ProviderContract } from '../core/contracts.ts';
-import { DEMO_CREDENTIALS } from '../core/defaults.ts';
+import type { ProviderContract } from '../core/contracts.ts';
+import {
+  credentialEnvLabel, credentialFromEnv, demoCredentials, requiredKeys, suppliedKeys,
+} from '../core/providers/credentials.ts';
 import type { Credentials } from '../core/request.ts';
 import { UsageError } from './args.ts';
 
-export const CREDENTIAL_ENV: Readonly<Record<CredentialKey, string>> = {
-  token: 'FACEMATCH_TOKEN',
-  clientId: 'DEEPVUE_CLIENT_ID',
-  clientSecret: 'DEEPVUE_CLIENT_SECRET',
-};
-
-/** The credentials the user supplies for a contract (a token the contract issues itself is fetched, not supplied). */
-export function suppliedKeys(contract: ProviderContract): CredentialKey[] {
-  return contract.credentials.map((c) => c.key).filter((k) => !(k === 'token' && contract.tokenEndpoint));
-}
+export { suppliedKeys };
 
 /** True for a Base URL on this machine (where the reference server's demo values may be used). */
 export function isLocalBaseUrl(baseUrl: string): boolean {
@@ -43,18 +37,17 @@ export function credentialsFromEnv(
   contract: ProviderContract, baseUrl: string, env: Readonly<Record<string, string | undefined>>,
 ): ResolvedCredentials {
   const keys = suppliedKeys(contract);
-  const given = keys.filter((k) => (env[CREDENTIAL_ENV[k]] ?? '').trim() !== '');
-  if (given.length === 0 && isLocalBaseUrl(baseUrl)) {
-    const credentials: Credentials = {};
-    for (const k of keys) credentials[k] = DEMO_CREDENTIALS[k];
-    return { credentials, demo: true };
+  const given = keys.filter((k) => credentialFromEnv(k, env) !== undefined);
+  const demo = demoCredentials(contract);
+  if (given.length === 0 && isLocalBaseUrl(baseUrl) && Object.keys(demo).length > 0) {
+    return { credentials: { ...demo }, demo: true };
   }
-  const missing = keys.filter((k) => !given.includes(k));
+  const missing = requiredKeys(contract).filter((k) => !given.includes(k));
   if (missing.length) {
-    const names = missing.map((k) => CREDENTIAL_ENV[k]).join(' and ');
-    throw new UsageError(`${contract.label} at ${baseUrl} needs ${names} in the environment (credentials are never read from flags), e.g. export ${CREDENTIAL_ENV[missing[0]!]}=...`);
+    const names = missing.map(credentialEnvLabel).join(' and ');
+    throw new UsageError(`${contract.label} at ${baseUrl} needs ${names} in the environment (credentials are never read from flags), e.g. export ${credentialEnvLabel(missing[0]!)}=...`);
   }
   const credentials: Credentials = {};
-  for (const k of keys) credentials[k] = env[CREDENTIAL_ENV[k]]!.trim();
+  for (const k of given) credentials[k] = credentialFromEnv(k, env)!;
   return { credentials, demo: false };
 }

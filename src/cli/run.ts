@@ -6,7 +6,7 @@ import { errorText } from '../core/text.ts';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { archiveFileName } from '../core/archive-client.ts';
-import { contractById } from '../core/contracts.ts';
+import { contractById, type ProviderContract } from '../core/contracts.ts';
 import { accuracyOf, confusionAt, evalRows, pct, withOutcomes } from '../core/evaluation.ts';
 import { loadZipLabels, parseLabels, zipLabelsOverridden, type Expected, type LabelSet } from '../core/labels.ts';
 import { shardNotice } from '../core/merge.ts';
@@ -83,6 +83,20 @@ export async function writeOutput(file: string, data: Uint8Array | string, what:
   }
 }
 
+/** A definition file given with --provider-file, validated (each problem a sentence naming the field). */
+async function readDefinition(file: string, io: CliIO): Promise<ProviderContract> {
+  let text: string;
+  try {
+    text = await readFile(path.resolve(io.cwd, file), 'utf8');
+  } catch (err) {
+    throw fileError(err, file, 'provider definition');
+  }
+  const { checkDefinitionText } = await import('../core/providers/schema.ts');
+  const checked = checkDefinitionText(text, path.basename(file));
+  if (!checked.ok) throw new UsageError(checked.problems.join('\n'));
+  return checked.definition;
+}
+
 async function readLabels(file: string, io: CliIO, pairIds: readonly string[]): Promise<LabelSet> {
   let text: string;
   try {
@@ -105,7 +119,7 @@ function expectedMatches(labels: ReadonlyMap<string, Expected>): Map<string, boo
 
 export async function runCommand(args: RunArgs, io: CliIO): Promise<number> {
   const out = io.stdout;
-  const contract = contractById(args.provider);
+  const contract = args.providerFile !== undefined ? await readDefinition(args.providerFile, io) : contractById(args.provider);
   const { credentials, demo } = credentialsFromEnv(contract, args.baseUrl, io.env);
   const { zip, name, bytes: input } = await openInputZip(args.zip, io.cwd);
   if (zip.pairs.length === 0) {
@@ -156,7 +170,7 @@ export async function runCommand(args: RunArgs, io: CliIO): Promise<number> {
   const endpoint = endpointUrl(contract, args.baseUrl);
   let gate: RateGate | undefined;
   if (args.rate !== undefined && args.rateStore) {
-    const account = credentials.clientId ?? credentials.token ?? '';
+    const account = credentials.clientId ?? credentials.token ?? Object.values(credentials)[0] ?? '';
     gate = await createRateGate({
       rate: args.rate,
       key: budgetKey(endpoint, account),

@@ -7,137 +7,35 @@
  * The browser (Single and Bulk), the reference server and the tests all read these objects;
  * no other module may branch on a provider id.
  */
+import { PRESET_IDS } from './emulation.ts';
+import { PRESETS } from './providers/presets.ts';
+import type { AnswerRule, CredentialKey, JsonPath, ProviderContract } from './providers/types.ts';
 
-/** A credential the user types into the connection settings. All of them are secrets except `clientId`. */
-export type CredentialKey = 'token' | 'clientId' | 'clientSecret';
+export * from './providers/types.ts';
+export { kwikid, deepvue, PRESETS, PROVIDER_GROUPS } from './providers/presets.ts';
 
-export interface CredentialField {
-  key: CredentialKey;
-  label: string;
-  /** Rendered as a password field, masked in cURL and never written to the archive. */
-  secret: boolean;
+/** The presets, in the Provider select's order. */
+export const contracts: readonly ProviderContract[] = PRESET_IDS.map((id) => PRESETS[id]);
+
+export type ProviderId = string;
+
+/** Definitions the user loaded (Custom…, --provider-file), looked up like the presets. */
+const custom = new Map<string, ProviderContract>();
+
+/** Makes a validated definition findable by its id (replacing an earlier one with that id). */
+export function registerDefinition(def: ProviderContract): void {
+  if ((PRESET_IDS as readonly string[]).includes(def.id)) throw new Error(`"${def.id}" is a preset's id; give the definition its own id.`);
+  custom.set(def.id, def);
 }
 
-/** A request header whose value comes from one credential. */
-export interface HeaderRule {
-  name: string;
-  from: CredentialKey;
-  /** Prepended to the credential, e.g. "Bearer ". */
-  prefix?: string;
+/** The custom definitions registered so far. */
+export function customDefinitions(): ProviderContract[] {
+  return [...custom.values()];
 }
-
-/** How to exchange client credentials for a bearer token. */
-export interface TokenEndpoint {
-  path: string;
-  /** Form field name for each credential sent. */
-  fields: Partial<Record<CredentialKey, string>>;
-  /** Where the token sits in the JSON answer. */
-  tokenPath: readonly string[];
-  /** Where the ISO expiry sits in the JSON answer, when the API gives one. */
-  expiryPath?: readonly string[];
-}
-
-export type JsonPath = readonly string[];
-
-/** A response field written to its own summary.xlsx column, as sent. */
-export interface ReportField {
-  header: string;
-  path: JsonPath;
-  /** Excel number format for numeric values. */
-  numFmt?: string;
-  /** Column width in characters. */
-  width: number;
-}
-
-export interface ProviderContract {
-  id: string;
-  label: string;
-  /** Endpoint path appended to the base URL. */
-  path: string;
-  /** Multipart field names for the first and second image, in slot order. */
-  imageFields: readonly [string, string];
-  /** Multipart text field for the optional correlation id, when the API has one. */
-  uniqueIdField?: string;
-  /** Credentials the settings panel asks for, in display order. */
-  credentials: readonly CredentialField[];
-  /** Headers built from the credentials. */
-  headers: readonly HeaderRule[];
-  tokenEndpoint?: TokenEndpoint;
-  /** Where the verdict sits and which value means "match". */
-  verdict: { path: JsonPath; matchValue: string | boolean };
-  /** Where the confidence sits and its scale (1 for 0–1, 100 for 0–100). */
-  confidence: { path: JsonPath; scale: number };
-  /** Where the credits consumed sit, when the API reports them. */
-  credits?: { path: JsonPath };
-  /**
-   * Response fields summary.xlsx keeps in their own columns exactly as the API sent them, beside
-   * the normalised ones (e.g. Deepvue's 0–100 confidence and its transaction_id for a dispute).
-   */
-  reportFields?: readonly ReportField[];
-  /** Paths tried in order to find a human-readable error message in an error body. */
-  errorMessagePaths: readonly JsonPath[];
-  /** Image types the API documents as accepted (MIME types). */
-  acceptedTypes: readonly string[];
-  /** Largest image the API documents, in bytes. */
-  maxImageBytes: number;
-}
-
-const MB = 1024 * 1024;
-
-export const kwikid: ProviderContract = {
-  id: 'kwikid',
-  label: 'KwikID',
-  path: '/facematch',
-  imageFields: ['image1', 'image2'],
-  uniqueIdField: 'unique_id',
-  credentials: [{ key: 'token', label: 'Bearer token', secret: true }],
-  headers: [{ name: 'Authorization', from: 'token', prefix: 'Bearer ' }],
-  verdict: { path: ['facematch_result'], matchValue: 'True' },
-  confidence: { path: ['confidence_score'], scale: 1 },
-  credits: { path: ['credits_consumed'] },
-  errorMessagePaths: [['message'], ['msg'], ['detail']],
-  acceptedTypes: ['image/jpeg', 'image/png'],
-  maxImageBytes: 15 * MB,
-};
-
-export const deepvue: ProviderContract = {
-  id: 'deepvue',
-  label: 'Deepvue',
-  path: '/v1/facematch',
-  imageFields: ['file_a', 'file_b'],
-  credentials: [
-    { key: 'clientId', label: 'Client ID', secret: false },
-    { key: 'clientSecret', label: 'Client secret', secret: true },
-    { key: 'token', label: 'Bearer token', secret: true },
-  ],
-  headers: [
-    { name: 'Authorization', from: 'token', prefix: 'Bearer ' },
-    { name: 'x-api-key', from: 'clientSecret' },
-  ],
-  tokenEndpoint: {
-    path: '/v1/authorize',
-    fields: { clientId: 'client_id', clientSecret: 'client_secret' },
-    tokenPath: ['access_token'],
-    expiryPath: ['expiry'],
-  },
-  verdict: { path: ['data', 'match'], matchValue: true },
-  confidence: { path: ['data', 'confidence'], scale: 100 },
-  reportFields: [
-    { header: 'confidence', path: ['data', 'confidence'], numFmt: '0.00', width: 12 },
-    { header: 'transaction_id', path: ['transaction_id'], width: 38 },
-  ],
-  errorMessagePaths: [['message'], ['detail']],
-  acceptedTypes: ['image/jpeg', 'image/png'],
-  maxImageBytes: 15 * MB,
-};
-
-export const contracts: readonly ProviderContract[] = [kwikid, deepvue];
-
-export type ProviderId = (typeof contracts)[number]['id'];
 
 export function contractById(id: string): ProviderContract {
-  const found = contracts.find((c) => c.id === id);
-  if (!found) throw new Error(`Unknown provider "${id}". Known: ${contracts.map((c) => c.id).join(', ')}.`);
+  const found = contracts.find((c) => c.id === id) ?? custom.get(id);
+  if (!found) throw new Error(`Unknown provider "${id}". Known: ${[...contracts, ...custom.values()].map((c) => c.id).join(', ')}.`);
   return found;
 }
 
@@ -153,28 +51,93 @@ export function readPath(body: unknown, path: JsonPath): unknown {
 
 export interface Verdict {
   match: boolean;
-  /** The value exactly as the API sent it (0–1 or 0–100 by contract). */
+  /** The score exactly as the API sent it (0–1 or 0–100 by contract). */
   rawConfidence: number | null;
-  /** Confidence on a 0–1 scale. */
+  /** Score on a 0–1 scale. */
   confidence: number | null;
   credits: number | null;
+  /** The threshold on a 0–1 scale, when the definition has one (fixed or read from the answer). */
+  threshold?: number | null;
 }
 
-/** Reads the verdict from a 2xx body; null when the body does not carry one. */
+/** The threshold of an answer on the score's own scale; null when the definition has none or the answer lacks it. */
+export function readThreshold(contract: ProviderContract, body: unknown): number | null {
+  const t = contract.threshold;
+  if (!t) return null;
+  if (t.path) return toNumber(readPath(body, t.path));
+  return typeof t.value === 'number' ? t.value : null;
+}
+
+/**
+ * Reads the verdict from a 2xx body; null when the body does not carry one. Without a verdict
+ * path, the verdict is score >= threshold (both on the score's scale).
+ */
 export function readVerdict(contract: ProviderContract, body: unknown): Verdict | null {
-  const v = readPath(body, contract.verdict.path);
-  if (v === undefined || v === null) return null;
-  const match = typeof contract.verdict.matchValue === 'string'
-    ? String(v).toLowerCase() === contract.verdict.matchValue.toLowerCase()
-    : v === contract.verdict.matchValue;
   const raw = toNumber(readPath(body, contract.confidence.path));
+  const rawThreshold = contract.threshold ? readThreshold(contract, body) : undefined;
+  let match: boolean;
+  if (contract.verdict.path) {
+    const v = readPath(body, contract.verdict.path);
+    if (v === undefined || v === null) return null;
+    const want = contract.verdict.matchValue ?? true;
+    match = typeof want === 'string' ? String(v).toLowerCase() === want.toLowerCase() : v === want;
+  } else {
+    if (raw === null || rawThreshold === null || rawThreshold === undefined) return null;
+    match = raw >= rawThreshold;
+  }
   const credits = contract.credits ? toNumber(readPath(body, contract.credits.path)) : null;
   return {
     match,
     rawConfidence: raw,
     confidence: raw === null ? null : normaliseConfidence(raw, contract.confidence.scale),
     credits,
+    ...(rawThreshold !== undefined
+      ? { threshold: rawThreshold === null ? null : normaliseConfidence(rawThreshold, contract.confidence.scale) }
+      : {}),
   };
+}
+
+/** Where a definition reads its verdict, for a sentence: `facematch_result`, or `confidence >= thresholds.1e-4`. */
+export function verdictSource(contract: ProviderContract): string {
+  if (contract.verdict.path) return contract.verdict.path.join('.');
+  const t = contract.threshold;
+  return `${contract.confidence.path.join('.')} >= ${t?.path ? t.path.join('.') : String(t?.value ?? 'threshold')}`;
+}
+
+/** True when an answer meets a rule: every part the rule gives holds. */
+export function matchesRule(rule: AnswerRule, status: number | null, body: unknown): boolean {
+  if (rule.status && (status === null || !rule.status.includes(status))) return false;
+  if (!rule.path) return rule.status !== undefined;
+  const v = rule.path.length ? readPath(body, rule.path) : body;
+  if (rule.empty !== undefined && isEmpty(v) !== rule.empty) return false;
+  if (rule.equals !== undefined) {
+    const same = typeof rule.equals === 'string' ? v !== undefined && v !== null && String(v).toLowerCase() === rule.equals.toLowerCase() : v === rule.equals;
+    if (!same) return false;
+  }
+  if (rule.contains !== undefined) {
+    const text = typeof v === 'string' ? v : v === undefined ? '' : JSON.stringify(v);
+    if (!text.toLowerCase().includes(rule.contains.toLowerCase())) return false;
+  }
+  return true;
+}
+
+function isEmpty(v: unknown): boolean {
+  if (v === undefined || v === null || v === '') return true;
+  if (Array.isArray(v)) return v.length === 0;
+  if (typeof v === 'object') return Object.keys(v).length === 0;
+  return false;
+}
+
+/** True when the answer says no face was found (the definition's no-face rules). */
+export function isNoFace(contract: ProviderContract, status: number | null, body: unknown): boolean {
+  return (contract.noFace ?? []).some((r) => matchesRule(r, status, body));
+}
+
+/** The vendor's transaction id in an answer, when the definition says where it sits. */
+export function readTransactionId(contract: ProviderContract, body: unknown): string | null {
+  if (!contract.transactionIdPath) return null;
+  const v = readPath(body, contract.transactionIdPath);
+  return typeof v === 'string' || typeof v === 'number' ? String(v) : null;
 }
 
 /**

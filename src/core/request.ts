@@ -5,39 +5,21 @@
  * way a call can end into one plain CallResult — never a thrown error.
  */
 import {
-  buildHeaders, joinUrl, readErrorMessage, readPath,
+  buildHeaders, isNoFace, joinUrl, matchesRule, readErrorMessage, readPath,
   type CredentialKey, type ProviderContract,
 } from './contracts.ts';
 import { ENGINE_HEADER } from './defaults.ts';
-import { encodeMultipart } from './multipart.ts';
+import {
+  buildTemplateBody, fieldParts, multipartBody, requestTemplate, templateHeaders,
+  type BuiltBody, type ImagePart, type TemplateContext,
+} from './providers/body.ts';
+import type { RequestTemplate } from './providers/types.ts';
+import { uuidV4 } from './providers/template.ts';
 import { baseUrlCredentialProblem, redactUrlsDeep, redactUrlsIn } from './safe-url.ts';
 
+export { bytesPart, type ImagePart } from './providers/body.ts';
+
 export type Credentials = Partial<Record<CredentialKey, string>>;
-
-export interface ImagePart {
-  /** File name sent in the multipart part (the base name, never a path). */
-  name: string;
-  /** The image as a Blob (a File from the picker; for a ZIP entry, made only when first read). */
-  data: Blob;
-  /** The image's bytes when they are already in memory (a ZIP entry): sent without making a Blob. */
-  bytes?: Uint8Array;
-  /** The media type sent with `bytes`. */
-  type?: string;
-}
-
-/** An image part over bytes in memory: its Blob is made only if something asks for `data`. */
-export function bytesPart(name: string, bytes: Uint8Array, type: string): ImagePart {
-  let blob: Blob | undefined;
-  return {
-    name,
-    bytes,
-    type,
-    get data() {
-      blob ??= new Blob([bytes as Uint8Array<ArrayBuffer>], { type });
-      return blob;
-    },
-  };
-}
 
 export interface CallSettings {
   contract: ProviderContract;
@@ -50,7 +32,8 @@ export interface CallSettings {
   retries: number;
 }
 
-export type ErrorType = 'http' | 'network' | 'timeout' | 'aborted' | 'invalid_json' | 'not_run';
+/** `no_face`: the API found no face in an image (a failure to acquire, never a non-match). */
+export type ErrorType = 'http' | 'network' | 'timeout' | 'aborted' | 'invalid_json' | 'not_run' | 'no_face';
 
 export interface CallResult {
   /** A 2xx response arrived and its body parsed as JSON. */
@@ -67,6 +50,14 @@ export interface CallResult {
   errorBody?: unknown;
   /** Response headers worth keeping (e.g. x-facematch-engine). */
   engine?: string;
+  /** Each call of the last attempt when the definition makes several (preparatory steps, then the main call). */
+  steps?: StepTiming[];
+}
+
+export interface StepTiming {
+  step: string;
+  http_status: number | null;
+  response_time_ms: number;
 }
 
 export interface CallDeps {
@@ -89,21 +80,14 @@ const BACKOFF_BASE_MS = 400;
 const BACKOFF_CAP_MS = 8000;
 const RETRY_AFTER_CAP_MS = 60_000;
 
-type FormPart = { name: string; image: ImagePart } | { name: string; value: string };
-
-/** The fields of one pair's multipart body, in order: the contract's two image fields, then unique_id. */
-function formParts(settings: Pick<CallSettings, 'contract' | 'uniqueId'>, images: readonly [ImagePart, ImagePart]): FormPart[] {
-  const [f1, f2] = settings.contract.imageFields;
-  const parts: FormPart[] = [{ name: f1, image: images[0] }, { name: f2, image: images[1] }];
-  const uid = settings.uniqueId?.trim();
-  if (uid && settings.contract.uniqueIdField) parts.push({ name: settings.contract.uniqueIdField, value: uid });
-  return parts;
+function templateContext(settings: Pick<CallSettings, 'contract' | 'uniqueId'> & { credentials?: Credentials }, images: readonly [ImagePart, ImagePart]): TemplateContext {
+  return { images, uniqueId: settings.uniqueId, credentials: settings.credentials ?? {} };
 }
 
-/** Builds the multipart body for one pair. */
-export function buildFormData(settings: Pick<CallSettings, 'contract' | 'uniqueId'>, images: readonly [ImagePart, ImagePart]): FormData {
+/** Builds the multipart body for one pair (a multipart definition's fields, in order). */
+export function buildFormData(settings: Pick<CallSettings, 'contract' | 'uniqueId'> & { credentials?: Credentials }, images: readonly [ImagePart, ImagePart]): FormData {
   const fd = new FormData();
-  for (const p of formParts(settings, images)) {
+  for (const p of fieldParts(requestTemplate(settings.contract), settings.contract.authFields, templateContext(settings, images))) {
     if ('image' in p) fd.append(p.name, p.image.data, p.image.name);
     else fd.append(p.name, p.value);
   }
@@ -111,18 +95,14 @@ export function buildFormData(settings: Pick<CallSettings, 'contract' | 'uniqueI
 }
 
 /**
- * The request body for one pair and the Content-Type it needs (none for FormData: fetch sets it):
- * bytes already in memory are encoded once, without a Blob per image (see multipart.ts).
+ * The multipart body for one pair of a multipart definition and the Content-Type it needs (none
+ * for FormData: fetch sets it): bytes already in memory are encoded once, without a Blob per image.
  */
 export function buildBody(
-  settings: Pick<CallSettings, 'contract' | 'uniqueId'>,
+  settings: Pick<CallSettings, 'contract' | 'uniqueId'> & { credentials?: Credentials },
   images: readonly [ImagePart, ImagePart],
 ): { body: FormData | Uint8Array<ArrayBuffer>; contentType?: string } {
-  if (!images.every((i) => i.bytes)) return { body: buildFormData(settings, images) };
-  const { body, contentType } = encodeMultipart(formParts(settings, images).map((p) => (
-    'image' in p ? { name: p.name, filename: p.image.name, type: p.image.type ?? '', bytes: p.image.bytes! } : p
-  )));
-  return { body, contentType };
+  return multipartBody(fieldParts(requestTemplate(settings.contract), settings.contract.authFields, templateContext(settings, images)));
 }
 
 export function endpointUrl(contract: ProviderContract, baseUrl: string): string {
@@ -209,7 +189,8 @@ async function attemptOnce(
 ): Promise<AttemptResult> {
   const doFetch = deps.fetch ?? globalThis.fetch.bind(globalThis);
   const now = deps.now ?? (() => performance.now());
-  const url = endpointUrl(settings.contract, settings.baseUrl);
+  const { contract } = settings;
+  const url = endpointUrl(contract, settings.baseUrl);
   const controller = new AbortController();
   let timedOut = false;
   const timer = setTimeout(() => { timedOut = true; controller.abort(); }, settings.timeoutMs);
@@ -218,48 +199,126 @@ async function attemptOnce(
   outer?.addEventListener('abort', onOuterAbort, { once: true });
   const started = now();
   const base = { attempts: attempt };
+  const timings: StepTiming[] = [];
+  const withSteps = <T extends AttemptResult>(r: T): T => (contract.steps?.length ? { ...r, steps: timings } : r);
+  let target = url;
   try {
-    const { body, contentType } = buildBody(settings, images);
-    const headers = buildHeaders(settings.contract, settings.credentials);
-    if (contentType) headers['Content-Type'] = contentType;
-    const res = await doFetch(url, {
-      method: 'POST',
-      headers,
-      body,
-      signal: controller.signal,
-    });
-    const text = await res.text();
+    const steps: Record<string, Record<string, string>> = {};
+    const ctx: TemplateContext = { images, uniqueId: settings.uniqueId, credentials: settings.credentials, uuid: uuidV4(), steps };
+    const send = async (template: RequestTemplate, to: string, name: string) => {
+      target = to;
+      const t0 = now();
+      const built = await bodyOf(template, ctx);
+      const headers = await requestHeaders(settings, template, ctx, to, built);
+      controller.signal.throwIfAborted();
+      const res = await doFetch(to, { method: 'POST', headers, body: built.body, signal: controller.signal });
+      const text = await res.text();
+      timings.push({ step: name, http_status: res.status, response_time_ms: now() - t0 });
+      return { res, text, parsed: parseJson(text) };
+    };
+    // The body is built once per call and template (the headers and the signature need it too).
+    const built = new Map<RequestTemplate, Promise<{ body: BuiltBody; contentType?: string }>>();
+    const bodyOf = (template: RequestTemplate, c: TemplateContext) => {
+      if (!built.has(template)) built.set(template, buildTemplateBody(template, contract.authFields, c));
+      return built.get(template)!;
+    };
+    for (const step of contract.steps ?? []) {
+      const { res, text, parsed } = await send(step.request, joinUrl(settings.baseUrl, step.path), step.id);
+      const slot = imageSlotOf(step.request);
+      const failed = answerProblem(contract, res, text, parsed, slot === null ? undefined : images[slot]!.name);
+      if (failed) return withSteps({ ...base, ...failed, timeMs: now() - started, engine: res.headers.get(ENGINE_HEADER) ?? undefined });
+      const captured: Record<string, string> = {};
+      for (const [key, path] of Object.entries(step.capture)) {
+        const v = readPath(parsed.ok ? parsed.value : undefined, path);
+        if (v === undefined || v === null || v === '') {
+          const which = slot === null ? 'one of the images' : images[slot]!.name;
+          return withSteps({
+            ...base, ok: false, status: res.status, timeMs: now() - started,
+            error: { type: 'no_face', message: `The API found no face in ${which} (its ${step.id} answer has no ${path.join('.')}).` },
+            errorBody: parsed.ok ? parsed.value : excerpt(text),
+          });
+        }
+        captured[key] = String(v);
+      }
+      steps[step.id] = captured;
+    }
+    const template = requestTemplate(contract);
+    const { res, text, parsed } = await send(template, url, 'main');
     const timeMs = now() - started;
     const engine = res.headers.get(ENGINE_HEADER) ?? undefined;
-    const parsed = parseJson(text);
     const retryAfterMs = parseRetryAfter(res.headers.get('retry-after'));
-    if (res.ok) {
-      if (parsed.ok) return { ...base, ok: true, status: res.status, timeMs, body: parsed.value, engine };
-      return {
-        ...base, ok: false, status: res.status, timeMs, engine,
-        error: { type: 'invalid_json', message: `HTTP ${res.status} arrived but its body is not JSON (${describeText(text)}).` },
-        errorBody: excerpt(text),
-      };
-    }
-    const errorBody = parsed.ok ? parsed.value : excerpt(text);
-    return {
-      ...base, ok: false, status: res.status, timeMs, engine, retryAfterMs,
-      error: { type: 'http', message: explainHttp(settings.contract, res.status, parsed.ok ? parsed.value : undefined, text) },
-      errorBody,
-    };
+    const failed = answerProblem(contract, res, text, parsed);
+    if (failed) return withSteps({ ...base, ...failed, timeMs, engine, ...(failed.error.type === 'http' ? { retryAfterMs } : {}) });
+    return withSteps({ ...base, ok: true, status: res.status, timeMs, body: parsed.ok ? parsed.value : undefined, engine });
   } catch (err) {
     const timeMs = now() - started;
     if (timedOut) {
-      return { ...base, ok: false, status: null, timeMs, error: { type: 'timeout', message: `No answer from ${url} within ${formatSeconds(settings.timeoutMs)}; the call was abandoned. Raise the timeout in the settings if the API is just slow.` } };
+      return withSteps({ ...base, ok: false, status: null, timeMs, error: { type: 'timeout', message: `No answer from ${target} within ${formatSeconds(settings.timeoutMs)}; the call was abandoned. Raise the timeout in the settings if the API is just slow.` } });
     }
     if (outer?.aborted) {
-      return { ...base, ok: false, status: null, timeMs, error: { type: 'aborted', message: 'The call was cancelled before an answer arrived.' } };
+      return withSteps({ ...base, ok: false, status: null, timeMs, error: { type: 'aborted', message: 'The call was cancelled before an answer arrived.' } });
     }
-    return { ...base, ok: false, status: null, timeMs, error: { type: 'network', message: explainNetwork(url, err, deps.pageOrigin) } };
+    return withSteps({ ...base, ok: false, status: null, timeMs, error: { type: 'network', message: explainNetwork(target, err, deps.pageOrigin) } });
   } finally {
     clearTimeout(timer);
     outer?.removeEventListener('abort', onOuterAbort);
   }
+}
+
+/** The headers of one call: the credentials', the template's, the Content-Type, then the signature. */
+async function requestHeaders(
+  settings: CallSettings, template: RequestTemplate, ctx: TemplateContext, url: string, built: { body: BuiltBody; contentType?: string },
+): Promise<Record<string, string>> {
+  const headers = { ...buildHeaders(settings.contract, settings.credentials), ...templateHeaders(template, ctx) };
+  if (built.contentType && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) headers['Content-Type'] = built.contentType;
+  const signing = settings.contract.signing;
+  if (!signing) return headers;
+  if (built.body instanceof FormData) throw new Error('A signed request needs a json, urlencoded or octet body.');
+  const { signSigV4 } = await import('./providers/sigv4.ts');
+  return signSigV4(signing, settings.credentials, url, headers, built.body);
+}
+
+/** The image a step sends (its octet body, or a lone image field), to name it in a no-face sentence. */
+function imageSlotOf(t: RequestTemplate): 0 | 1 | null {
+  const texts = [t.octet ?? '', ...(t.fields ?? []).map((f) => f.value)];
+  const slots = new Set(texts.flatMap((x) => [...x.matchAll(/\{\{\s*image([12])/g)].map((m) => Number(m[1]) - 1)));
+  return slots.size === 1 ? ([...slots][0] as 0 | 1) : null;
+}
+
+/**
+ * What is wrong with an answer, or null when it is a success: no face (the definition's rules),
+ * an HTTP error, a 2xx that is not JSON, or a 2xx whose body does not meet the success rule.
+ */
+function answerProblem(
+  contract: ProviderContract, res: Response, text: string, parsed: { ok: true; value: unknown } | { ok: false }, imageName?: string,
+): { ok: false; status: number; error: { type: ErrorType; message: string }; errorBody: unknown } | null {
+  const body = parsed.ok ? parsed.value : text;
+  const errorBody = parsed.ok ? parsed.value : excerpt(text);
+  const status = res.status;
+  if (isNoFace(contract, status, body)) {
+    const msg = parsed.ok ? readErrorMessage(contract, parsed.value) : undefined;
+    const said = msg ? ` The server said: ${quoteSentence(msg)}` : '';
+    return { ok: false, status, errorBody, error: { type: 'no_face', message: `The API found no face in ${imageName ?? 'one of the images'} (HTTP ${status}).${said}` } };
+  }
+  if (res.ok) {
+    if (!parsed.ok) {
+      return { ok: false, status, errorBody, error: { type: 'invalid_json', message: `HTTP ${status} arrived but its body is not JSON (${describeText(text)}).` } };
+    }
+    const rule = contract.success;
+    if (rule && !matchesRule(rule, status, parsed.value)) {
+      const where = rule.path?.join('.') ?? 'the body';
+      const got = rule.path ? readPath(parsed.value, rule.path) : undefined;
+      const want = rule.equals !== undefined ? ` "${String(rule.equals)}"` : ' the success value';
+      const msg = readErrorMessage(contract, parsed.value);
+      const said = msg ? ` The server said: ${quoteSentence(msg)}` : '';
+      return {
+        ok: false, status, errorBody,
+        error: { type: 'http', message: `The API answered HTTP ${status} but ${where} is ${got === undefined ? 'missing' : `"${String(got)}"`}, not${want}, so the call did not succeed.${said}` },
+      };
+    }
+    return null;
+  }
+  return { ok: false, status, errorBody, error: { type: 'http', message: explainHttp(contract, status, parsed.ok ? parsed.value : undefined, text) } };
 }
 
 function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
@@ -328,6 +387,16 @@ export function quoteSentence(message: string): string {
   return /[.!?…]$/.test(m) ? `"${m}"` : `"${m}".`;
 }
 
+/** "a", "a or b", "a, b or c". */
+function joinOr(items: readonly string[]): string {
+  return items.length <= 1 ? items.join('') : `${items.slice(0, -1).join(', ')} or ${items[items.length - 1]}`;
+}
+
+/** "Client ID" → "client ID" (an acronym after the first word stays). */
+function lowerFirst(label: string): string {
+  return label.charAt(0).toLowerCase() + label.slice(1);
+}
+
 /** "a", "a and b", "a, b and c". */
 export function joinAnd(items: readonly string[]): string {
   return items.length <= 1 ? items.join('') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
@@ -378,17 +447,20 @@ export async function fetchToken(
   if (refused) return { ok: false, status: null, message: refused };
   const te = contract.tokenEndpoint;
   if (!te) return { ok: false, status: null, message: `${contract.label} has no token endpoint: paste the token instead.` };
-  const missing = Object.keys(te.fields).filter((k) => !credentials[k as CredentialKey]?.trim());
+  const missing = Object.keys(te.fields).filter((k) => !credentials[k]?.trim());
   if (missing.length) {
     const labels = missing.map((k) => contract.credentials.find((c) => c.key === k)?.label ?? k);
     return { ok: false, status: null, message: `Enter the ${labels.join(' and ')} first.` };
   }
-  const form = new URLSearchParams();
-  for (const [key, field] of Object.entries(te.fields)) form.set(field, credentials[key as CredentialKey]!.trim());
+  const labels = Object.keys(te.fields).map((k) => contract.credentials.find((c) => c.key === k)?.label ?? k);
+  const values = Object.entries(te.fields).map(([key, field]) => [field, credentials[key]!.trim()] as const);
+  const init: RequestInit = te.encoding === 'json'
+    ? { body: JSON.stringify(Object.fromEntries(values)), headers: { 'Content-Type': 'application/json' } }
+    : { body: new URLSearchParams(values.map(([k, v]) => [k, v])) };
   const url = joinUrl(baseUrl, te.path);
   const doFetch = deps.fetch ?? globalThis.fetch.bind(globalThis);
   try {
-    const res = await doFetch(url, { method: 'POST', body: form, signal });
+    const res = await doFetch(url, { method: 'POST', ...init, signal });
     const text = await res.text();
     const parsed = parseJson(text);
     const body = parsed.ok ? parsed.value : undefined;
@@ -396,15 +468,17 @@ export async function fetchToken(
       const msg = body !== undefined ? readErrorMessage(contract, body) : undefined;
       const said = msg ? ` The server said: ${quoteSentence(msg)}` : '';
       return { ok: false, status: res.status, message: res.status === 401
-        ? `The client ID or client secret was rejected (HTTP 401).${said} Check both and try again.`
+        ? `The ${joinOr(labels.map(lowerFirst))} was rejected (HTTP 401).${said} Check ${labels.length > 1 ? 'both' : 'it'} and try again.`
         : `Getting a token failed (HTTP ${res.status}).${said}` };
     }
     const token = readPath(body, te.tokenPath);
     if (typeof token !== 'string' || !token) {
       return { ok: false, status: res.status, message: `The token endpoint answered HTTP ${res.status} without an access token.` };
     }
-    const expiry = te.expiryPath ? readPath(body, te.expiryPath) : undefined;
-    return { ok: true, status: res.status, token, expiry: typeof expiry === 'string' ? expiry : undefined, message: 'Token received.' };
+    const read = te.expiryPath ? readPath(body, te.expiryPath) : undefined;
+    const expiry = typeof read === 'string' ? read
+      : te.lifetimeSeconds ? new Date(Date.now() + te.lifetimeSeconds * 1000).toISOString() : undefined;
+    return { ok: true, status: res.status, token, expiry, message: 'Token received.' };
   } catch (err) {
     if (signal?.aborted) return { ok: false, status: null, message: 'Getting a token was cancelled.' };
     return { ok: false, status: null, message: redactUrlsIn(explainNetwork(url, err, deps.pageOrigin)) };

@@ -215,7 +215,7 @@ export const usePreflightStore = createPreflightStore({
   detect: (part, signal) => {
     if (typeof location === 'undefined') return Promise.resolve(null);
     const s = useSettingsStore.getState();
-    const token = facesToken({ contract: selectContract(s), baseUrl: s.baseUrl, token: s.credentials.token }, location.origin);
+    const token = facesToken({ contract: selectContract(s), baseUrl: s.baseUrl, token: s.credentials.token ?? '' }, location.origin);
     return detectFaces(part.data, part.name, { pageOrigin: location.origin, token, signal });
   },
 });

@@ -253,7 +253,7 @@ export const useSingleStore = createSingleStore({
   detectFaces: (file, signal) => {
     if (typeof location === 'undefined') return Promise.resolve(null);
     const s = useSettingsStore.getState();
-    const token = facesToken({ contract: selectContract(s), baseUrl: s.baseUrl, token: s.credentials.token }, location.origin);
+    const token = facesToken({ contract: selectContract(s), baseUrl: s.baseUrl, token: s.credentials.token ?? '' }, location.origin);
     return detectFaces(file, file.name, { pageOrigin: location.origin, token, signal });
   },
 });

@@ -1,4 +1,5 @@
 import { useEffect, type ReactNode } from 'react';
+import { verdictSource } from '../../core/contracts.ts';
 import { formatConfidence, selectSingleStale, useSingleStore, type SingleOutcome } from '../../store/single.ts';
 import { Button } from '../components/Button.tsx';
 import { Card } from '../components/Card.tsx';
@@ -91,7 +92,7 @@ function SuccessCard({ outcome }: { outcome: SingleOutcome }) {
         </div>
       ) : (
         <p className="mb-5 rounded-md border border-amber-300 bg-amber-50 px-3 py-2 text-sm text-amber-900 dark:border-amber-700 dark:bg-amber-950/50 dark:text-amber-200">
-          The API answered HTTP {result.status} but the body has no verdict at <code className="font-mono">{contract.verdict.path.join('.')}</code>. The raw response is below.
+          The API answered HTTP {result.status} but the body has no verdict at <code className="font-mono">{verdictSource(contract)}</code>. The raw response is below.
         </p>
       )}
       <Facts outcome={outcome} />
