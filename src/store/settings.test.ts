@@ -186,3 +186,59 @@ describe('settings store: a typed value that is not accepted blocks Run', () => 
     expect(store.getState().retries).toBe(3);
   });
 });
+
+describe('settings store: credentials per provider', () => {
+  it('Deepvue → KwikID keeps demo-token: the Deepvue JWT stays with Deepvue', async () => {
+    const { store } = makeStore();
+    store.getState().setProvider(deepvue.id);
+    const answer = new Response(JSON.stringify({ access_token: 'deepvue-jwt', expiry: '2030-01-01T00:00:00Z' }), { status: 200 });
+    await store.getState().getToken((async () => answer) as unknown as typeof fetch);
+    expect(store.getState().credentials.token).toBe('deepvue-jwt');
+    store.getState().setProvider(kwikid.id);
+    expect(store.getState().credentials).toEqual({ token: DEFAULT_TOKEN });
+    store.getState().setProvider(deepvue.id);
+    expect(store.getState().credentials).toEqual({ clientId: DEFAULT_DEEPVUE_CLIENT_ID, clientSecret: DEFAULT_DEEPVUE_CLIENT_SECRET, token: 'deepvue-jwt' });
+  });
+
+  it('restores each provider its own typed values', () => {
+    const { store } = makeStore();
+    store.getState().setBaseUrl('https://api.example.com');
+    store.getState().setCredential('token', 'kwik-real');
+    store.getState().setProvider('facepp');
+    expect(store.getState().credentials).toEqual({ api_key: '', api_secret: '' });
+    store.getState().setCredential('api_key', 'fk');
+    store.getState().setProvider('karza');
+    store.getState().setCredential('api_key', 'kk');
+    store.getState().setProvider('facepp');
+    expect(store.getState().credentials.api_key).toBe('fk');
+    store.getState().setProvider('kwikid');
+    expect(store.getState().credentials.token).toBe('kwik-real');
+  });
+
+  it('follows the provider to its emulator on this server, with its demo credentials; a chosen URL stays', () => {
+    const { store } = makeStore();
+    store.getState().setProvider('facepp');
+    expect(store.getState().baseUrl).toBe(`${ORIGIN}/emulate/facepp`);
+    expect(store.getState().credentials).toEqual({ api_key: 'demo-facepp-key', api_secret: 'demo-facepp-secret' });
+    store.getState().setProvider('kwikid');
+    expect(store.getState().baseUrl).toBe(ORIGIN);
+    store.getState().setBaseUrl('https://vendor.example');
+    store.getState().setProvider('idfy');
+    expect(store.getState().baseUrl).toBe('https://vendor.example');
+    expect(store.getState().credentials).toEqual({ account_id: '', api_key: '' });
+  });
+
+  it('remembers each provider\'s values only with Remember on', () => {
+    const { store, storage } = makeStore();
+    store.getState().setRemember(true);
+    store.getState().setBaseUrl('https://api.example.com');
+    store.getState().setCredential('token', 'kwik-real');
+    store.getState().setProvider('karza');
+    store.getState().setCredential('api_key', 'kk');
+    const again = createSettingsStore({ pageOrigin: ORIGIN, storage: () => storage });
+    expect(again.getState().providerId).toBe('karza');
+    expect(again.getState().credentials).toEqual({ api_key: 'kk' });
+    again.getState().setProvider('kwikid');
+    expect(again.getState().credentials.token).toBe('kwik-real');
+  });
+});

@@ -14,9 +14,10 @@ import { create, type StoreApi, type UseBoundStore } from 'zustand';
 import { persist, type PersistStorage, type StorageValue } from 'zustand/middleware';
 import { contractById, contracts, type CredentialKey, type ProviderContract } from '../core/contracts.ts';
 import {
-  DEFAULT_CONCURRENCY, DEFAULT_RETRIES, DEFAULT_TIMEOUT_MS, DEMO_CREDENTIALS, MAX_RETRIES, MAX_TIMEOUT_MS, MIN_TIMEOUT_MS,
+  DEFAULT_CONCURRENCY, DEFAULT_RETRIES, DEFAULT_TIMEOUT_MS, MAX_RETRIES, MAX_TIMEOUT_MS, MIN_TIMEOUT_MS,
   clampConcurrency, clampRate,
 } from '../core/defaults.ts';
+import { demoCredentials } from '../core/providers/credentials.ts';
 import type { JobSnapshot } from '../core/job.ts';
 import { fetchToken, type CallSettings } from '../core/request.ts';
 import { NUMERIC_SETTINGS, readNumericSetting, type NumericSetting } from '../core/setting-rules.ts';
@@ -38,7 +39,10 @@ export type TokenStatus =
 export interface SettingsState {
   providerId: string;
   baseUrl: string;
+  /** The selected provider's credentials (every key it declares, '' when not set). */
   credentials: CredentialValues;
+  /** The other providers' credentials, by provider id: switching back restores each one's own values. */
+  otherCredentials: Readonly<Record<string, CredentialValues>>;
   uniqueId: string;
   timeoutMs: number;
   retries: number;
@@ -89,10 +93,17 @@ export interface SettingsState {
   jobSnapshot: () => JobSnapshot;
 }
 
-type Persisted = Pick<SettingsState, 'providerId' | 'baseUrl' | 'credentials' | 'uniqueId' | 'timeoutMs' | 'retries' | 'concurrency' | 'ratePerSecond' | 'remember'>;
+type Persisted = Pick<SettingsState, 'providerId' | 'baseUrl' | 'credentials' | 'otherCredentials' | 'uniqueId' | 'timeoutMs' | 'retries' | 'concurrency' | 'ratePerSecond' | 'remember'>;
 
-const EMPTY_CREDENTIALS: CredentialValues = { token: '', clientId: '', clientSecret: '' };
-const CREDENTIAL_KEYS = Object.keys(EMPTY_CREDENTIALS) as CredentialKey[];
+/** Every credential a contract declares, from `values` ('' for the rest). */
+function credentialsOf(contract: ProviderContract, values: Readonly<Record<string, unknown>> = {}): CredentialValues {
+  const out: CredentialValues = {};
+  for (const c of contract.credentials) {
+    const v = Object.hasOwn(values, c.key) ? values[c.key] : undefined;
+    out[c.key] = typeof v === 'string' ? v : '';
+  }
+  return out;
+}
 
 export function selectContract(s: Pick<SettingsState, 'providerId'>): ProviderContract {
   return contractById(s.providerId);
@@ -103,8 +114,14 @@ export function upstreamBaseUrl(pageOrigin: string): string {
   return `${pageOrigin}${UPSTREAM_PATH}`;
 }
 
-export function isOwnOrigin(baseUrl: string, pageOrigin: string): boolean {
-  return baseUrl.trim().replace(/\/+$/, '') === pageOrigin.replace(/\/+$/, '');
+/** The reference server's Base URL for a contract: the page's origin plus the contract's emulator path. */
+export function ownBaseUrl(pageOrigin: string, contract?: Pick<ProviderContract, 'demoBasePath'>): string {
+  return `${pageOrigin.replace(/\/+$/, '')}${contract?.demoBasePath ?? ''}`;
+}
+
+/** True when the Base URL is this server (for a contract: its emulator on this server). */
+export function isOwnOrigin(baseUrl: string, pageOrigin: string, contract?: Pick<ProviderContract, 'demoBasePath'>): boolean {
+  return baseUrl.trim().replace(/\/+$/, '') === ownBaseUrl(pageOrigin, contract).replace(/\/+$/, '');
 }
 
 /**
@@ -112,12 +129,7 @@ export function isOwnOrigin(baseUrl: string, pageOrigin: string): boolean {
  * the contract issues tokens from its own endpoint (the user presses Get token instead).
  */
 export function demoCredentialsFor(contract: ProviderContract): Partial<CredentialValues> {
-  const out: Partial<CredentialValues> = {};
-  for (const c of contract.credentials) {
-    if (c.key === 'token' && contract.tokenEndpoint) continue;
-    out[c.key] = DEMO_CREDENTIALS[c.key];
-  }
-  return out;
+  return demoCredentials(contract);
 }
 
 /**
@@ -127,11 +139,12 @@ export function demoCredentialsFor(contract: ProviderContract): Partial<Credenti
 export function withDemoRule(
   credentials: CredentialValues, contract: ProviderContract, baseUrl: string, pageOrigin: string,
 ): CredentialValues {
-  const own = isOwnOrigin(baseUrl, pageOrigin);
-  const demo = own ? demoCredentialsFor(contract) : {};
-  const next = { ...credentials };
-  for (const key of CREDENTIAL_KEYS) {
-    const isDemoValue = next[key] === DEMO_CREDENTIALS[key];
+  const own = isOwnOrigin(baseUrl, pageOrigin, contract);
+  const all = demoCredentialsFor(contract);
+  const demo = own ? all : {};
+  const next = credentialsOf(contract, credentials);
+  for (const key of Object.keys(next)) {
+    const isDemoValue = all[key] !== undefined && next[key] === all[key];
     const wanted = demo[key];
     if (wanted !== undefined) {
       if (next[key] === '' || isDemoValue) next[key] = wanted;
@@ -195,7 +208,8 @@ export function createSettingsStore(options: SettingsStoreOptions = {}): Setting
       (set, get) => ({
         providerId: first.id,
         baseUrl: pageOrigin,
-        credentials: withDemoRule(EMPTY_CREDENTIALS, first, pageOrigin, pageOrigin),
+        credentials: withDemoRule({}, first, pageOrigin, pageOrigin),
+        otherCredentials: {},
         uniqueId: '',
         timeoutMs: DEFAULT_TIMEOUT_MS,
         retries: DEFAULT_RETRIES,
@@ -227,11 +241,19 @@ export function createSettingsStore(options: SettingsStoreOptions = {}): Setting
         setProvider: (id) => {
           if (get().lock) return;
           const contract = contractById(id);
-          set((s) => ({
-            providerId: contract.id,
-            credentials: withDemoRule(s.credentials, contract, s.baseUrl, s.pageOrigin),
-            tokenStatus: { state: 'idle' },
-          }));
+          set((s) => {
+            if (contract.id === s.providerId) return {};
+            // On this server, follow the provider to its emulator; a URL the user chose stays.
+            const baseUrl = isOwnOrigin(s.baseUrl, s.pageOrigin, contractById(s.providerId)) ? ownBaseUrl(s.pageOrigin, contract) : s.baseUrl;
+            const { [contract.id]: saved, ...rest } = s.otherCredentials;
+            return {
+              providerId: contract.id,
+              baseUrl,
+              credentials: withDemoRule(saved ?? {}, contract, baseUrl, s.pageOrigin),
+              otherCredentials: { ...rest, [s.providerId]: s.credentials },
+              tokenStatus: { state: 'idle' },
+            };
+          });
         },
         setBaseUrl: (url) => {
           if (get().lock) return;
@@ -316,7 +338,7 @@ export function createSettingsStore(options: SettingsStoreOptions = {}): Setting
         storage: rememberOnlyStorage(options.storage ?? defaultStorage),
         partialize: (s): Persisted => (s.remember
           ? {
-            providerId: s.providerId, baseUrl: s.baseUrl, credentials: s.credentials, uniqueId: s.uniqueId,
+            providerId: s.providerId, baseUrl: s.baseUrl, credentials: s.credentials, otherCredentials: s.otherCredentials, uniqueId: s.uniqueId,
             timeoutMs: s.timeoutMs, retries: s.retries, concurrency: s.concurrency, ratePerSecond: s.ratePerSecond, remember: true,
           }
           : { remember: false } as Persisted),
@@ -325,16 +347,19 @@ export function createSettingsStore(options: SettingsStoreOptions = {}): Setting
           if (!p.remember) return current;
           const providerId = contracts.some((c) => c.id === p.providerId) ? p.providerId! : current.providerId;
           const baseUrl = typeof p.baseUrl === 'string' && p.baseUrl.trim() ? p.baseUrl : current.baseUrl;
-          const credentials = { ...current.credentials };
-          for (const key of CREDENTIAL_KEYS) {
-            const v = p.credentials?.[key];
-            if (typeof v === 'string') credentials[key] = v;
+          const contract = contractById(providerId);
+          const credentials = credentialsOf(contract, { ...current.credentials, ...(p.credentials ?? {}) });
+          const otherCredentials: Record<string, CredentialValues> = {};
+          for (const [id, values] of Object.entries(p.otherCredentials ?? {})) {
+            const other = contracts.find((c) => c.id === id);
+            if (other && id !== providerId && values && typeof values === 'object') otherCredentials[id] = credentialsOf(other, values);
           }
           return {
             ...current,
             providerId,
             baseUrl,
-            credentials: withDemoRule(credentials, contractById(providerId), baseUrl, current.pageOrigin),
+            credentials: withDemoRule(credentials, contract, baseUrl, current.pageOrigin),
+            otherCredentials,
             uniqueId: typeof p.uniqueId === 'string' ? p.uniqueId : current.uniqueId,
             timeoutMs: typeof p.timeoutMs === 'number' && Number.isFinite(p.timeoutMs) ? p.timeoutMs : current.timeoutMs,
             retries: typeof p.retries === 'number' && Number.isFinite(p.retries) ? p.retries : current.retries,

@@ -1,10 +1,10 @@
 import { useEffect, useId, useState } from 'react';
-import { contracts, type CredentialField } from '../../core/contracts.ts';
+import { PROVIDER_GROUPS, contracts, type CredentialField } from '../../core/contracts.ts';
 import { RETRYABLE_STATUS } from '../../core/request.ts';
 import { baseUrlProblem } from '../../core/safe-url.ts';
 import { NUMERIC_SETTINGS } from '../../core/setting-rules.ts';
 import {
-  isOwnOrigin, selectContract, upstreamBaseUrl, useSettingsStore,
+  isOwnOrigin, ownBaseUrl, selectContract, upstreamBaseUrl, useSettingsStore,
   type SettingsLock,
 } from '../../store/settings.ts';
 import { Button } from '../components/Button.tsx';
@@ -47,7 +47,11 @@ export function SettingsPanel() {
               aria-describedby="provider-hint"
               onChange={(e) => setProvider(e.target.value)}
             >
-              {contracts.map((c) => <option key={c.id} value={c.id}>{c.label}</option>)}
+              {PROVIDER_GROUPS.map((group) => (
+                <optgroup key={group} label={group}>
+                  {contracts.filter((c) => c.group === group).map((c) => <option key={c.id} value={c.id}>{c.label}</option>)}
+                </optgroup>
+              ))}
             </Select>
           </Field>
           <BaseUrlFields />
@@ -153,7 +157,8 @@ function BaseUrlFields() {
   const upstream = useSettingsStore((s) => s.upstream);
   const proxyUrl = upstreamBaseUrl(pageOrigin);
   const normalised = baseUrl.trim().replace(/\/+$/, '');
-  const preset = isOwnOrigin(baseUrl, pageOrigin) ? 'own' : upstream && normalised === proxyUrl ? 'upstream' : 'custom';
+  const own = ownBaseUrl(pageOrigin, contract);
+  const preset = isOwnOrigin(baseUrl, pageOrigin, contract) ? 'own' : upstream && normalised === proxyUrl ? 'upstream' : 'custom';
   const error = baseUrlProblem(baseUrl) ?? undefined;
   const invalid = error !== undefined;
   return (
@@ -163,11 +168,11 @@ function BaseUrlFields() {
           id="base-preset"
           value={preset}
           onChange={(e) => {
-            if (e.target.value === 'own') setBaseUrl(pageOrigin);
+            if (e.target.value === 'own') setBaseUrl(own);
             else if (e.target.value === 'upstream') setBaseUrl(proxyUrl);
           }}
         >
-          <option value="own">This server ({pageOrigin})</option>
+          <option value="own">This server ({own})</option>
           {upstream && <option value="upstream">Upstream proxy ({upstream})</option>}
           <option value="custom">Custom URL</option>
         </Select>
@@ -199,14 +204,14 @@ function BaseUrlFields() {
 }
 
 function CredentialInput({ field }: { field: CredentialField }) {
-  const value = useSettingsStore((s) => s.credentials[field.key]);
+  const value = useSettingsStore((s) => s.credentials[field.key] ?? '');
   const setCredential = useSettingsStore((s) => s.setCredential);
   const [shown, setShown] = useState(false);
   const id = `cred-${field.key}`;
   return (
     <Field
       id={id}
-      label={field.label}
+      label={field.optional ? `${field.label} (optional)` : field.label}
       aside={field.secret ? (
         <button
           type="button"
