@@ -10,7 +10,7 @@ import {
 } from './contracts.ts';
 import { ENGINE_HEADER } from './defaults.ts';
 import {
-  buildTemplateBody, fieldParts, multipartBody, requestTemplate, templateHeaders,
+  buildTemplateBody, fieldParts, multipartBody, needsBase64, requestTemplate, templateHeaders,
   type BuiltBody, type ImagePart, type TemplateContext,
 } from './providers/body.ts';
 import type { RequestTemplate } from './providers/types.ts';
@@ -208,8 +208,9 @@ async function attemptOnce(
     const send = async (template: RequestTemplate, to: string, name: string) => {
       target = to;
       const t0 = now();
-      const built = await bodyOf(template, ctx);
-      const headers = await requestHeaders(settings, template, ctx, to, built);
+      // Multipart without base64 (KwikID, Deepvue) is built at once: the call leaves in the same tick.
+      const built = syncBody(template) ?? await bodyOf(template, ctx);
+      const headers = contract.signing ? await requestHeaders(settings, template, ctx, to, built) : plainHeaders(settings, template, ctx, built);
       controller.signal.throwIfAborted();
       const res = await doFetch(to, { method: 'POST', headers, body: built.body, signal: controller.signal });
       const text = await res.text();
@@ -218,6 +219,8 @@ async function attemptOnce(
     };
     // The body is built once per call and template (the headers and the signature need it too).
     const built = new Map<RequestTemplate, Promise<{ body: BuiltBody; contentType?: string }>>();
+    const syncBody = (template: RequestTemplate) => (template.encoding === 'multipart' && !needsBase64(template)
+      ? multipartBody(fieldParts(template, contract.authFields, ctx)) : null);
     const bodyOf = (template: RequestTemplate, c: TemplateContext) => {
       if (!built.has(template)) built.set(template, buildTemplateBody(template, contract.authFields, c));
       return built.get(template)!;
@@ -266,11 +269,19 @@ async function attemptOnce(
 }
 
 /** The headers of one call: the credentials', the template's, the Content-Type, then the signature. */
+function plainHeaders(
+  settings: CallSettings, template: RequestTemplate, ctx: TemplateContext, built: { body: BuiltBody; contentType?: string },
+): Record<string, string> {
+  const headers = { ...buildHeaders(settings.contract, settings.credentials), ...templateHeaders(template, ctx) };
+  if (built.contentType && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) headers['Content-Type'] = built.contentType;
+  return headers;
+}
+
+/** plainHeaders, then the signature when the definition is signed. */
 async function requestHeaders(
   settings: CallSettings, template: RequestTemplate, ctx: TemplateContext, url: string, built: { body: BuiltBody; contentType?: string },
 ): Promise<Record<string, string>> {
-  const headers = { ...buildHeaders(settings.contract, settings.credentials), ...templateHeaders(template, ctx) };
-  if (built.contentType && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) headers['Content-Type'] = built.contentType;
+  const headers = plainHeaders(settings, template, ctx, built);
   const signing = settings.contract.signing;
   if (!signing) return headers;
   if (built.body instanceof FormData) throw new Error('A signed request needs a json, urlencoded or octet body.');
