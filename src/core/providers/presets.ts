@@ -104,7 +104,6 @@ export const facepp: ProviderContract = {
   id: 'facepp',
   label: 'Face++ Compare',
   group: 'Cloud face APIs',
-  docs: 'https://console.faceplusplus.com/documents/5679308',
   path: '/facepp/v3/compare',
   imageFields: ['image_file1', 'image_file2'],
   request: {
@@ -231,7 +230,6 @@ export const awsRekognition: ProviderContract = {
   id: 'aws-rekognition',
   label: 'AWS Rekognition CompareFaces',
   group: 'Cloud face APIs',
-  docs: 'https://docs.aws.amazon.com/rekognition/latest/APIReference/API_CompareFaces.html',
   path: '/',
   imageFields: ['SourceImage', 'TargetImage'],
   request: {
@@ -275,7 +273,6 @@ export const azureFace: ProviderContract = {
   id: 'azure-face',
   label: 'Azure AI Face Verify',
   group: 'Cloud face APIs',
-  docs: 'https://learn.microsoft.com/rest/api/face/face-recognition-operations/verify-face-to-face',
   path: '/face/v1.0/verify',
   imageFields: ['image1', 'image2'],
   steps: [
