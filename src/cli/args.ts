@@ -4,11 +4,16 @@
  * Credentials are never flags: they come from the environment (see credentials.ts).
  */
 import { parseArgs } from 'node:util';
-import { contracts } from '../core/contracts.ts';
+import { deepvue, kwikid } from '../core/contracts.ts';
 import { DEFAULT_RETRIES, DEFAULT_TIMEOUT_MS } from '../core/defaults.ts';
+import { PRESET_IDS, type PresetId } from '../core/emulation.ts';
+import { VENDOR_PRESETS } from '../core/providers/vendor-presets.ts';
 import { acceptedRange, readNumericSetting, type NumericSetting } from '../core/setting-rules.ts';
 import type { Shard } from '../core/shard.ts';
 import { mergeSteps, parseSweepSide, parseSweepStep, SweepSpecError, type SweepSettings } from '../core/sweep/spec.ts';
+
+/** Every preset (the CLI loads them all at once; the browser loads the vendor presets on demand). */
+const contracts = [kwikid, deepvue, ...VENDOR_PRESETS].sort((a, b) => PRESET_IDS.indexOf(a.id as PresetId) - PRESET_IDS.indexOf(b.id as PresetId));
 
 export const DEFAULT_BASE_URL = 'http://127.0.0.1:8080';
 

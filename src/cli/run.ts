@@ -6,7 +6,8 @@ import { errorText } from '../core/text.ts';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { archiveFileName } from '../core/archive-client.ts';
-import { contractById, type ProviderContract } from '../core/contracts.ts';
+import type { ProviderContract } from '../core/contracts.ts';
+import { loadContract } from '../core/presets-loader.ts';
 import { accuracyOf, confusionAt, evalRows, pct, withOutcomes } from '../core/evaluation.ts';
 import { loadZipLabels, parseLabels, zipLabelsOverridden, type Expected, type LabelSet } from '../core/labels.ts';
 import { shardNotice } from '../core/merge.ts';
@@ -119,7 +120,7 @@ function expectedMatches(labels: ReadonlyMap<string, Expected>): Map<string, boo
 
 export async function runCommand(args: RunArgs, io: CliIO): Promise<number> {
   const out = io.stdout;
-  const contract = args.providerFile !== undefined ? await readDefinition(args.providerFile, io) : contractById(args.provider);
+  const contract = args.providerFile !== undefined ? await readDefinition(args.providerFile, io) : await loadContract(args.provider);
   const { credentials, demo } = credentialsFromEnv(contract, args.baseUrl, io.env);
   const { zip, name, bytes: input } = await openInputZip(args.zip, io.cwd);
   if (zip.pairs.length === 0) {

@@ -23,6 +23,7 @@
  */
 import { errorText } from './text.ts';
 import { contracts, readVerdict, type ProviderContract } from './contracts.ts';
+import { loadPresets } from './presets-loader.ts';
 import type { PairRecord, SkippedEntry } from './records.ts';
 import type { ErrorType } from './request.ts';
 import { formatBytes, sniff } from './filetype.ts';
@@ -194,6 +195,7 @@ export async function readResultsArchive(
 
   if (manifest) records = orderByManifest(records, manifest, fileName, warnings);
 
+  await loadPresets(); // the archive may name, or read like, any preset
   return { fileName, records, run: runInfo(manifest, records, warnings) };
 }
 

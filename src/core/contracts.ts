@@ -8,19 +8,38 @@
  * no other module may branch on a provider id.
  */
 import { PRESET_IDS } from './emulation.ts';
-import { PRESETS } from './providers/presets.ts';
+import { deepvue, kwikid } from './providers/presets.ts';
 import type { AnswerRule, CredentialKey, JsonPath, ProviderContract } from './providers/types.ts';
 
 export * from './providers/types.ts';
-export { kwikid, deepvue, PRESETS, PROVIDER_GROUPS } from './providers/presets.ts';
-
-/** The presets, in the Provider select's order. */
-export const contracts: readonly ProviderContract[] = PRESET_IDS.map((id) => PRESETS[id]);
-
-export type ProviderId = string;
+export { kwikid, deepvue, PRESET_ENTRIES, PROVIDER_GROUPS, type PresetEntry } from './providers/presets.ts';
 
 /** Definitions the user loaded (Custom…, --provider-file), looked up like the presets. */
 const custom = new Map<string, ProviderContract>();
+
+/** The preset definitions loaded so far: KwikID and Deepvue at once, the others once registered (presets-loader.ts). */
+const loaded = new Map<string, ProviderContract>([[kwikid.id, kwikid], [deepvue.id, deepvue]]);
+const loadedList: ProviderContract[] = [];
+function refreshList(): void {
+  loadedList.splice(0, loadedList.length, ...PRESET_IDS.flatMap((id) => loaded.get(id) ?? []));
+}
+refreshList();
+
+/** The loaded presets, in the Provider select's order (all nine once loadPresets() has resolved). */
+export const contracts: readonly ProviderContract[] = loadedList;
+
+/** Makes the vendor presets' definitions findable (loadPresets() in presets-loader.ts, or a static import in Node and the worker). */
+export function registerPresets(list: readonly ProviderContract[]): void {
+  for (const c of list) if ((PRESET_IDS as readonly string[]).includes(c.id)) loaded.set(c.id, c);
+  refreshList();
+}
+
+/** True when contractById(id) answers now, without loadPresets(). */
+export function isContractLoaded(id: string): boolean {
+  return loaded.has(id) || custom.has(id);
+}
+
+export type ProviderId = string;
 
 /** Makes a validated definition findable by its id (replacing an earlier one with that id). */
 export function registerDefinition(def: ProviderContract): void {
@@ -33,10 +52,12 @@ export function customDefinitions(): ProviderContract[] {
   return [...custom.values()];
 }
 
+/** A loaded definition by id (a vendor preset only after loadPresets(); see loadContract). */
 export function contractById(id: string): ProviderContract {
-  const found = contracts.find((c) => c.id === id) ?? custom.get(id);
-  if (!found) throw new Error(`Unknown provider "${id}". Known: ${[...contracts, ...custom.values()].map((c) => c.id).join(', ')}.`);
-  return found;
+  const found = loaded.get(id) ?? custom.get(id);
+  if (found) return found;
+  if ((PRESET_IDS as readonly string[]).includes(id)) throw new Error(`The provider "${id}" is not loaded yet; load it with loadContract("${id}") (presets-loader.ts).`);
+  throw new Error(`Unknown provider "${id}". Known: ${[...PRESET_IDS, ...custom.keys()].join(', ')}.`);
 }
 
 /** Reads a value at a JSON path; undefined when any step is missing. */

@@ -9,15 +9,12 @@ import {
   type CredentialKey, type ProviderContract,
 } from './contracts.ts';
 import { ENGINE_HEADER } from './defaults.ts';
-import {
-  buildTemplateBody, fieldParts, multipartBody, needsBase64, requestTemplate, templateHeaders,
-  type BuiltBody, type ImagePart, type TemplateContext,
-} from './providers/body.ts';
+import type { TemplateContext } from './providers/body.ts';
+import { multipartBody, plainParts, type BuiltBody, type ImagePart } from './providers/parts.ts';
 import type { RequestTemplate } from './providers/types.ts';
-import { uuidV4 } from './providers/template.ts';
 import { baseUrlCredentialProblem, redactUrlsDeep, redactUrlsIn } from './safe-url.ts';
 
-export { bytesPart, type ImagePart } from './providers/body.ts';
+export { bytesPart, type ImagePart } from './providers/parts.ts';
 
 export type Credentials = Partial<Record<CredentialKey, string>>;
 
@@ -80,14 +77,16 @@ const BACKOFF_BASE_MS = 400;
 const BACKOFF_CAP_MS = 8000;
 const RETRY_AFTER_CAP_MS = 60_000;
 
-function templateContext(settings: Pick<CallSettings, 'contract' | 'uniqueId'> & { credentials?: Credentials }, images: readonly [ImagePart, ImagePart]): TemplateContext {
-  return { images, uniqueId: settings.uniqueId, credentials: settings.credentials ?? {} };
+/** A definition without a request template (KwikID, Deepvue): its multipart fields, built at once. */
+function plainBody(settings: Pick<CallSettings, 'contract' | 'uniqueId'> & { credentials?: Credentials }, images: readonly [ImagePart, ImagePart]) {
+  if (settings.contract.request) throw new Error(`"${settings.contract.id}" has a request template; its body is built when it is called.`);
+  return multipartBody(plainParts(settings.contract, images, settings.uniqueId, settings.credentials ?? {}));
 }
 
-/** Builds the multipart body for one pair (a multipart definition's fields, in order). */
+/** Builds the multipart body for one pair of a definition without a request template (its image fields, unique id, credential fields). */
 export function buildFormData(settings: Pick<CallSettings, 'contract' | 'uniqueId'> & { credentials?: Credentials }, images: readonly [ImagePart, ImagePart]): FormData {
   const fd = new FormData();
-  for (const p of fieldParts(requestTemplate(settings.contract), settings.contract.authFields, templateContext(settings, images))) {
+  for (const p of plainParts(settings.contract, images, settings.uniqueId, settings.credentials ?? {})) {
     if ('image' in p) fd.append(p.name, p.image.data, p.image.name);
     else fd.append(p.name, p.value);
   }
@@ -95,14 +94,21 @@ export function buildFormData(settings: Pick<CallSettings, 'contract' | 'uniqueI
 }
 
 /**
- * The multipart body for one pair of a multipart definition and the Content-Type it needs (none
- * for FormData: fetch sets it): bytes already in memory are encoded once, without a Blob per image.
+ * The multipart body for one pair of a definition without a request template and the Content-Type
+ * it needs (none for FormData: fetch sets it): bytes already in memory are encoded once, without a Blob per image.
  */
 export function buildBody(
   settings: Pick<CallSettings, 'contract' | 'uniqueId'> & { credentials?: Credentials },
   images: readonly [ImagePart, ImagePart],
 ): { body: FormData | Uint8Array<ArrayBuffer>; contentType?: string } {
-  return multipartBody(fieldParts(requestTemplate(settings.contract), settings.contract.authFields, templateContext(settings, images)));
+  return plainBody(settings, images);
+}
+
+/** The template engine (body.ts, template.ts): loaded the first time a definition with a request template is called. */
+let templates: Promise<typeof import('./providers/body.ts')> | undefined;
+function loadTemplates() {
+  templates ??= import('./providers/body.ts');
+  return templates;
 }
 
 export function endpointUrl(contract: ProviderContract, baseUrl: string): string {
@@ -204,26 +210,28 @@ async function attemptOnce(
   let target = url;
   try {
     const steps: Record<string, Record<string, string>> = {};
-    const ctx: TemplateContext = { images, uniqueId: settings.uniqueId, credentials: settings.credentials, uuid: uuidV4(), steps };
-    const send = async (template: RequestTemplate, to: string, name: string) => {
+    const ctx: TemplateContext = { images, uniqueId: settings.uniqueId, credentials: settings.credentials, steps };
+    const send = async (template: RequestTemplate | null, to: string, name: string) => {
       target = to;
       const t0 = now();
-      // Multipart without base64 (KwikID, Deepvue) is built at once: the call leaves in the same tick.
-      const built = syncBody(template) ?? await bodyOf(template, ctx);
-      const headers = contract.signing ? await requestHeaders(settings, template, ctx, to, built) : plainHeaders(settings, template, ctx, built);
+      let built: { body: BuiltBody; contentType?: string };
+      let headers: Record<string, string>;
+      if (!template) {
+        // No request template (KwikID, Deepvue): the body is built at once and the call leaves in the same tick.
+        built = plainBody(settings, images);
+        headers = withContentType(buildHeaders(contract, settings.credentials), built);
+      } else {
+        const t = await loadTemplates();
+        ctx.uuid ??= t.uuidV4(); // one {{uuid}} per call, steps included
+        built = await t.buildTemplateBody(template, contract.authFields, ctx);
+        headers = withContentType({ ...buildHeaders(contract, settings.credentials), ...t.templateHeaders(template, ctx) }, built);
+        if (contract.signing) headers = await signed(settings, to, headers, built.body);
+      }
       controller.signal.throwIfAborted();
       const res = await doFetch(to, { method: 'POST', headers, body: built.body, signal: controller.signal });
       const text = await res.text();
       timings.push({ step: name, http_status: res.status, response_time_ms: now() - t0 });
       return { res, text, parsed: parseJson(text) };
-    };
-    // The body is built once per call and template (the headers and the signature need it too).
-    const built = new Map<RequestTemplate, Promise<{ body: BuiltBody; contentType?: string }>>();
-    const syncBody = (template: RequestTemplate) => (template.encoding === 'multipart' && !needsBase64(template)
-      ? multipartBody(fieldParts(template, contract.authFields, ctx)) : null);
-    const bodyOf = (template: RequestTemplate, c: TemplateContext) => {
-      if (!built.has(template)) built.set(template, buildTemplateBody(template, contract.authFields, c));
-      return built.get(template)!;
     };
     for (const step of contract.steps ?? []) {
       const { res, text, parsed } = await send(step.request, joinUrl(settings.baseUrl, step.path), step.id);
@@ -245,8 +253,7 @@ async function attemptOnce(
       }
       steps[step.id] = captured;
     }
-    const template = requestTemplate(contract);
-    const { res, text, parsed } = await send(template, url, 'main');
+    const { res, text, parsed } = await send(contract.request ?? null, url, 'main');
     const timeMs = now() - started;
     const engine = res.headers.get(ENGINE_HEADER) ?? undefined;
     const retryAfterMs = parseRetryAfter(res.headers.get('retry-after'));
@@ -268,25 +275,18 @@ async function attemptOnce(
   }
 }
 
-/** The headers of one call: the credentials', the template's, the Content-Type, then the signature. */
-function plainHeaders(
-  settings: CallSettings, template: RequestTemplate, ctx: TemplateContext, built: { body: BuiltBody; contentType?: string },
-): Record<string, string> {
-  const headers = { ...buildHeaders(settings.contract, settings.credentials), ...templateHeaders(template, ctx) };
+/** The headers with the body's Content-Type, unless they already name one. */
+function withContentType(headers: Record<string, string>, built: { contentType?: string }): Record<string, string> {
   if (built.contentType && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) headers['Content-Type'] = built.contentType;
   return headers;
 }
 
-/** plainHeaders, then the signature when the definition is signed. */
-async function requestHeaders(
-  settings: CallSettings, template: RequestTemplate, ctx: TemplateContext, url: string, built: { body: BuiltBody; contentType?: string },
-): Promise<Record<string, string>> {
-  const headers = plainHeaders(settings, template, ctx, built);
-  const signing = settings.contract.signing;
-  if (!signing) return headers;
-  if (built.body instanceof FormData) throw new Error('A signed request needs a json, urlencoded or octet body.');
+/** The headers of a signed definition, with the signature (the signer loads on demand). */
+async function signed(settings: CallSettings, url: string, headers: Record<string, string>, body: BuiltBody): Promise<Record<string, string>> {
+  const signing = settings.contract.signing!;
+  if (body instanceof FormData) throw new Error('A signed request needs a json, urlencoded or octet body.');
   const { signSigV4 } = await import('./providers/sigv4.ts');
-  return signSigV4(signing, settings.credentials, url, headers, built.body);
+  return signSigV4(signing, settings.credentials, url, headers, body);
 }
 
 /** The image a step sends (its octet body, or a lone image field), to name it in a no-face sentence. */

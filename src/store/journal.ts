@@ -8,6 +8,8 @@
  * types the token again.
  */
 import { create, type StoreApi, type UseBoundStore } from 'zustand';
+import { isContractLoaded } from '../core/contracts.ts';
+import { loadContract } from '../core/presets-loader.ts';
 import { Journal, type JournalEntry, type JournalRun } from '../core/journal.ts';
 import type { OpenedZip } from '../core/zip.ts';
 import type { LabelSet } from '../core/labels.ts';
@@ -83,6 +85,8 @@ export function createJournalStore(deps: JournalStoreDeps): JournalStore {
     refresh: async () => {
       try {
         const banner = await journal.banner();
+        // The run's provider may be a vendor preset whose definition loads on demand.
+        if (banner && !isContractLoaded(banner.settings.contractId)) await loadContract(banner.settings.contractId).catch(() => undefined);
         set({ loaded: true, banner });
       } catch {
         set({ loaded: true, banner: null, error: UNAVAILABLE });

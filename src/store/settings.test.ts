@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { deepvue, kwikid } from '../core/contracts.ts';
 import { DEFAULT_DEEPVUE_CLIENT_ID, DEFAULT_DEEPVUE_CLIENT_SECRET, DEFAULT_TOKEN } from '../core/defaults.ts';
 import { STORAGE_KEY, callSettingsOf, createSettingsStore, settingsBlocker, upstreamBaseUrl } from './settings.ts';
@@ -200,45 +200,45 @@ describe('settings store: credentials per provider', () => {
     expect(store.getState().credentials).toEqual({ clientId: DEFAULT_DEEPVUE_CLIENT_ID, clientSecret: DEFAULT_DEEPVUE_CLIENT_SECRET, token: 'deepvue-jwt' });
   });
 
-  it('restores each provider its own typed values', () => {
+  it('restores each provider its own typed values', async () => {
     const { store } = makeStore();
     store.getState().setBaseUrl('https://api.example.com');
     store.getState().setCredential('token', 'kwik-real');
-    store.getState().setProvider('facepp');
+    await store.getState().setProvider('facepp');
     expect(store.getState().credentials).toEqual({ api_key: '', api_secret: '' });
     store.getState().setCredential('api_key', 'fk');
-    store.getState().setProvider('karza');
+    await store.getState().setProvider('karza');
     store.getState().setCredential('api_key', 'kk');
-    store.getState().setProvider('facepp');
+    await store.getState().setProvider('facepp');
     expect(store.getState().credentials.api_key).toBe('fk');
-    store.getState().setProvider('kwikid');
+    await store.getState().setProvider('kwikid');
     expect(store.getState().credentials.token).toBe('kwik-real');
   });
 
-  it('follows the provider to its emulator on this server, with its demo credentials; a chosen URL stays', () => {
+  it('follows the provider to its emulator on this server, with its demo credentials; a chosen URL stays', async () => {
     const { store } = makeStore();
-    store.getState().setProvider('facepp');
+    await store.getState().setProvider('facepp');
     expect(store.getState().baseUrl).toBe(`${ORIGIN}/emulate/facepp`);
     expect(store.getState().credentials).toEqual({ api_key: 'demo-facepp-key', api_secret: 'demo-facepp-secret' });
-    store.getState().setProvider('kwikid');
+    await store.getState().setProvider('kwikid');
     expect(store.getState().baseUrl).toBe(ORIGIN);
     store.getState().setBaseUrl('https://vendor.example');
-    store.getState().setProvider('idfy');
+    await store.getState().setProvider('idfy');
     expect(store.getState().baseUrl).toBe('https://vendor.example');
     expect(store.getState().credentials).toEqual({ account_id: '', api_key: '' });
   });
 
-  it('remembers each provider\'s values only with Remember on', () => {
+  it('remembers each provider\'s values only with Remember on', async () => {
     const { store, storage } = makeStore();
     store.getState().setRemember(true);
     store.getState().setBaseUrl('https://api.example.com');
     store.getState().setCredential('token', 'kwik-real');
-    store.getState().setProvider('karza');
+    await store.getState().setProvider('karza');
     store.getState().setCredential('api_key', 'kk');
     const again = createSettingsStore({ pageOrigin: ORIGIN, storage: () => storage });
-    expect(again.getState().providerId).toBe('karza');
+    await vi.waitFor(() => expect(again.getState().providerId).toBe('karza'));
     expect(again.getState().credentials).toEqual({ api_key: 'kk' });
-    again.getState().setProvider('kwikid');
+    await again.getState().setProvider('kwikid');
     expect(again.getState().credentials.token).toBe('kwik-real');
   });
 });

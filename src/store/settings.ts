@@ -12,7 +12,11 @@
  */
 import { create, type StoreApi, type UseBoundStore } from 'zustand';
 import { persist, type PersistStorage, type StorageValue } from 'zustand/middleware';
-import { contractById, contracts, type CredentialKey, type ProviderContract } from '../core/contracts.ts';
+import {
+  contractById, contracts, isContractLoaded, type CredentialKey, type ProviderContract,
+} from '../core/contracts.ts';
+import { loadContract, loadPresets } from '../core/presets-loader.ts';
+import { PRESET_IDS } from '../core/emulation.ts';
 import {
   DEFAULT_CONCURRENCY, DEFAULT_RETRIES, DEFAULT_TIMEOUT_MS, MAX_RETRIES, MAX_TIMEOUT_MS, MIN_TIMEOUT_MS,
   clampConcurrency, clampRate,
@@ -66,7 +70,8 @@ export interface SettingsState {
    * else is kept as invalid, so Run names it instead of starting with the last accepted value.
    */
   enterNumber: (field: NumericSetting, text: string) => void;
-  setProvider: (id: string) => void;
+  /** Switches provider (a vendor preset's definition is loaded first; at once for KwikID and Deepvue). */
+  setProvider: (id: string) => Promise<void>;
   setBaseUrl: (url: string) => void;
   setCredential: (key: CredentialKey, value: string) => void;
   setUniqueId: (value: string) => void;
@@ -203,7 +208,8 @@ export function createSettingsStore(options: SettingsStoreOptions = {}): Setting
   const pageOrigin = options.pageOrigin ?? defaultPageOrigin();
   const first = contracts[0]!;
   let healthLoaded = false;
-  return create<SettingsState>()(
+  let store: SettingsStore | undefined = undefined;
+  store = create<SettingsState>()(
     persist(
       (set, get) => ({
         providerId: first.id,
@@ -238,9 +244,10 @@ export function createSettingsStore(options: SettingsStoreOptions = {}): Setting
           else s.setRatePerSecond(got.value);
         },
 
-        setProvider: (id) => {
+        setProvider: async (id) => {
           if (get().lock) return;
-          const contract = contractById(id);
+          const contract = isContractLoaded(id) ? contractById(id) : await loadContract(id);
+          if (get().lock) return;
           set((s) => {
             if (contract.id === s.providerId) return {};
             // On this server, follow the provider to its emulator; a URL the user chose stays.
@@ -345,14 +352,21 @@ export function createSettingsStore(options: SettingsStoreOptions = {}): Setting
         merge: (persisted, current) => {
           const p = (persisted ?? {}) as Partial<Persisted>;
           if (!p.remember) return current;
-          const providerId = contracts.some((c) => c.id === p.providerId) ? p.providerId! : current.providerId;
+          // A remembered vendor preset is selected once its definition has loaded (KwikID until then).
+          const later = typeof p.providerId === 'string' && !isContractLoaded(p.providerId) && (PRESET_IDS as readonly string[]).includes(p.providerId)
+            ? p.providerId : undefined;
+          if (later) void loadPresets().then(() => store?.getState().setProvider(later));
+          const providerId = !later && typeof p.providerId === 'string' && isContractLoaded(p.providerId) ? p.providerId : current.providerId;
           const baseUrl = typeof p.baseUrl === 'string' && p.baseUrl.trim() ? p.baseUrl : current.baseUrl;
           const contract = contractById(providerId);
-          const credentials = credentialsOf(contract, { ...current.credentials, ...(p.credentials ?? {}) });
+          const credentials = credentialsOf(contract, { ...current.credentials, ...(later ? {} : p.credentials ?? {}) });
           const otherCredentials: Record<string, CredentialValues> = {};
-          for (const [id, values] of Object.entries(p.otherCredentials ?? {})) {
-            const other = contracts.find((c) => c.id === id);
-            if (other && id !== providerId && values && typeof values === 'object') otherCredentials[id] = credentialsOf(other, values);
+          const remembered = { ...(p.otherCredentials ?? {}), ...(later && p.credentials ? { [later]: p.credentials } : {}) };
+          for (const [id, values] of Object.entries(remembered)) {
+            if (id === providerId || !values || typeof values !== 'object') continue;
+            // A preset not loaded yet keeps its string values; setProvider keeps those its definition declares.
+            if (isContractLoaded(id)) otherCredentials[id] = credentialsOf(contractById(id), values);
+            else if ((PRESET_IDS as readonly string[]).includes(id)) otherCredentials[id] = Object.fromEntries(Object.entries(values).filter(([, v]) => typeof v === 'string'));
           }
           return {
             ...current,
@@ -371,6 +385,7 @@ export function createSettingsStore(options: SettingsStoreOptions = {}): Setting
       },
     ),
   );
+  return store;
 }
 
 export type CallSettingsSource = Pick<SettingsState, 'providerId' | 'baseUrl' | 'credentials' | 'uniqueId' | 'timeoutMs' | 'retries'>;

@@ -5,10 +5,15 @@
  * finish with the ZIP bytes (buffer transferred) or a message.
  */
 import { errorText } from '../core/text.ts';
-import { contractById } from '../core/contracts.ts';
+import { contractById, registerPresets } from '../core/contracts.ts';
+import { VENDOR_PRESETS } from '../core/providers/vendor-presets.ts';
+
 import { openArchiveStream, type ArchiveStream } from '../core/archive-stream.ts';
 import { buildResultsZip } from '../core/report.ts';
 import type { ArchiveRequest, ArchiveResponse } from '../core/archive-client.ts';
+
+// The worker knows every preset at once (it is not part of the first page load).
+registerPresets(VENDOR_PRESETS);
 
 interface WorkerScope {
   onmessage: ((event: MessageEvent<ArchiveRequest>) => void) | null;

@@ -3,38 +3,14 @@
  * urlencoded or octet, with the credentials' headers and body fields. Used for the main call and
  * for each preparatory step; `preview` gives the same request for cURL without reading images.
  */
-import { encodeMultipart } from '../multipart.ts';
+import { authValue, multipartBody, type BuiltBody, type Credentials, type ImagePart, type Part } from './parts.ts';
 import {
   placeholders, substitute, substituteJson, toBase64, uuidV4, wholeImage,
 } from './template.ts';
-import type { CredentialKey, HeaderRule, ProviderContract, RequestTemplate } from './types.ts';
+import type { HeaderRule, ProviderContract, RequestTemplate } from './types.ts';
 
-export type Credentials = Partial<Record<CredentialKey, string>>;
-
-export interface ImagePart {
-  /** File name sent in the multipart part (the base name, never a path). */
-  name: string;
-  /** The image as a Blob (a File from the picker; for a ZIP entry, made only when first read). */
-  data: Blob;
-  /** The image's bytes when they are already in memory (a ZIP entry): sent without making a Blob. */
-  bytes?: Uint8Array;
-  /** The media type sent with `bytes`. */
-  type?: string;
-}
-
-/** An image part over bytes in memory: its Blob is made only if something asks for `data`. */
-export function bytesPart(name: string, bytes: Uint8Array, type: string): ImagePart {
-  let blob: Blob | undefined;
-  return {
-    name,
-    bytes,
-    type,
-    get data() {
-      blob ??= new Blob([bytes as Uint8Array<ArrayBuffer>], { type });
-      return blob;
-    },
-  };
-}
+export { bytesPart, multipartBody, type BuiltBody, type Credentials, type ImagePart } from './parts.ts';
+export { uuidV4 } from './template.ts';
 
 /** What a template's placeholders are replaced with for one call. */
 export interface TemplateContext {
@@ -127,13 +103,6 @@ function own<T>(rec: Readonly<Record<string, T>>, key: string): T | undefined {
   return Object.hasOwn(rec, key) ? rec[key] : undefined;
 }
 
-type Part = { name: string; image: ImagePart } | { name: string; value: string };
-
-function authValue(rule: HeaderRule, creds: Credentials): string | undefined {
-  const v = creds[rule.from]?.trim();
-  return v ? `${rule.prefix ?? ''}${v}` : undefined;
-}
-
 /** The multipart / urlencoded fields in order: the template's, then the credentials' body fields; empty ones left out. */
 export function fieldParts(t: RequestTemplate, authFields: readonly HeaderRule[] | undefined, ctx: TemplateContext): Part[] {
   const lookup = lookupIn(ctx);
@@ -163,8 +132,6 @@ export function templateHeaders(t: RequestTemplate, ctx: TemplateContext): Recor
   }
   return out;
 }
-
-export type BuiltBody = FormData | Uint8Array<ArrayBuffer> | string;
 
 /** The body of a call and the Content-Type it needs (none for FormData: fetch sets it). */
 export async function buildTemplateBody(
@@ -196,20 +163,4 @@ export async function buildTemplateBody(
       return { body: (await imageBytes(part)) as Uint8Array<ArrayBuffer>, contentType: 'application/octet-stream' };
     }
   }
-}
-
-/** Multipart: bytes already in memory are encoded once, without a Blob per image (see multipart.ts). */
-export function multipartBody(parts: readonly Part[]): { body: FormData | Uint8Array<ArrayBuffer>; contentType?: string } {
-  if (parts.every((p) => !('image' in p) || p.image.bytes)) {
-    const { body, contentType } = encodeMultipart(parts.map((p) => (
-      'image' in p ? { name: p.name, filename: p.image.name, type: p.image.type ?? '', bytes: p.image.bytes! } : p
-    )));
-    return { body, contentType };
-  }
-  const fd = new FormData();
-  for (const p of parts) {
-    if ('image' in p) fd.append(p.name, p.image.data, p.image.name);
-    else fd.append(p.name, p.value);
-  }
-  return { body: fd };
 }

@@ -1,9 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { contracts, contractById, readVerdict, type ProviderContract } from '../contracts.ts';
+import { loadPresets } from '../presets-loader.ts';
 import { PRESET_DEMO_CREDENTIALS, PRESET_IDS } from '../emulation.ts';
 import { bytesPart, callFacematch, type CallSettings } from '../request.ts';
 import { credentialEnvName, credentialFromEnv, demoCredentials, snakeKey } from './credentials.ts';
-import { PRESETS } from './presets.ts';
+import { deepvue, kwikid, PRESET_ENTRIES } from './presets.ts';
+import { VENDOR_PRESETS } from './vendor-presets.ts';
+
+const PRESETS = Object.fromEntries([kwikid, deepvue, ...VENDOR_PRESETS].map((c) => [c.id, c])) as Record<(typeof PRESET_IDS)[number], ProviderContract>;
 import { checkDefinition, checkDefinitionText } from './schema.ts';
 import { placeholders, substitute, substituteJson, toBase64 } from './template.ts';
 
@@ -55,8 +59,17 @@ describe('the definition schema', () => {
     confidence: { path: ['score'], scale: 100 },
   };
 
+  it('lists every preset in the Provider select with its definition\'s label and group, before the definition loads', async () => {
+    expect(PRESET_ENTRIES.map((e) => e.id)).toEqual([...PRESET_IDS]);
+    for (const e of PRESET_ENTRIES) expect({ id: e.id, label: PRESETS[e.id].label, group: PRESETS[e.id].group }).toEqual(e);
+    expect(contracts.map((c) => c.id)).toContain('kwikid');
+    await loadPresets();
+    expect(contracts.map((c) => c.id)).toEqual([...PRESET_IDS]);
+    expect(contractById('facepp')).toBe(PRESETS.facepp);
+  });
+
   it('accepts every preset written out as JSON under its own id', () => {
-    for (const p of contracts) {
+    for (const p of Object.values(PRESETS)) {
       const r = checkDefinition(JSON.parse(JSON.stringify({ ...p, id: `${p.id}-copy` })));
       expect(r.ok ? [] : r.problems, p.id).toEqual([]);
     }
@@ -179,7 +192,7 @@ const recorded: Record<string, { match: unknown; noMatch?: unknown; noFace: { st
 };
 
 describe.each(PRESET_IDS.map((id) => [id] as const))('preset %s', (id) => {
-  const contract = contractById(id);
+  const contract = PRESETS[id];
   const r = recorded[id]!;
 
   it('reads the verdict and the score on 0–1, keeping the raw value', () => {

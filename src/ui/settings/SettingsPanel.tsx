@@ -1,5 +1,5 @@
 import { useEffect, useId, useState } from 'react';
-import { PROVIDER_GROUPS, contracts, type CredentialField } from '../../core/contracts.ts';
+import { PRESET_ENTRIES, PROVIDER_GROUPS, type CredentialField } from '../../core/contracts.ts';
 import { RETRYABLE_STATUS } from '../../core/request.ts';
 import { baseUrlProblem } from '../../core/safe-url.ts';
 import { NUMERIC_SETTINGS } from '../../core/setting-rules.ts';
@@ -45,11 +45,11 @@ export function SettingsPanel() {
               id="provider"
               value={providerId}
               aria-describedby="provider-hint"
-              onChange={(e) => setProvider(e.target.value)}
+              onChange={(e) => void setProvider(e.target.value)}
             >
               {PROVIDER_GROUPS.map((group) => (
                 <optgroup key={group} label={group}>
-                  {contracts.filter((c) => c.group === group).map((c) => <option key={c.id} value={c.id}>{c.label}</option>)}
+                  {PRESET_ENTRIES.filter((c) => c.group === group).map((c) => <option key={c.id} value={c.id}>{c.label}</option>)}
                 </optgroup>
               ))}
             </Select>
