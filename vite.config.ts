@@ -27,6 +27,10 @@ export default defineConfig({
   build: {
     target: 'es2022',
     sourcemap: false,
+    // Everything the page loads before the user acts goes into one chunk: modules that lazy chunks
+    // share with the entry would otherwise become small chunks of their own, each costing a request
+    // and its own gzip dictionary.
+    rolldownOptions: { output: { codeSplitting: { groups: [{ name: 'app', tags: ['$initial'] }] } } },
   },
   worker: { format: 'es' },
   server: { port: 5173 },

@@ -10,6 +10,7 @@ import { PRESET_IDS, type PresetId } from '../core/emulation.ts';
 import { VENDOR_PRESETS } from '../core/providers/vendor-presets.ts';
 import { acceptedRange, readNumericSetting, type NumericSetting } from '../core/setting-rules.ts';
 import type { Shard } from '../core/shard.ts';
+import { joinOr } from '../core/text.ts';
 import { mergeSteps, parseSweepSide, parseSweepStep, SweepSpecError, type SweepSettings } from '../core/sweep/spec.ts';
 
 /** Every preset (the CLI loads them all at once; the browser loads the vendor presets on demand). */
@@ -255,11 +256,6 @@ function parseBaseUrl(raw: string): string {
   }
   if (u.search || u.hash) throw new UsageError(`--base-url must not have a query string or fragment; give only the origin and path, e.g. ${u.origin}${u.pathname}.`);
   return raw.trim().replace(/\/+$/, '');
-}
-
-/** "a", "a or b", "a, b or c". */
-function joinOr(items: readonly string[]): string {
-  return items.length <= 1 ? items.join('') : `${items.slice(0, -1).join(', ')} or ${items[items.length - 1]}`;
 }
 
 function parseRateStore(raw: string): string {

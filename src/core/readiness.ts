@@ -5,7 +5,8 @@
  * are set, because the caller fetches a token before the first call.
  */
 import type { CredentialKey, ProviderContract } from './contracts.ts';
-import { joinAnd, type Credentials } from './request.ts';
+import type { Credentials } from './request.ts';
+import { joinAnd } from './text.ts';
 
 const has = (creds: Credentials, key: CredentialKey) => Boolean(creds[key]?.trim());
 

@@ -1,7 +1,8 @@
 import { describe, expect, it, vi } from 'vitest';
 import { kwikid, deepvue } from './contracts.ts';
+import { excerpt, TEXT_EXCERPT_BYTES } from './answer.ts';
 import {
-  backoffDelay, callFacematch, excerpt, fetchToken, parseRetryAfter, TEXT_EXCERPT_BYTES,
+  backoffDelay, callFacematch, fetchToken, parseRetryAfter,
   type CallSettings, type ImagePart,
 } from './request.ts';
 

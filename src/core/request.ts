@@ -4,14 +4,9 @@
  * transient failures with exponential backoff and jitter (honouring Retry-After), and turns every
  * way a call can end into one plain CallResult — never a thrown error.
  */
-import {
-  buildHeaders, isNoFace, joinUrl, matchesRule, readErrorMessage, readPath,
-  type CredentialKey, type ProviderContract,
-} from './contracts.ts';
+import { buildHeaders, joinUrl, type CredentialKey, type ProviderContract } from './contracts.ts';
 import { ENGINE_HEADER } from './defaults.ts';
-import type { TemplateContext } from './providers/body.ts';
 import { multipartBody, plainParts, type BuiltBody, type ImagePart } from './providers/parts.ts';
-import type { RequestTemplate } from './providers/types.ts';
 import { baseUrlCredentialProblem, redactUrlsDeep, redactUrlsIn } from './safe-url.ts';
 
 export { bytesPart, type ImagePart } from './providers/parts.ts';
@@ -71,7 +66,6 @@ export interface CallDeps {
   beforeAttempt?: (signal?: AbortSignal) => Promise<void>;
 }
 
-export const TEXT_EXCERPT_BYTES = 2048;
 export const RETRYABLE_STATUS: ReadonlySet<number> = new Set([429, 502, 503, 504]);
 const BACKOFF_BASE_MS = 400;
 const BACKOFF_CAP_MS = 8000;
@@ -104,11 +98,18 @@ export function buildBody(
   return plainBody(settings, images);
 }
 
-/** The template engine (body.ts, template.ts): loaded the first time a definition with a request template is called. */
-let templates: Promise<typeof import('./providers/body.ts')> | undefined;
-function loadTemplates() {
-  templates ??= import('./providers/body.ts');
-  return templates;
+/** How an answer or a failure reads (answer.ts): loaded when the first one arrives, after the call has left. */
+let answers: Promise<typeof import('./answer.ts')> | undefined;
+function loadAnswers() {
+  answers ??= import('./answer.ts');
+  return answers;
+}
+
+/** The calls of a definition with a request template or steps (defined-call.ts): loaded the first time one is called. */
+let defined: Promise<typeof import('./providers/defined-call.ts')> | undefined;
+function loadDefined() {
+  defined ??= import('./providers/defined-call.ts');
+  return defined;
 }
 
 export function endpointUrl(contract: ProviderContract, baseUrl: string): string {
@@ -186,6 +187,34 @@ export function parseRetryAfter(value: string | null, nowMs: number = Date.now()
   return Math.min(RETRY_AFTER_CAP_MS, Math.max(0, date - nowMs));
 }
 
+/** One request and its answer, read as text. */
+export interface Exchange {
+  res: Response;
+  text: string;
+}
+
+/** A failed attempt as found before its end (a step's answer): everything but the attempt count and time. */
+export type AttemptFailure = Pick<CallResult, 'status' | 'errorBody' | 'engine'> & { ok: false; error: NonNullable<CallResult['error']> };
+
+/** What one attempt hands to defined-call.ts: the settings, and the parts of a call it shares with the plain path. */
+export interface ExchangeContext {
+  settings: CallSettings;
+  images: readonly [ImagePart, ImagePart];
+  /** The main request's URL. */
+  url: string;
+  now: () => number;
+  /** Records the URL being called, for the sentence of a timeout or a network failure. */
+  target: (url: string) => void;
+  /** The definition's credential headers. */
+  headers: () => Record<string, string>;
+  withContentType: typeof withContentType;
+  /** Sends a built request (timed as the step `name`, started at t0) and reads its answer. */
+  fetchTimed: (to: string, headers: Record<string, string>, body: BuiltBody, name: string, t0: number) => Promise<Exchange>;
+  /** Sends a request without a template (KwikID's multipart) to `to`. */
+  sendPlain: (to: string, name: string) => Promise<Exchange>;
+  engineOf: (res: Response) => string | undefined;
+}
+
 async function attemptOnce(
   settings: CallSettings,
   images: readonly [ImagePart, ImagePart],
@@ -208,55 +237,35 @@ async function attemptOnce(
   const timings: StepTiming[] = [];
   const withSteps = <T extends AttemptResult>(r: T): T => (contract.steps?.length ? { ...r, steps: timings } : r);
   let target = url;
+  const engineOf = (res: Response) => res.headers.get(ENGINE_HEADER) ?? undefined;
+  const fetchTimed = async (to: string, headers: Record<string, string>, body: BuiltBody, name: string, t0: number): Promise<Exchange> => {
+    controller.signal.throwIfAborted();
+    const res = await doFetch(to, { method: 'POST', headers, body, signal: controller.signal });
+    const text = await res.text();
+    timings.push({ step: name, http_status: res.status, response_time_ms: now() - t0 });
+    return { res, text };
+  };
+  // No request template (KwikID, Deepvue): the body is built at once and the call leaves in the same tick.
+  const sendPlain = (to: string, name: string): Promise<Exchange> => {
+    target = to;
+    const t0 = now();
+    const built = plainBody(settings, images);
+    return fetchTimed(to, withContentType(buildHeaders(contract, settings.credentials), built), built.body, name, t0);
+  };
   try {
-    const steps: Record<string, Record<string, string>> = {};
-    const ctx: TemplateContext = { images, uniqueId: settings.uniqueId, credentials: settings.credentials, steps };
-    const send = async (template: RequestTemplate | null, to: string, name: string) => {
-      target = to;
-      const t0 = now();
-      let built: { body: BuiltBody; contentType?: string };
-      let headers: Record<string, string>;
-      if (!template) {
-        // No request template (KwikID, Deepvue): the body is built at once and the call leaves in the same tick.
-        built = plainBody(settings, images);
-        headers = withContentType(buildHeaders(contract, settings.credentials), built);
-      } else {
-        const t = await loadTemplates();
-        ctx.uuid ??= t.uuidV4(); // one {{uuid}} per call, steps included
-        built = await t.buildTemplateBody(template, contract.authFields, ctx);
-        headers = withContentType({ ...buildHeaders(contract, settings.credentials), ...t.templateHeaders(template, ctx) }, built);
-        if (contract.signing) headers = await signed(settings, to, headers, built.body);
-      }
-      controller.signal.throwIfAborted();
-      const res = await doFetch(to, { method: 'POST', headers, body: built.body, signal: controller.signal });
-      const text = await res.text();
-      timings.push({ step: name, http_status: res.status, response_time_ms: now() - t0 });
-      return { res, text, parsed: parseJson(text) };
-    };
-    for (const step of contract.steps ?? []) {
-      const { res, text, parsed } = await send(step.request, joinUrl(settings.baseUrl, step.path), step.id);
-      const slot = imageSlotOf(step.request);
-      const failed = answerProblem(contract, res, text, parsed, slot === null ? undefined : images[slot]!.name);
-      if (failed) return withSteps({ ...base, ...failed, timeMs: now() - started, engine: res.headers.get(ENGINE_HEADER) ?? undefined });
-      const captured: Record<string, string> = {};
-      for (const [key, path] of Object.entries(step.capture)) {
-        const v = readPath(parsed.ok ? parsed.value : undefined, path);
-        if (v === undefined || v === null || v === '') {
-          const which = slot === null ? 'one of the images' : images[slot]!.name;
-          return withSteps({
-            ...base, ok: false, status: res.status, timeMs: now() - started,
-            error: { type: 'no_face', message: `The API found no face in ${which} (its ${step.id} answer has no ${path.join('.')}).` },
-            errorBody: parsed.ok ? parsed.value : excerpt(text),
-          });
-        }
-        captured[key] = String(v);
-      }
-      steps[step.id] = captured;
-    }
-    const { res, text, parsed } = await send(contract.request ?? null, url, 'main');
+    const exchanged = contract.request || contract.steps?.length
+      ? await (await loadDefined()).definedExchange({
+        settings, images, url, now, target: (to) => { target = to; },
+        headers: () => buildHeaders(contract, settings.credentials), withContentType, fetchTimed, sendPlain, engineOf,
+      })
+      : await sendPlain(url, 'main');
+    if (!('res' in exchanged)) return withSteps({ ...base, ...exchanged, timeMs: now() - started });
+    const { res, text } = exchanged;
     const timeMs = now() - started;
-    const engine = res.headers.get(ENGINE_HEADER) ?? undefined;
+    const engine = engineOf(res);
     const retryAfterMs = parseRetryAfter(res.headers.get('retry-after'));
+    const { answerProblem, parseJson } = await loadAnswers();
+    const parsed = parseJson(text);
     const failed = answerProblem(contract, res, text, parsed);
     if (failed) return withSteps({ ...base, ...failed, timeMs, engine, ...(failed.error.type === 'http' ? { retryAfterMs } : {}) });
     return withSteps({ ...base, ok: true, status: res.status, timeMs, body: parsed.ok ? parsed.value : undefined, engine });
@@ -268,6 +277,7 @@ async function attemptOnce(
     if (outer?.aborted) {
       return withSteps({ ...base, ok: false, status: null, timeMs, error: { type: 'aborted', message: 'The call was cancelled before an answer arrived.' } });
     }
+    const { explainNetwork } = await loadAnswers();
     return withSteps({ ...base, ok: false, status: null, timeMs, error: { type: 'network', message: explainNetwork(target, err, deps.pageOrigin) } });
   } finally {
     clearTimeout(timer);
@@ -281,151 +291,8 @@ function withContentType(headers: Record<string, string>, built: { contentType?:
   return headers;
 }
 
-/** The headers of a signed definition, with the signature (the signer loads on demand). */
-async function signed(settings: CallSettings, url: string, headers: Record<string, string>, body: BuiltBody): Promise<Record<string, string>> {
-  const signing = settings.contract.signing!;
-  if (body instanceof FormData) throw new Error('A signed request needs a json, urlencoded or octet body.');
-  const { signSigV4 } = await import('./providers/sigv4.ts');
-  return signSigV4(signing, settings.credentials, url, headers, body);
-}
-
-/** The image a step sends (its octet body, or a lone image field), to name it in a no-face sentence. */
-function imageSlotOf(t: RequestTemplate): 0 | 1 | null {
-  const texts = [t.octet ?? '', ...(t.fields ?? []).map((f) => f.value)];
-  const slots = new Set(texts.flatMap((x) => [...x.matchAll(/\{\{\s*image([12])/g)].map((m) => Number(m[1]) - 1)));
-  return slots.size === 1 ? ([...slots][0] as 0 | 1) : null;
-}
-
-/**
- * What is wrong with an answer, or null when it is a success: no face (the definition's rules),
- * an HTTP error, a 2xx that is not JSON, or a 2xx whose body does not meet the success rule.
- */
-function answerProblem(
-  contract: ProviderContract, res: Response, text: string, parsed: { ok: true; value: unknown } | { ok: false }, imageName?: string,
-): { ok: false; status: number; error: { type: ErrorType; message: string }; errorBody: unknown } | null {
-  const body = parsed.ok ? parsed.value : text;
-  const errorBody = parsed.ok ? parsed.value : excerpt(text);
-  const status = res.status;
-  if (isNoFace(contract, status, body)) {
-    const msg = parsed.ok ? readErrorMessage(contract, parsed.value) : undefined;
-    const said = msg ? ` The server said: ${quoteSentence(msg)}` : '';
-    return { ok: false, status, errorBody, error: { type: 'no_face', message: `The API found no face in ${imageName ?? 'one of the images'} (HTTP ${status}).${said}` } };
-  }
-  if (res.ok) {
-    if (!parsed.ok) {
-      return { ok: false, status, errorBody, error: { type: 'invalid_json', message: `HTTP ${status} arrived but its body is not JSON (${describeText(text)}).` } };
-    }
-    const rule = contract.success;
-    if (rule && !matchesRule(rule, status, parsed.value)) {
-      const where = rule.path?.join('.') ?? 'the body';
-      const got = rule.path ? readPath(parsed.value, rule.path) : undefined;
-      const want = rule.equals !== undefined ? ` "${String(rule.equals)}"` : ' the success value';
-      const msg = readErrorMessage(contract, parsed.value);
-      const said = msg ? ` The server said: ${quoteSentence(msg)}` : '';
-      return {
-        ok: false, status, errorBody,
-        error: { type: 'http', message: `The API answered HTTP ${status} but ${where} is ${got === undefined ? 'missing' : `"${String(got)}"`}, not${want}, so the call did not succeed.${said}` },
-      };
-    }
-    return null;
-  }
-  return { ok: false, status, errorBody, error: { type: 'http', message: explainHttp(contract, status, parsed.ok ? parsed.value : undefined, text) } };
-}
-
-function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
-  if (text.trim() === '') return { ok: false };
-  try {
-    return { ok: true, value: JSON.parse(text) };
-  } catch {
-    return { ok: false };
-  }
-}
-
-/** The first 2 KB of a text body (by UTF-8 bytes, never splitting a character). */
-export function excerpt(text: string): string {
-  const bytes = new TextEncoder().encode(text);
-  if (bytes.length <= TEXT_EXCERPT_BYTES) return text;
-  return new TextDecoder().decode(bytes.slice(0, TEXT_EXCERPT_BYTES)).replace(/\uFFFD$/, '');
-}
-
-function describeText(text: string): string {
-  if (text.trim() === '') return 'the body is empty';
-  if (/^\s*</.test(text)) return 'it looks like an HTML page, often a gateway or proxy error';
-  return 'the first characters are shown in error_body';
-}
-
 export function formatSeconds(ms: number): string {
   return ms % 1000 === 0 ? `${ms / 1000} s` : `${(ms / 1000).toFixed(1)} s`;
-}
-
-/** A sentence for an HTTP error: what happened, the server's own message, and what to do. */
-export function explainHttp(contract: ProviderContract, status: number, body: unknown, text = ''): string {
-  const server = body !== undefined ? readErrorMessage(contract, body) : undefined;
-  const quoted = server ?? (text && !/^\s*</.test(text) ? excerpt(text).slice(0, 200) : '');
-  const said = quoted ? ` The server said: ${quoteSentence(quoted)}` : '';
-  const secrets = contract.credentials.filter((c) => c.secret).map((c) => c.label.toLowerCase());
-  switch (status) {
-    case 400:
-      return `The API rejected the request as invalid (HTTP 400).${said} Check that both images are readable JPEG or PNG files.`;
-    case 401:
-      return secrets.length > 1
-        ? `The ${joinAnd(secrets)} were rejected (HTTP 401).${said} Update them in the connection settings and run again.`
-        : `The ${secrets[0] ?? 'credentials'} was rejected (HTTP 401).${said} Update it in the connection settings and run again.`;
-    case 403:
-      return `Access was refused (HTTP 403).${said} The credentials are valid but not allowed to call this endpoint.`;
-    case 404:
-      return `Nothing answers at ${contract.path} on this host (HTTP 404). Check the Base URL and the provider.`;
-    case 413:
-      return `An image is larger than the API accepts (HTTP 413).${said} Use a smaller file.`;
-    case 415:
-      return `The API did not accept the request format (HTTP 415).${said}`;
-    case 422:
-      return `The API could not use an image (HTTP 422).${said}`;
-    case 429:
-      return `The API is rate-limiting requests (HTTP 429).${said} Wait a little, or lower the pace, and run again.`;
-    default:
-      if (status >= 500) return `The API failed on its side (HTTP ${status}).${said} Try again later.`;
-      return `The API answered HTTP ${status}.${said}`;
-  }
-}
-
-/**
- * A server's message quoted as the end of a sentence: `"Invalid token."` keeps its own final
- * punctuation, `"nope"` gets a period after the quote. Never `"Invalid token.".`
- */
-export function quoteSentence(message: string): string {
-  const m = message.trim();
-  return /[.!?…]$/.test(m) ? `"${m}"` : `"${m}".`;
-}
-
-/** "a", "a or b", "a, b or c". */
-function joinOr(items: readonly string[]): string {
-  return items.length <= 1 ? items.join('') : `${items.slice(0, -1).join(', ')} or ${items[items.length - 1]}`;
-}
-
-/** "Client ID" → "client ID" (an acronym after the first word stays). */
-function lowerFirst(label: string): string {
-  return label.charAt(0).toLowerCase() + label.slice(1);
-}
-
-/** "a", "a and b", "a, b and c". */
-export function joinAnd(items: readonly string[]): string {
-  return items.length <= 1 ? items.join('') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
-}
-
-function explainNetwork(url: string, err: unknown, pageOrigin?: string): string {
-  let targetOrigin: string | undefined;
-  try {
-    targetOrigin = new URL(url, pageOrigin).origin;
-  } catch {
-    return `The Base URL "${url}" is not a valid URL. Enter one like https://api.example.com.`;
-  }
-  const crossOrigin = pageOrigin !== undefined && targetOrigin !== pageOrigin;
-  const detail = err instanceof Error && err.message ? ` (${err.message})` : '';
-  if (crossOrigin) {
-    return `Could not reach ${url}${detail}. The browser gives no reason for a failed cross-origin call; if the same call works with curl, the host most likely does not allow CORS from this page. Start the playground with FACEMATCH_UPSTREAM=${targetOrigin} and pick "Upstream proxy" as the Base URL.`;
-  }
-  return `Could not reach ${url}${detail}. Check that the server is running and the Base URL is right.`;
 }
 
 /** Sleeps for ms; rejects at once when the signal aborts. */
@@ -446,52 +313,11 @@ export interface TokenResult {
   message: string;
 }
 
-/** Exchanges client credentials for a bearer token at the contract's token endpoint. */
-export async function fetchToken(
-  contract: ProviderContract,
-  baseUrl: string,
-  credentials: Credentials,
-  signal?: AbortSignal,
-  deps: Pick<CallDeps, 'fetch' | 'pageOrigin'> = {},
-): Promise<TokenResult> {
-  const refused = baseUrlCredentialProblem(baseUrl);
-  if (refused) return { ok: false, status: null, message: refused };
-  const te = contract.tokenEndpoint;
-  if (!te) return { ok: false, status: null, message: `${contract.label} has no token endpoint: paste the token instead.` };
-  const missing = Object.keys(te.fields).filter((k) => !credentials[k]?.trim());
-  if (missing.length) {
-    const labels = missing.map((k) => contract.credentials.find((c) => c.key === k)?.label ?? k);
-    return { ok: false, status: null, message: `Enter the ${labels.join(' and ')} first.` };
-  }
-  const labels = Object.keys(te.fields).map((k) => contract.credentials.find((c) => c.key === k)?.label ?? k);
-  const values = Object.entries(te.fields).map(([key, field]) => [field, credentials[key]!.trim()] as const);
-  const init: RequestInit = te.encoding === 'json'
-    ? { body: JSON.stringify(Object.fromEntries(values)), headers: { 'Content-Type': 'application/json' } }
-    : { body: new URLSearchParams(values.map(([k, v]) => [k, v])) };
-  const url = joinUrl(baseUrl, te.path);
-  const doFetch = deps.fetch ?? globalThis.fetch.bind(globalThis);
-  try {
-    const res = await doFetch(url, { method: 'POST', ...init, signal });
-    const text = await res.text();
-    const parsed = parseJson(text);
-    const body = parsed.ok ? parsed.value : undefined;
-    if (!res.ok) {
-      const msg = body !== undefined ? readErrorMessage(contract, body) : undefined;
-      const said = msg ? ` The server said: ${quoteSentence(msg)}` : '';
-      return { ok: false, status: res.status, message: res.status === 401
-        ? `The ${joinOr(labels.map(lowerFirst))} was rejected (HTTP 401).${said} Check ${labels.length > 1 ? 'both' : 'it'} and try again.`
-        : `Getting a token failed (HTTP ${res.status}).${said}` };
-    }
-    const token = readPath(body, te.tokenPath);
-    if (typeof token !== 'string' || !token) {
-      return { ok: false, status: res.status, message: `The token endpoint answered HTTP ${res.status} without an access token.` };
-    }
-    const read = te.expiryPath ? readPath(body, te.expiryPath) : undefined;
-    const expiry = typeof read === 'string' ? read
-      : te.lifetimeSeconds ? new Date(Date.now() + te.lifetimeSeconds * 1000).toISOString() : undefined;
-    return { ok: true, status: res.status, token, expiry, message: 'Token received.' };
-  } catch (err) {
-    if (signal?.aborted) return { ok: false, status: null, message: 'Getting a token was cancelled.' };
-    return { ok: false, status: null, message: redactUrlsIn(explainNetwork(url, err, deps.pageOrigin)) };
-  }
+/**
+ * Exchanges client credentials for a bearer token at the contract's token endpoint (token.ts,
+ * loaded the first time a token is needed).
+ */
+export async function fetchToken(...args: Parameters<typeof import('./token.ts').exchangeToken>): Promise<TokenResult> {
+  const { exchangeToken } = await import('./token.ts');
+  return exchangeToken(...args);
 }

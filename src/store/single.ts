@@ -7,7 +7,7 @@
  */
 import { create } from 'zustand';
 import { readVerdict, type ProviderContract, type Verdict } from '../core/contracts.ts';
-import { detectFaces, facesToken, type FacesReport } from '../core/faces.ts';
+import type { FacesReport } from '../core/faces.ts';
 import { formatBytes, isAcceptedImage, notAcceptedImage, sniffBlob, type SniffedType } from '../core/filetype.ts';
 import { canIssueToken, credentialProblem, needsTokenFirst } from '../core/readiness.ts';
 import { callFacematch, endpointUrl, fetchToken, type CallResult, type CallSettings, type TokenResult } from '../core/request.ts';
@@ -250,9 +250,11 @@ export const useSingleStore = createSingleStore({
   callSettings: () => useSettingsStore.getState().callSettings(),
   pageOrigin: () => (typeof location !== 'undefined' ? location.origin : undefined),
   saveToken: (token) => useSettingsStore.getState().setCredential('token', token),
-  detectFaces: (file, signal) => {
-    if (typeof location === 'undefined') return Promise.resolve(null);
+  detectFaces: async (file, signal) => {
+    if (typeof location === 'undefined') return null;
     const s = useSettingsStore.getState();
+    // The face check loads with the first image chosen, not with the page.
+    const { detectFaces, facesToken } = await import('../core/faces.ts');
     const token = facesToken({ contract: selectContract(s), baseUrl: s.baseUrl, token: s.credentials.token ?? '' }, location.origin);
     return detectFaces(file, file.name, { pageOrigin: location.origin, token, signal });
   },

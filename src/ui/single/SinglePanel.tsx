@@ -1,15 +1,27 @@
+import { lazy, Suspense, useEffect } from 'react';
 import { selectContract, useSettingsStore } from '../../store/settings.ts';
+import { useSingleStore } from '../../store/single.ts';
 import { Card } from '../components/Card.tsx';
 import { CurlCard } from './CurlCard.tsx';
-import { FacesNotice } from './FacesNotice.tsx';
 import { ImageSlot } from './ImageSlot.tsx';
-import { ResultView } from './ResultView.tsx';
 import { RunProgress } from './RunProgress.tsx';
 import { SingleAnnouncer } from './SingleAnnouncer.tsx';
+
+// Shown only after the user acted (an image's face check answered, a run ended): loaded then, not with the page.
+const loadResultView = () => import('./ResultView.tsx');
+const ResultView = lazy(() => loadResultView().then((m) => ({ default: m.ResultView })));
+const FacesNotice = lazy(() => import('./FacesNotice.tsx').then((m) => ({ default: m.FacesNotice })));
 
 /** Single mode: two images, one call, one verdict. */
 export function SinglePanel() {
   const contract = useSettingsStore(selectContract);
+  const hasFaces = useSingleStore((s) => s.faces[0] !== null || s.faces[1] !== null);
+  const hasOutcome = useSingleStore((s) => s.outcome !== null);
+  const running = useSingleStore((s) => s.status === 'running');
+  // The result card loads while the call is in flight, so it shows as soon as the answer arrives.
+  useEffect(() => {
+    if (running) void loadResultView();
+  }, [running]);
   return (
     <div className="space-y-6">
       <Card
@@ -24,10 +36,10 @@ export function SinglePanel() {
           <ImageSlot index={0} />
           <ImageSlot index={1} />
         </div>
-        <FacesNotice />
+        {hasFaces && <Suspense fallback={null}><FacesNotice /></Suspense>}
       </Card>
       <RunProgress />
-      <ResultView />
+      {hasOutcome && <Suspense fallback={null}><ResultView /></Suspense>}
       <CurlCard />
       <SingleAnnouncer />
     </div>
