@@ -181,3 +181,33 @@ test('the table is a grid with one Tab stop: arrow keys, Page keys and Home/End 
   await page.keyboard.press('Shift+Tab');
   await expect(row(9_999)).toBeFocused();
 });
+
+test('Right/Left move between the cells of the focused row, Up/Down keep the column, and that cell is the one Tab stop', async ({ page, results }) => {
+  await openBulk(page, '/');
+  await page.getByLabel('Open results').setInputFiles({ name: 'small.zip', mimeType: 'application/zip', buffer: await resultsArchive(3) });
+  const row = (n: number) => results.row(`p${String(n).padStart(5, '0')}`);
+  const cell = (n: number, c: number) => row(n).getByRole('gridcell').nth(c);
+
+  await results.search.focus();
+  await page.keyboard.press('Tab');
+  await expect(row(1)).toBeFocused();
+  await page.keyboard.press('ArrowRight');
+  await expect(cell(1, 0)).toBeFocused();
+  await expect(cell(1, 0)).toHaveText('p00001');
+  await page.keyboard.press('ArrowRight');
+  await expect(cell(1, 1)).toBeFocused();
+  await page.keyboard.press('ArrowDown');
+  await expect(cell(2, 1)).toBeFocused();
+  // Tab leaves the grid and Shift+Tab comes back to the same cell: it is the grid's one Tab stop.
+  await page.keyboard.press('Tab');
+  await expect(results.table.locator(':focus')).toHaveCount(0);
+  await page.keyboard.press('Shift+Tab');
+  await expect(cell(2, 1)).toBeFocused();
+  // Right stops at the last cell; Left from the first cell goes back to the row.
+  for (let i = 0; i < 8; i++) await page.keyboard.press('ArrowRight');
+  await expect(cell(2, 4)).toBeFocused();
+  for (let i = 0; i < 5; i++) await page.keyboard.press('ArrowLeft');
+  await expect(row(2)).toBeFocused();
+  await page.keyboard.press('Enter');
+  await expect(page.getByRole('dialog', { name: /p00002/ })).toBeVisible();
+});

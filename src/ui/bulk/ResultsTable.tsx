@@ -48,6 +48,11 @@ const SORTS: { id: Sort; label: string }[] = [
   { id: 'time-asc', label: 'Time, fastest first' },
 ];
 
+/** A row's cells that are shown (a phone hides the wide-only ones), in column order. */
+function shownCells(row: HTMLElement): HTMLElement[] {
+  return Array.from(row.querySelectorAll<HTMLElement>('[role="gridcell"]')).filter((c) => c.getClientRects().length > 0);
+}
+
 /**
  * The finished pairs, virtualised so 10,000 rows scroll smoothly: verdicts in words, filters by
  * outcome (and Correct / Wrong against the labels, when the run has some), a search by pair id,
@@ -56,7 +61,9 @@ const SORTS: { id: Sort; label: string }[] = [
  *
  * It is a grid with one Tab stop (roving tabindex, as the WAI-ARIA grid pattern describes): the
  * active row is the only one in the Tab order; Up/Down, PageUp/PageDown and Home/End move it (and
- * focus), scrolling it into view. The active row is always rendered, whatever the virtualiser's
+ * focus), scrolling it into view. Right/Left move focus between the cells of the focused row (Left
+ * from its first cell goes back to the row); Up/Down from a cell keep the column, and that cell is
+ * then the Tab stop. Cells a phone hides are skipped. The active row is always rendered, whatever the virtualiser's
  * window, so it keeps focus while rows around it come and go. While a run is in flight, "Follow
  * new rows" keeps the newest row in view until the user scrolls up. The table scrolls inside its
  * card; on a phone it shows pair, verdict and confidence only, and the row detail has the rest.
@@ -77,6 +84,8 @@ export function ResultsTable() {
   const [open, setOpen] = useState<number | null>(null);
   /** The active row's record (the grid's one Tab stop); null: the first shown row. */
   const [active, setActive] = useState<number | null>(null);
+  /** The focused cell of the active row, among its shown cells; null: the row itself. */
+  const [col, setCol] = useState<number | null>(null);
   /** Set by a key that moved the active row: focus follows it once it is rendered. */
   const focusActive = useRef(false);
   const scrollRef = useRef<HTMLDivElement>(null);
@@ -152,8 +161,11 @@ export function ResultsTable() {
   useEffect(() => {
     if (!focusActive.current) return;
     focusActive.current = false;
-    scrollRef.current?.querySelector<HTMLElement>(`[data-pos="${activePos}"]`)?.focus();
-  }, [activePos, active]);
+    const row = scrollRef.current?.querySelector<HTMLElement>(`[data-pos="${activePos}"]`);
+    if (!row) return;
+    const cells = shownCells(row);
+    (col === null ? row : cells[Math.min(col, cells.length - 1)] ?? row).focus();
+  }, [activePos, active, col]);
 
   // Follow new rows: after each batch, the newest record's row (wherever sort and filter put it)
   // is scrolled into view. The user scrolling up (wheel, touch, keys, a scrollbar drag) turns it
@@ -199,6 +211,16 @@ export function ResultsTable() {
     virtualizer.scrollToIndex(next, { align: 'auto' });
   };
   const onRowKey = (e: KeyboardEvent<HTMLDivElement>, index: number, pos: number) => {
+    if (e.key === 'ArrowRight' || e.key === 'ArrowLeft') {
+      e.preventDefault();
+      const last = shownCells(e.currentTarget).length - 1;
+      const next = e.key === 'ArrowRight' ? Math.min(col === null ? 0 : col + 1, last) : col === null || col === 0 ? null : col - 1;
+      if (next === col) return;
+      focusActive.current = true;
+      setActive(index);
+      setCol(next);
+      return;
+    }
     const moves: Record<string, () => number> = {
       ArrowDown: () => pos + 1,
       ArrowUp: () => pos - 1,
@@ -216,6 +238,9 @@ export function ResultsTable() {
       openRow(index, e.currentTarget);
     }
   };
+
+  /** A cell's tabIndex: the active row's focused cell is the Tab stop (one in the grid). */
+  const cellTab = (pos: number, c: number) => (pos === activePos && col === c ? 0 : -1);
 
   return (
     <section aria-labelledby="bulk-results-title" className="min-w-0 rounded-lg border border-slate-200 bg-white shadow-sm dark:border-slate-800 dark:bg-slate-900">
@@ -309,28 +334,35 @@ export function ResultsTable() {
                 if (!rec) return null;
                 const row = rowView(contract, rec);
                 const label = labelViews[index];
+                // Status and ms follow Expected and Outcome when the run has labels.
+                const k = label ? 2 : 0;
                 return (
                   <div
                     key={index}
                     role="row"
                     data-pos={pos}
-                    tabIndex={pos === activePos ? 0 : -1}
+                    tabIndex={pos === activePos && col === null ? 0 : -1}
                     aria-rowindex={pos + 2}
                     aria-haspopup="dialog"
                     aria-label={`${row.pair}: ${row.verdict}. Press Enter for details.`}
                     onClick={(e) => openRow(index, e.currentTarget)}
                     onKeyDown={(e) => onRowKey(e, index, pos)}
-                    onFocus={() => { if (active !== index) setActive(index); }}
+                    onFocus={(e) => {
+                      if (active !== index) setActive(index);
+                      // Focus that lands on the row or one of its cells (a click, Tab) makes it the Tab stop.
+                      const at = e.target === e.currentTarget ? null : shownCells(e.currentTarget).indexOf(e.target as HTMLElement);
+                      if (at === null || at >= 0) setCol(at);
+                    }}
                     className={`${GRID} ${layout.cols} absolute left-0 top-0 w-full cursor-pointer items-center border-b border-slate-100 hover:bg-slate-50 focus-visible:outline-2 focus-visible:-outline-offset-2 focus-visible:outline-sky-500 dark:border-slate-800 dark:hover:bg-slate-800/60`}
                     style={{ height: ROW_HEIGHT, transform: `translateY(${item.start}px)` }}
                   >
-                    <span role="gridcell" className="truncate font-mono text-xs" title={row.pair}>{row.pair}</span>
-                    <span role="gridcell" className={`truncate ${TONE[row.tone]}`} title={row.verdict}>{row.verdict}</span>
-                    <span role="gridcell" className="tabular-nums">{row.confidence}</span>
-                    {label && <span role="gridcell" className={WIDE_ONLY}>{label.expected ?? '—'}</span>}
-                    {label && <span role="gridcell" className={`${WIDE_ONLY} font-semibold`} title={label.outcome ? OUTCOME_WORDS[label.outcome] : undefined}>{label.outcome ?? '—'}</span>}
-                    <span role="gridcell" className={`${WIDE_ONLY} text-right tabular-nums`}>{row.status}</span>
-                    <span role="gridcell" className={`${WIDE_ONLY} text-right tabular-nums`}>{row.ms}</span>
+                    <span role="gridcell" tabIndex={cellTab(pos, 0)} className="truncate font-mono text-xs" title={row.pair}>{row.pair}</span>
+                    <span role="gridcell" tabIndex={cellTab(pos, 1)} className={`truncate ${TONE[row.tone]}`} title={row.verdict}>{row.verdict}</span>
+                    <span role="gridcell" tabIndex={cellTab(pos, 2)} className="tabular-nums">{row.confidence}</span>
+                    {label && <span role="gridcell" tabIndex={cellTab(pos, 3)} className={WIDE_ONLY}>{label.expected ?? '—'}</span>}
+                    {label && <span role="gridcell" tabIndex={cellTab(pos, 4)} className={`${WIDE_ONLY} font-semibold`} title={label.outcome ? OUTCOME_WORDS[label.outcome] : undefined}>{label.outcome ?? '—'}</span>}
+                    <span role="gridcell" tabIndex={cellTab(pos, 3 + k)} className={`${WIDE_ONLY} text-right tabular-nums`}>{row.status}</span>
+                    <span role="gridcell" tabIndex={cellTab(pos, 4 + k)} className={`${WIDE_ONLY} text-right tabular-nums`}>{row.ms}</span>
                   </div>
                 );
               })}
