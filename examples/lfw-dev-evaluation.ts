@@ -6,7 +6,8 @@
  *   npm run example:lfw-dev -- --pairs 60    # a seeded subset, half same, half different
  *   npm run example:lfw-dev -- --out DIR     # where to write the files (default: a new temp folder)
  *
- * It builds the input ZIP (`lfwNNN_image1.jpg` / `_image2.jpg` + labels.csv) in the output folder,
+ * It builds the input ZIP (`lfwNNN_image1.jpg` / `_image2.jpg` + labels.csv naming each pair's
+ * people and a `lighting` group) in the output folder,
  * starts the reference server with the real engine in this process, runs `facematch run` on it and
  * writes the results archive and its report.html (the Evaluation tables and every chart as inline
  * SVG) beside it. Then it prints the figures and what to open. Nothing is downloaded; LFW stays
@@ -18,8 +19,10 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import JSZip from 'jszip';
 import { readResultsArchive } from '../src/core/archive-read.ts';
-import { labelsFromRecords } from '../src/core/evaluation-archive.ts';
+import { CONVENTION_LABELS } from '../src/core/evaluation/acquisition.ts';
+import { cardOf } from '../src/core/evaluation-report.ts';
 import { evalRows, evaluate, pct } from '../src/core/evaluation.ts';
+import { reportInputOfArchive } from '../src/core/run/report-input.ts';
 import { main } from '../src/cli/main.ts';
 import { startServer } from '../server/main.ts';
 import { lfwPairs, pairCount, subset, writeLfwZip } from './lfw-dev-input.ts';
@@ -44,7 +47,11 @@ try {
   });
   if (code === 0 || code === 1) {
     const read = await readResultsArchive(await readFile(out), path.basename(out));
-    const ev = evaluate(evalRows(read.records, read.run.contract, labelsFromRecords(read.records)));
+    // The labels, subjects and lighting groups come back from the records (expected, label_columns), as a reopened archive's do.
+    const evalInput = reportInputOfArchive(read).evaluation!;
+    const ev = evaluate(evalRows(read.records, read.run.contract, new Map(evalInput.labels)));
+    const card = cardOf(ev, evalInput);
+    const a = card.acquisition;
     const archive = await JSZip.loadAsync(await readFile(out));
     const report = path.join(dir, 'report.html');
     await writeFile(report, await archive.file('report.html')!.async('string'));
@@ -57,6 +64,15 @@ try {
       `  FNMR ${ev.api.fnmr.text}`,
       `  EER  ${ev.eer ? `${pct(ev.eer.value)} at threshold ${ev.eer.threshold.toFixed(4)}` : ev.eerNote}`,
       ...ev.fnmrAt.map((f) => `  FNMR@FMR=${f.label} ${f.value === null ? f.note : pct(f.value)}`),
+      `  failures to acquire: same-person ${a.fta.same.text}; different-person ${a.fta.different.text}`,
+      `  ${CONVENTION_LABELS.included}: FMR ${a.included.fmr.text}; FNMR ${a.included.fnmr.text}`,
+      ...card.groups.flatMap((g) => [
+        `  by ${g.column}:`,
+        ...g.groups.map((x) => `    ${x.value.padEnd(9)} ${x.figures.pairs} pairs · FMR ${x.figures.excluded.fmr.text} · FNMR ${x.figures.excluded.fnmr.text}`),
+        ...g.ratios.map((r) => `    ${r.note}`),
+      ]),
+      ...card.targets.map((t) => `  FMR ≤ ${t.label}: ${t.note}${t.warning ? `. ${t.warning}` : ''}`),
+      `  ${card.intervals.sentence}`,
       '',
       `Archive: ${out}`,
       `Report:  ${report} (open it in a browser: tables and ROC, DET, score and latency charts, offline)`,
