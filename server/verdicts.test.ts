@@ -83,21 +83,20 @@ describe('real engine behind the contracts', () => {
     expect(body.message).toMatch(/^image1 could not be decoded/);
   });
 
-  it('/health answers quickly while real matches are in flight', async () => {
-    const inFlight = Array.from({ length: 4 }, () => kwikidCall(face('obama-1.jpg'), face('obama-3.jpg')));
-    await new Promise((r) => setTimeout(r, 50));
-    const times: number[] = [];
+  it('/health answers while real matches are in flight', async () => {
+    // Four matches on two engine workers: the last two queue behind the first two, so some match is
+    // pending until at least two match-times have passed. /health answering while one is still
+    // pending means it never waited for the engine.
+    let settled = 0;
+    const inFlight = Array.from({ length: 4 }, async () => { const r = await kwikidCall(face('obama-1.jpg'), face('obama-3.jpg')); settled++; return r; });
     for (let i = 0; i < 5; i++) {
-      const t0 = performance.now();
       const res = await server.app.request('/health');
-      times.push(performance.now() - t0);
       expect(res.status).toBe(200);
       expect(((await res.json()) as { engine: { state: string } }).engine.state).toBe('ready');
+      expect(settled, 'a match was still in flight when /health answered').toBeLessThan(inFlight.length);
     }
     const results = await Promise.all(inFlight);
     for (const r of results) expect(r.status).toBe(200);
-    // A match takes seconds on these cores; an answer within 1 s means /health never waited for one.
-    expect(Math.max(...times)).toBeLessThan(1000);
   });
 });
 
