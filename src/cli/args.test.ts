@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_BASE_URL, parseCommand, parseShard, UsageError, type RunArgs } from './args.ts';
+import { DEFAULT_BASE_URL, USAGE, parseCommand, parseShard, UsageError, type RunArgs } from './args.ts';
 import { credentialsFromEnv } from './credentials.ts';
 import { deepvue, kwikid } from '../core/contracts.ts';
-import { readNumericSetting, type NumericSetting } from '../core/setting-rules.ts';
+import { NUMERIC_SETTINGS, readNumericSetting, type NumericSetting } from '../core/setting-rules.ts';
 import { runCli } from '../../test/cli.ts';
 
 const run = (...args: string[]) => parseCommand(['run', ...args]) as RunArgs;
@@ -19,6 +19,14 @@ function refusal(argv: string[], env: Record<string, string> = {}): string {
 }
 
 describe('facematch run arguments', () => {
+  it('--concurrency: the help and the check state the settings panel\'s range; none given is one at a time', () => {
+    const { min, max } = NUMERIC_SETTINGS.concurrency;
+    expect(USAGE).toContain(`--concurrency 1 (up to ${max})`);
+    expect(() => parseCommand(['run', 'a.zip', '--concurrency', String(max + 1)])).toThrow(`--concurrency must be a whole number from ${min} to ${max}`);
+    expect(parseCommand(['run', 'a.zip', '--concurrency', String(max)])).toMatchObject({ concurrency: max });
+    expect(parseCommand(['run', 'a.zip'])).toMatchObject({ concurrency: 1 });
+  });
+
   it('has the documented defaults', () => {
     expect(run('pairs.zip')).toEqual({
       command: 'run', zip: 'pairs.zip', provider: 'kwikid', baseUrl: DEFAULT_BASE_URL,

@@ -5,10 +5,10 @@
  */
 import { parseArgs } from 'node:util';
 import { deepvue, kwikid } from '../core/contracts.ts';
-import { DEFAULT_RETRIES, DEFAULT_TIMEOUT_MS } from '../core/defaults.ts';
+import { DEFAULT_CONCURRENCY, DEFAULT_RETRIES, DEFAULT_TIMEOUT_MS } from '../core/defaults.ts';
 import { PRESET_IDS, type PresetId } from '../core/emulation.ts';
 import { VENDOR_PRESETS } from '../core/providers/vendor-presets.ts';
-import { acceptedRange, readNumericSetting, type NumericSetting } from '../core/setting-rules.ts';
+import { NUMERIC_SETTINGS, acceptedRange, readNumericSetting, type NumericSetting } from '../core/setting-rules.ts';
 import type { Shard } from '../core/shard.ts';
 import { joinOr } from '../core/text.ts';
 import { mergeSteps, parseSweepSide, parseSweepStep, SweepSpecError, type SweepSettings } from '../core/sweep/spec.ts';
@@ -86,7 +86,7 @@ With none set and a Base URL on this machine, the reference server's demo values
 
 Defaults: --provider kwikid, --base-url ${DEFAULT_BASE_URL} (plus the preset's emulator path,
 e.g. /emulate/facepp), --out facematch-bulk-<ms>.zip,
---concurrency 1 (up to 16), no rate limit (--rate: calls per second, 1 to 1000), --timeout ${DEFAULT_TIMEOUT_MS / 1000}, --retries ${DEFAULT_RETRIES}.
+--concurrency ${DEFAULT_CONCURRENCY} (up to ${NUMERIC_SETTINGS.concurrency.max}), no rate limit (--rate: calls per second, ${NUMERIC_SETTINGS.rate.min} to ${NUMERIC_SETTINGS.rate.max}), --timeout ${DEFAULT_TIMEOUT_MS / 1000}, --retries ${DEFAULT_RETRIES}.
 --shard I/N runs the pairs whose position (natural order of pair ids) mod N is I-1; write
 --shard auto/N to take I from JOB_COMPLETION_INDEX + 1 (Kubernetes Indexed Jobs).
 
@@ -321,7 +321,7 @@ function parseRun(args: readonly string[], env: Env): RunArgs | { command: 'help
     zip: positionals[0]!,
     provider,
     baseUrl: parseBaseUrl(str(v['base-url']) ?? `${DEFAULT_BASE_URL}${providerFile === undefined ? preset?.demoBasePath ?? '' : ''}`),
-    concurrency: v.concurrency === undefined ? 1 : settingFlag('concurrency', 'concurrency', str(v.concurrency)!, 'calls in flight at once')!,
+    concurrency: v.concurrency === undefined ? DEFAULT_CONCURRENCY : settingFlag('concurrency', 'concurrency', str(v.concurrency)!, 'calls in flight at once')!,
     timeoutMs,
     retries: v.retries === undefined ? DEFAULT_RETRIES : settingFlag('retries', 'retries', str(v.retries)!, 'extra attempts after a transient failure')!,
     maxErrors: v['max-errors'] === undefined ? 0 : wholeNumber('max-errors', str(v['max-errors'])!, 0, 1_000_000, 'failed pairs tolerated'),

@@ -31,15 +31,3 @@ export const MIN_CONCURRENCY = 1;
 export const MAX_CONCURRENCY = 16;
 /** "Max requests per second": a whole number up to this, or none. */
 export const MAX_RATE_PER_SECOND = 1000;
-
-/** 1–16 (whole); anything else falls back to the nearest bound, or the default when not a number. */
-export function clampConcurrency(n: unknown): number {
-  if (typeof n !== 'number' || !Number.isFinite(n)) return DEFAULT_CONCURRENCY;
-  return Math.min(MAX_CONCURRENCY, Math.max(MIN_CONCURRENCY, Math.floor(n)));
-}
-
-/** A whole number 1–1000, or null for "no limit" (empty, zero, negative or not a number). */
-export function clampRate(n: unknown): number | null {
-  if (typeof n !== 'number' || !Number.isFinite(n) || n < 1) return null;
-  return Math.min(MAX_RATE_PER_SECOND, Math.floor(n));
-}

@@ -24,7 +24,7 @@
 import PQueue from 'p-queue';
 import { fetchToken, callFacematch, type CallDeps, type CallSettings, type Credentials, type ImagePart } from './request.ts';
 import { notRunRecord, recordForUnreadablePair, recordFromCall, type PairEntry, type PairRecord } from './records.ts';
-import { clampConcurrency, clampRate } from './defaults.ts';
+import { clampConcurrency, clampRate } from './setting-rules.ts';
 import { errorText } from './text.ts';
 import { snapshotSecrets } from './secrets/secrets.ts';
 import { systemClock, type Clock } from './run/clock.ts';
@@ -32,7 +32,8 @@ import { isDone, leftUnsentReason } from './run/done.ts';
 
 export { snapshotSecrets } from './secrets/secrets.ts';
 
-export { DEFAULT_CONCURRENCY, MAX_CONCURRENCY, MAX_RATE_PER_SECOND, MIN_CONCURRENCY, clampConcurrency, clampRate } from './defaults.ts';
+export { DEFAULT_CONCURRENCY, MAX_CONCURRENCY, MAX_RATE_PER_SECOND, MIN_CONCURRENCY } from './defaults.ts';
+export { clampConcurrency, clampRate } from './setting-rules.ts';
 
 /** The settings a run uses, taken once when it starts. */
 export interface JobSnapshot extends CallSettings {

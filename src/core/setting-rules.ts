@@ -1,10 +1,12 @@
 /**
  * The numeric connection settings and what makes a typed value acceptable, declared once: the
  * settings store decides with it whether Run may start, the settings panel shows its sentence, and
- * the CLI reads its number flags (--timeout, --retries, --concurrency, --rate) with it.
+ * the CLI reads its number flags (--timeout, --retries, --concurrency, --rate) with it. The clamps
+ * below apply the same bounds to a value that was never typed (a stored snapshot, a journalled run,
+ * a caller of the job), so a run never goes outside what the panel and the CLI accept.
  */
 import {
-  MAX_CONCURRENCY, MAX_RATE_PER_SECOND, MAX_RETRIES, MAX_TIMEOUT_MS, MIN_CONCURRENCY, MIN_TIMEOUT_MS,
+  DEFAULT_CONCURRENCY, MAX_CONCURRENCY, MAX_RATE_PER_SECOND, MAX_RETRIES, MAX_TIMEOUT_MS, MIN_CONCURRENCY, MIN_TIMEOUT_MS,
 } from './defaults.ts';
 
 export type NumericSetting = 'timeout' | 'retries' | 'concurrency' | 'rate';
@@ -47,4 +49,18 @@ export function readNumericSetting(field: NumericSetting, text: string): Setting
   const v = DECIMAL.test(t) ? Number(t) : NaN;
   if (Number.isFinite(v) && v >= rule.min && v <= rule.max && (!rule.integer || Number.isInteger(v))) return { ok: true, value: v };
   return { ok: false, problem: `enter ${acceptedRange(field)}${rule.optional ? ', or leave it empty' : ''}` };
+}
+
+/** Concurrency as a run uses it: whole, within the rule's bounds; the default when not a number. */
+export function clampConcurrency(n: unknown): number {
+  const { min, max } = NUMERIC_SETTINGS.concurrency;
+  if (typeof n !== 'number' || !Number.isFinite(n)) return DEFAULT_CONCURRENCY;
+  return Math.min(max, Math.max(min, Math.floor(n)));
+}
+
+/** Max requests per second as a run uses it: whole, at most the rule's maximum; null ("no limit") below its minimum or when not a number. */
+export function clampRate(n: unknown): number | null {
+  const { min, max } = NUMERIC_SETTINGS.rate;
+  if (typeof n !== 'number' || !Number.isFinite(n) || n < min) return null;
+  return Math.min(max, Math.floor(n));
 }

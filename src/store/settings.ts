@@ -19,12 +19,11 @@ import { loadContract, loadPresets } from '../core/presets-loader.ts';
 import { PRESET_IDS } from '../core/emulation.ts';
 import {
   DEFAULT_CONCURRENCY, DEFAULT_RETRIES, DEFAULT_TIMEOUT_MS, MAX_RETRIES, MAX_TIMEOUT_MS, MIN_TIMEOUT_MS,
-  clampConcurrency, clampRate,
 } from '../core/defaults.ts';
 import { demoCredentials } from '../core/providers/credentials.ts';
 import type { JobSnapshot } from '../core/job.ts';
 import { fetchToken, type CallSettings } from '../core/request.ts';
-import { NUMERIC_SETTINGS, readNumericSetting, type NumericSetting } from '../core/setting-rules.ts';
+import { NUMERIC_SETTINGS, clampConcurrency, clampRate, readNumericSetting, type NumericSetting } from '../core/setting-rules.ts';
 
 export type CredentialValues = Record<CredentialKey, string>;
 

@@ -9,6 +9,7 @@ import { recordsSoFar } from '../journal-run.ts';
 import type { Credentials } from '../request.ts';
 import type { ReportInput } from '../report.ts';
 import { collectSecrets } from '../secrets/secrets.ts';
+import { clampConcurrency, clampRate } from '../setting-rules.ts';
 import { isDone } from './done.ts';
 import { reportInputOfRun, type RunLabels } from './report-input.ts';
 
@@ -23,8 +24,8 @@ export function journalSnapshot(run: Pick<JournalRun, 'settings'>, typed: Creden
     timeoutMs: saved.timeoutMs,
     retries: saved.retries,
     ...(saved.uniqueId !== undefined ? { uniqueId: saved.uniqueId } : {}),
-    concurrency: saved.concurrency ?? 1,
-    ratePerSecond: saved.ratePerSecond ?? null,
+    concurrency: clampConcurrency(saved.concurrency),
+    ratePerSecond: clampRate(saved.ratePerSecond),
   };
 }
 
