@@ -139,14 +139,18 @@ describe('facematch run: exit codes and failures (instant engine)', () => {
     expect(doc.testsuites.failures).toBe('16');
   });
 
-  it('uses the labels.csv inside the ZIP when --labels is not given, as the browser does', async () => {
-    const labelsCsv = `pair_id,expected\n${[...expectedVerdicts()].map(([id, same]) => `${id},${same ? 'same' : 'different'}`).join('\n')}\n`;
+  it('uses the labels.csv inside the ZIP when --labels is not given, as the browser does, and keeps its group column in each record', async () => {
+    const capture = (k: number) => (k % 3 ? 'selfie' : 'id_card');
+    const labelsCsv = `pair_id,expected,capture\n${[...expectedVerdicts()].map(([id, same], k) => `${id},${same ? 'same' : 'different'},${capture(k)}`).join('\n')}\n`;
     await writeFile(path.join(dir, 'labelled.zip'), await buildFixturesZip({ extra: { 'labels.csv': labelsCsv } }));
     const got = await runCli(['run', 'labelled.zip', '--base-url', server.url, '--out', 'labelled-out.zip'], dir);
     expect(got.code).toBe(0);
     expect(got.stdout).toMatch(/accuracy against labels\.csv in labelled\.zip: .+ \(\d+ of 16 labelled pairs decided right\)/);
     const { records } = await readArchive(path.join(dir, 'labelled-out.zip'));
     expect(records.every((r) => r.expected === (expectedVerdicts().get(r.pair_id) ? 'same' : 'different'))).toBe(true);
+    // A reopened or merged archive reads its groups back from here (label_columns).
+    const ids = [...expectedVerdicts().keys()];
+    expect(records.map((r) => r.label_columns)).toEqual(records.map((r) => ({ capture: capture(ids.indexOf(r.pair_id)) })));
   });
 
   it('lists the used labels.csv nowhere as skipped, and with --labels lists the ZIP\'s own as overridden', async () => {
