@@ -94,7 +94,8 @@ export function readThreshold(contract: ProviderContract, body: unknown): number
  * path, the verdict is score >= threshold (both on the score's scale).
  */
 export function readVerdict(contract: ProviderContract, body: unknown): Verdict | null {
-  const raw = toNumber(readPath(body, contract.confidence.path));
+  const score = contract.confidence;
+  const raw = score ? toNumber(readPath(body, score.path)) : null;
   const rawThreshold = contract.threshold ? readThreshold(contract, body) : undefined;
   let match: boolean;
   if (contract.verdict.path) {
@@ -110,10 +111,10 @@ export function readVerdict(contract: ProviderContract, body: unknown): Verdict 
   return {
     match,
     rawConfidence: raw,
-    confidence: raw === null ? null : normaliseConfidence(raw, contract.confidence.scale),
+    confidence: raw === null || !score ? null : normaliseConfidence(raw, score.scale),
     credits,
     ...(rawThreshold !== undefined
-      ? { threshold: rawThreshold === null ? null : normaliseConfidence(rawThreshold, contract.confidence.scale) }
+      ? { threshold: rawThreshold === null || !score ? null : normaliseConfidence(rawThreshold, score.scale) }
       : {}),
   };
 }
@@ -122,7 +123,7 @@ export function readVerdict(contract: ProviderContract, body: unknown): Verdict 
 export function verdictSource(contract: ProviderContract): string {
   if (contract.verdict.path) return contract.verdict.path.join('.');
   const t = contract.threshold;
-  return `${contract.confidence.path.join('.')} >= ${t?.path ? t.path.join('.') : String(t?.value ?? 'threshold')}`;
+  return `${contract.confidence?.path.join('.') ?? 'score'} >= ${t?.path ? t.path.join('.') : String(t?.value ?? 'threshold')}`;
 }
 
 /** True when an answer meets a rule: every part the rule gives holds. */

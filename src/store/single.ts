@@ -113,9 +113,10 @@ export function slotWarning(contract: ProviderContract, index: SlotIndex, slot: 
 export function formatConfidence(contract: ProviderContract, verdict: Verdict): string | null {
   if (verdict.rawConfidence === null || verdict.confidence === null) return null;
   const pct = `${(verdict.confidence * 100).toFixed(1)} %`;
-  if (contract.confidence.scale === 1) return `${verdict.rawConfidence.toFixed(4)} (${pct})`;
+  const scale = contract.confidence?.scale ?? 1;
+  if (scale === 1) return `${verdict.rawConfidence.toFixed(4)} (${pct})`;
   const raw = Number.isInteger(verdict.rawConfidence) ? String(verdict.rawConfidence) : verdict.rawConfidence.toFixed(1);
-  return `${raw} / ${contract.confidence.scale} (${pct})`;
+  return `${raw} / ${scale} (${pct})`;
 }
 
 /** A failed token request as the result of a call that was not made (or not made again). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { contracts, contractById, readVerdict, type ProviderContract } from '../contracts.ts';
+import { contracts, contractById, readTransactionId, readVerdict, type ProviderContract } from '../contracts.ts';
 import { loadPresets } from '../presets-loader.ts';
 import { PRESET_DEMO_CREDENTIALS, PRESET_IDS } from '../emulation.ts';
 import { bytesPart, callFacematch, type CallSettings } from '../request.ts';
@@ -79,6 +79,13 @@ describe('the definition schema', () => {
     const r = checkDefinition(minimal);
     expect(r.ok).toBe(true);
     if (r.ok) expect(r.definition).toMatchObject({ imageFields: ['a', 'b'], acceptedTypes: ['image/jpeg', 'image/png'], version: 1 });
+  });
+
+  it('takes a verdict without a score (no "confidence"), but not a score >= threshold verdict without one', () => {
+    const { confidence: _score, ...verdictOnly } = minimal;
+    expect(checkDefinition(verdictOnly).ok).toBe(true);
+    const r = checkDefinition({ ...verdictOnly, verdict: {}, threshold: { value: 70 } });
+    expect(r.ok ? [] : r.problems).toEqual(['"confidence" is missing: without "verdict.path" the verdict is score >= threshold, and the score is read on it; add { "path": [...], "scale": 1 or 100 }.']);
   });
 
   it('refuses a definition naming another host, in a sentence naming the field', () => {
@@ -164,12 +171,14 @@ const recorded: Record<string, { match: unknown; noMatch?: unknown; noFace: { st
     unauthorized: { status: 401, body: { error_message: 'AUTHENTICATION_ERROR' } },
   },
   hyperverge: {
-    match: { status: 'success', statusCode: '200', result: { details: { match: { value: 'yes', confidence: 'high' } } } },
+    match: { status: 'success', statusCode: 200, metadata: { requestId: 'h-1', transactionId: 'tx-1' }, result: { details: { match: { value: 'yes', confidence: 'high' } } } },
+    noMatch: { status: 'success', statusCode: 200, metadata: { requestId: 'h-2', transactionId: 'tx-2' }, result: { details: { match: { value: 'no', confidence: 'high' } } } },
     noFace: { status: 422, body: { status: 'failure', statusCode: '422', error: 'Face not detected in selfie' } },
     unauthorized: { status: 401, body: { status: 'failure', statusCode: '401', error: 'Missing/Invalid credentials' } },
   },
   karza: {
     match: { statusCode: '101', requestId: 'q-1', result: { match: true, matchScore: 91 } },
+    noMatch: { statusCode: '101', requestId: 'q-3', result: { match: false, matchScore: 40 } },
     noFace: { status: 200, body: { statusCode: '102', requestId: 'q-2', error: 'No face detected in image1' } },
     unauthorized: { status: 403, body: { error: 'Invalid key' } },
   },
@@ -198,9 +207,13 @@ describe.each(PRESET_IDS.map((id) => [id] as const))('preset %s', (id) => {
   it('reads the verdict and the score on 0–1, keeping the raw value', () => {
     const v = readVerdict(contract, r.match)!;
     expect(v.match).toBe(true);
-    if (id !== 'hyperverge') {
+    if (id === 'hyperverge') {
+      // A yes/no with high/low and no number: no score, and the transaction id from metadata.
+      expect(v.confidence).toBeNull();
+      expect(readTransactionId(contract, r.match)).toBe('tx-1');
+    } else {
       expect(v.confidence).toBeCloseTo(0.91, 6);
-      expect(v.rawConfidence).toBe(contract.confidence.scale === 100 ? 91 : 0.91);
+      expect(v.rawConfidence).toBe(contract.confidence?.scale === 100 ? 91 : 0.91);
     }
     if (r.noMatch) expect(readVerdict(contract, r.noMatch)!.match).toBe(false);
   });

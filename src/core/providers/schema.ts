@@ -65,7 +65,7 @@ const definition = z.object({
   }).strict()).optional(),
   success: answerRule.optional(),
   verdict: z.object({ path: jsonPath.min(1).optional(), matchValue: z.union([z.string(), z.boolean()]).optional() }).strict(),
-  confidence: z.object({ path: jsonPath.min(1), scale: z.union([z.literal(1), z.literal(100)]) }).strict(),
+  confidence: z.object({ path: jsonPath.min(1), scale: z.union([z.literal(1), z.literal(100)]) }).strict().optional(),
   threshold: z.object({ value: z.number().optional(), path: jsonPath.min(1).optional() }).strict().optional(),
   noFace: z.array(answerRule).optional(),
   transactionIdPath: jsonPath.optional(),
@@ -198,6 +198,7 @@ function semanticProblems(d: z.infer<typeof definition>): string[] {
   if (d.signing && d.request?.encoding === 'multipart') out.push('"signing" needs a json, urlencoded or octet body: "request.encoding" is multipart.');
   if (d.signing) for (const k of ['access_key_id', 'secret_access_key', 'region']) if (!keys.includes(k)) out.push(`"signing" (aws-sigv4) needs the credential "${k}" in "credentials".`);
   if (!d.verdict.path && !d.threshold) out.push('"verdict" has no "path", so the verdict is score >= threshold, but there is no "threshold": add "verdict.path" or "threshold" ({ "value": 0.5 } or { "path": [...] }).');
+  if ((!d.verdict.path || d.threshold) && !d.confidence) out.push(`"confidence" is missing: ${d.verdict.path ? 'a "threshold" is' : 'without "verdict.path" the verdict is score >= threshold, and the score is'} read on it; add { "path": [...], "scale": 1 or 100 }.`);
   if (d.threshold && d.threshold.value === undefined && !d.threshold.path) out.push('"threshold" needs "value" (a number on the score\'s scale) or "path" (where the answer gives it).');
   if (!d.request && !d.imageFields) out.push('The definition needs "request" (the body to send) or "imageFields" (the two multipart file fields).');
   return out;

@@ -144,8 +144,11 @@ export interface ProviderContract {
    * score >= threshold.
    */
   verdict: { path?: JsonPath; matchValue?: string | boolean };
-  /** Where the score sits and its scale (1 for 0–1, 100 for 0–100). */
-  confidence: { path: JsonPath; scale: number };
+  /**
+   * Where the score sits and its scale (1 for 0–1, 100 for 0–100). Absent for an API that answers
+   * a verdict without a number (HyperVerge's yes/no with high/low): the score is then empty.
+   */
+  confidence?: { path: JsonPath; scale: number };
   /** The threshold on the score's own scale: fixed, or a path in the answer. */
   threshold?: { value?: number; path?: JsonPath };
   /** Answers that mean no face was found: error type `no_face`, a failure to acquire. */

@@ -87,10 +87,10 @@ export const hyperverge: ProviderContract = {
     { key: 'app_key', label: 'App key', secret: true },
   ],
   headers: [{ name: 'appId', from: 'app_id' }, { name: 'appKey', from: 'app_key' }],
+  // HyperVerge answers yes/no with a high/low confidence and no number: no score, the confidence is a column.
   verdict: { path: ['result', 'details', 'match', 'value'], matchValue: 'yes' },
-  confidence: { path: ['result', 'details', 'match', 'score'], scale: 1 },
   noFace: SAYS_NO_FACE,
-  transactionIdPath: ['result', 'transactionId'],
+  transactionIdPath: ['metadata', 'transactionId'],
   reportFields: [
     { header: 'match_value', path: ['result', 'details', 'match', 'value'], width: 12 },
     { header: 'match_confidence', path: ['result', 'details', 'match', 'confidence'], width: 16 },
@@ -115,7 +115,7 @@ export const karza: ProviderContract = {
   credentials: [{ key: 'api_key', label: 'API key', secret: true }],
   headers: [{ name: 'x-karza-key', from: 'api_key' }],
   success: { path: ['statusCode'], equals: '101' },
-  verdict: { path: ['result', 'match'], matchValue: 'true' },
+  verdict: { path: ['result', 'match'], matchValue: true },
   confidence: { path: ['result', 'matchScore'], scale: 100 },
   noFace: SAYS_NO_FACE,
   transactionIdPath: ['requestId'],
