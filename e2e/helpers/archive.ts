@@ -20,6 +20,8 @@ export interface ArchiveRecord {
   error?: { type: string; message: string };
   error_body?: unknown;
   attempts: number;
+  /** With labels: labels.csv's other cells for this pair (e.g. {"capture": "selfie"}). */
+  label_columns?: Record<string, string>;
 }
 
 export type SummaryRow = Record<string, string | number | boolean | undefined>;
