@@ -16,6 +16,8 @@ import { fakeEngine } from '../../server/testkit.ts';
 import { facePath, readPairsCsv } from '../../test/faces.ts';
 import { findRedisServer } from '../../scripts/redis-path.mjs';
 import { readArchive, runBin, runCli } from '../../test/cli.ts';
+import type { Clock } from '../core/run/clock.ts';
+import { createRateGate } from './rate.ts';
 
 const RATE = 5;
 const PAIRS = 30;
@@ -100,9 +102,9 @@ describe('two shards sharing one Redis rate budget', () => {
     expect(records).toHaveLength(PAIRS);
     expect(records.every((r) => r.success)).toBe(true);
 
-    // The limiter counts calls in consecutive one-second windows of at most RATE each, so any span
-    // of d ms holds at most RATE · (⌈d/1000⌉ + 1) calls: RATE per second plus one burst. 50 ms of
-    // slack covers the time between taking a slot and the call reaching the server.
+    // At most RATE attempts start in any rolling second (the gate's own test below checks that
+    // exactly); arrivals at the server add the time between taking a slot and the call reaching
+    // it, so here any span of d ms may hold RATE · (⌈(d + 50)/1000⌉ + 1) calls.
     const t = [...arrivals].sort((x, y) => x - y);
     expect(t).toHaveLength(PAIRS);
     let worst = 0;
@@ -113,6 +115,32 @@ describe('two shards sharing one Redis rate budget', () => {
       }
     }
     expect(worst, `calls arrived at ${t.map((x) => x - t[0]!).join(', ')} ms`).toBeLessThanOrEqual(0);
+  });
+
+  it('two gates on one store start 12 attempts at 5 per second as early as the rolling rule allows', async () => {
+    // Time moves only when a gate waits: its timer jumps the shared clock to when it is due.
+    let now = 0;
+    const clock: Clock = {
+      now: () => now,
+      setTimeout: (fn, ms) => { const due = now + ms; return setImmediate(() => { now = Math.max(now, due); fn(); }); },
+      clearTimeout: (h) => clearImmediate(h as NodeJS.Immediate),
+    };
+    const opts = { rate: 5, key: `gate-test-${process.pid}`, store: `redis://127.0.0.1:${redis.port}`, clock };
+    const [a, b] = await Promise.all([createRateGate(opts), createRateGate(opts)]);
+    try {
+      // Each grant resolves with the start time it was counted at (reading the clock after the
+      // await would see it moved on by the other gate's wait).
+      const started = await Promise.all(Array.from({ length: 12 }, (_, i) => (i % 2 ? a : b).acquire()));
+      started.sort((x, y) => x - y);
+      // The first five start at once; no rolling second ever holds more than five starts. (The
+      // shared clock may jump ahead while the other gate talks to Redis, so later starts can be
+      // later than the earliest the rule allows, never earlier.)
+      expect(started.slice(0, 6)).toEqual([0, 0, 0, 0, 0, started[5]]);
+      expect(started[5]).toBeGreaterThanOrEqual(1000);
+      for (const t of started) expect(started.filter((s) => s > t - 1000 && s <= t).length, `starts at ${started.join(', ')}`).toBeLessThanOrEqual(5);
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
   });
 
   it('exits 2 with a sentence when the rate store cannot be reached', async () => {

@@ -200,7 +200,7 @@ export async function runCommand(args: RunArgs, io: CliIO): Promise<number> {
   }, {
     zip: { pairs, readPair, skipped, notices, entries: zip.entries },
     authPolicy: cliAuthPolicy(snapshot),
-    ...(gate ? { beforeAttempt: (s?: AbortSignal) => gate.acquire(s) } : {}),
+    ...(gate ? { beforeAttempt: async (s?: AbortSignal) => { await gate.acquire(s); } } : {}),
     // Built whole at the end: written as the run goes, in the one thread that also makes the
     // calls, it measured no faster here (cli-overhead 1.361 either way, 2026-12-02).
     startArchive: () => ({ add: () => {}, finish: (report) => buildResultsZip(report), cancel: () => {} }),
