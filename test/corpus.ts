@@ -751,7 +751,7 @@ export const zipCases: ZipCase[] = [
     expect: {
       pairIds: ['ok', 'wall'],
       engine: 'real',
-      records: { wall: { success: false, status: 422, errorType: 'http', message: /HTTP 422.*face/i } },
+      records: { wall: { success: false, status: 422, errorType: 'no_face', message: /found no face in .+ \(HTTP 422\)\. The server said: .*No face found in image1/i } },
     },
   },
   {
