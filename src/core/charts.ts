@@ -118,6 +118,8 @@ export function evaluationCharts(ev: Evaluation, threshold: number | null): Char
       height: H,
       option: {
         ...base,
+        // Room under the legend for the threshold marker's label, which sits above the plot.
+        grid: { ...base.grid, top: 56 },
         legend: { top: 4, data: ['same person', 'different people'] },
         xAxis: { type: 'category', data: labels, ...axisName('Confidence (bin centre)') },
         yAxis: { type: 'value', minInterval: 1, ...axisName('Pairs', 44) },
@@ -138,6 +140,7 @@ export function evaluationCharts(ev: Evaluation, threshold: number | null): Char
       height: H,
       option: {
         ...base,
+        grid: { ...base.grid, top: 56 },
         legend: { top: 4, data: ['FMR', 'FNMR'] },
         xAxis: { type: 'value', min: 0, max: 1, ...axisName('Threshold') },
         yAxis: { type: 'value', min: 0, max: 1, ...axisName('Rate', 44), axisLabel: { formatter: (v: number) => `${Math.round(v * 100)}%` } },
