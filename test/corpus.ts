@@ -31,7 +31,7 @@ export interface RecordExpect {
   success: boolean;
   /** HTTP status; null when no call was made. */
   status?: number | null;
-  errorType?: 'http' | 'not_run';
+  errorType?: 'http' | 'no_face' | 'not_run';
   /** Matched against record.error.message. */
   message?: RegExp;
 }
