@@ -18,7 +18,7 @@ const test = base.extend<{ runView: RunView }>({
 test.use({ serverOptions: { engine: 'instant' } });
 
 /** pair00 (a text file named .jpg: the API answers 400), then pair01 … pair16. */
-const withBadFirst = () => buildFixturesZip({ extra: { 'pair00_image1.jpg': 'not an image\n', 'pair00_image2.jpg': 'also text\n' } });
+const withBadFirst = () => buildFixturesZip({ leading: { 'pair00_image1.jpg': 'not an image\n', 'pair00_image2.jpg': 'also text\n' } });
 const stemNumber = (stem: string) => Number(/^pair(\d+)$/.exec(stem)?.[1] ?? -1);
 
 test('during a run: live counts, the pair in flight, and Follow new rows off on scrolling up; focus on the finished heading', async ({ page, runView }) => {

@@ -51,8 +51,10 @@ export function pairStem(i: number): string {
 export interface FixtureZipOptions {
   /** Folder inside the ZIP to put the pairs in (none by default). */
   folder?: string;
-  /** Extra entries to add, e.g. junk that must be skipped. */
+  /** Extra entries to add after the pairs, e.g. junk that must be skipped. */
   extra?: Record<string, Uint8Array | string>;
+  /** Entries to list before the pairs (the ZIP's order is the input order). */
+  leading?: Record<string, Uint8Array | string>;
   /** Only the first N pairs (all 16 by default). */
   count?: number;
 }
@@ -60,6 +62,7 @@ export interface FixtureZipOptions {
 /** A ZIP of the 16 labelled pairs: `pairNN_image1.<ext>` + `pairNN_image2.<ext>`. */
 export async function buildFixturesZip(options: FixtureZipOptions = {}): Promise<Buffer> {
   const zip = new JSZip();
+  for (const [name, data] of Object.entries(options.leading ?? {})) zip.file(name, data);
   const prefix = options.folder ? `${options.folder.replace(/\/+$/, '')}/` : '';
   readPairsCsv().slice(0, options.count).forEach((p, i) => {
     const stem = pairStem(i);
