@@ -10,13 +10,13 @@ import type { ArchiveStream, ArchiveStreamBegin, ArchiveStreamEnd } from './arch
 import type { PairRecord } from './records.ts';
 import type { ReportInput } from './report.ts';
 
-/** What the worker receives: the contract travels by id and is looked up with contractById. */
-export type ArchiveRequestInput = Omit<ReportInput, 'contract'> & { contractId: string };
+/** What the worker receives: the contract travels as the data it is (a custom definition is registered in this page only). */
+export type ArchiveRequestInput = ReportInput;
 export type ArchiveRequest =
   | { kind: 'build'; id: number; input: ArchiveRequestInput }
-  | { kind: 'begin'; id: number; begin: Omit<ArchiveStreamBegin, 'contract'> & { contractId: string } }
+  | { kind: 'begin'; id: number; begin: ArchiveStreamBegin }
   | { kind: 'add'; id: number; records: PairRecord[] }
-  | { kind: 'finish'; id: number; end: Omit<ArchiveStreamEnd, 'contract'> & { contractId: string } };
+  | { kind: 'finish'; id: number; end: ArchiveStreamEnd };
 export type ArchiveResponse =
   | { id: number; ok: true; bytes: ArrayBuffer; byteOffset: number; byteLength: number }
   | { id: number; ok: false; message: string };
@@ -48,8 +48,7 @@ export function buildArchiveInWorker(input: ReportInput): Promise<Uint8Array> {
   const worker = archiveWorker();
   if (!worker) return buildInThread(input);
   const id = nextId++;
-  const { contract, ...rest } = input;
-  const request: ArchiveRequest = { kind: 'build', id, input: { ...rest, contractId: contract.id } };
+  const request: ArchiveRequest = { kind: 'build', id, input };
   return new Promise<Uint8Array>((resolve, reject) => {
     let settled = false;
     const finish = () => {
@@ -165,8 +164,7 @@ export function startArchive(begin: ArchiveStreamBegin): ArchiveSession {
     broken = true;
     answer?.(null);
   };
-  const { contract, ...rest } = begin;
-  post({ kind: 'begin', id, begin: { ...rest, contractId: contract.id } });
+  post({ kind: 'begin', id, begin });
   return {
     add(record) {
       added.push(record);
@@ -181,9 +179,9 @@ export function startArchive(begin: ArchiveStreamBegin): ArchiveSession {
         return buildArchiveInWorker(input);
       };
       if (broken || !sameRecords(added, input.records)) return whole();
-      const { contract: c, records: _records, ...end } = input;
+      const { records: _records, ...end } = input;
       const reply = new Promise<ArchiveResponse | null>((resolve) => { answer = resolve; });
-      post({ kind: 'finish', id, end: { ...end, contractId: c.id } });
+      post({ kind: 'finish', id, end });
       if (broken) return whole();
       const msg = await reply;
       if (!msg || !msg.ok) return whole();

@@ -47,6 +47,11 @@ export function registerDefinition(def: ProviderContract): void {
   custom.set(def.id, def);
 }
 
+/** Forgets a custom definition (a preset stays). */
+export function unregisterDefinition(id: string): void {
+  custom.delete(id);
+}
+
 /** The custom definitions registered so far. */
 export function customDefinitions(): ProviderContract[] {
   return [...custom.values()];

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { deepvue, kwikid } from '../core/contracts.ts';
+import { deepvue, kwikid, unregisterDefinition } from '../core/contracts.ts';
 import { DEFAULT_DEEPVUE_CLIENT_ID, DEFAULT_DEEPVUE_CLIENT_SECRET, DEFAULT_TOKEN } from '../core/defaults.ts';
 import { STORAGE_KEY, callSettingsOf, createSettingsStore, settingsBlocker, upstreamBaseUrl } from './settings.ts';
 
@@ -240,5 +240,77 @@ describe('settings store: credentials per provider', () => {
     expect(again.getState().credentials).toEqual({ api_key: 'kk' });
     await again.getState().setProvider('kwikid');
     expect(again.getState().credentials.token).toBe('kwik-real');
+  });
+});
+
+describe('settings store: custom provider definitions', () => {
+  const text = JSON.stringify({
+    id: 'acme-face',
+    label: 'Acme Face',
+    path: '/v2/compare',
+    demoBasePath: '/emulate/karza',
+    request: { encoding: 'json', json: { a: '{{image1.base64}}', b: '{{image2.base64}}' } },
+    credentials: [{ key: 'api_key', label: 'Acme key', secret: true }],
+    headers: [{ name: 'x-acme-key', from: 'api_key' }],
+    verdict: { path: ['match'], matchValue: true },
+  });
+
+  async function acme() {
+    const { checkDefinitionText } = await import('../core/providers/schema.ts');
+    const checked = checkDefinitionText(text, 'acme.json');
+    if (!checked.ok) throw new Error(checked.problems.join('\n'));
+    return checked.definition;
+  }
+
+  it('a valid definition is selectable like a preset: its credentials are asked for and used by Single and Bulk', async () => {
+    const { store } = makeStore();
+    await store.getState().addDefinition(await acme());
+    const s = store.getState();
+    expect(s.providerId).toBe('acme-face');
+    expect(s.customDefinitions.map((d) => d.id)).toEqual(['acme-face']);
+    // On this server it follows the definition's emulator path, as a preset does.
+    expect(s.baseUrl).toBe(`${ORIGIN}/emulate/karza`);
+    expect(s.credentials).toEqual({ api_key: '' });
+    s.setCredential('api_key', 'k-123');
+    expect(store.getState().callSettings()).toMatchObject({ contract: { id: 'acme-face', path: '/v2/compare' }, credentials: { api_key: 'k-123' } });
+    expect(store.getState().jobSnapshot().contract.id).toBe('acme-face');
+  });
+
+  it('keeps the definition across a reload only with Remember on, and its secret only there', async () => {
+    const { store, storage } = makeStore();
+    await store.getState().addDefinition(await acme());
+    store.getState().setCredential('api_key', 'k-secret-9');
+    expect(storage.length).toBe(0);
+    store.getState().setRemember(true);
+    const saved = JSON.parse(storage.getItem(STORAGE_KEY)!) as { state: { customDefinitions: unknown[] } };
+    // The definition is stored as data: the credential's value is not part of it.
+    expect(JSON.stringify(saved.state.customDefinitions)).not.toContain('k-secret-9');
+    // A new page knows no custom definition until the stored one is checked and registered.
+    unregisterDefinition('acme-face');
+    const again = createSettingsStore({ pageOrigin: ORIGIN, storage: () => storage });
+    await vi.waitFor(() => expect(again.getState().customDefinitions.map((d) => d.label)).toEqual(['Acme Face']));
+    expect(again.getState().providerId).toBe('acme-face');
+    expect(again.getState().credentials).toEqual({ api_key: 'k-secret-9' });
+  });
+
+  it('a stored definition that no longer passes the schema is not restored', async () => {
+    const storage = new MemoryStorage();
+    storage.setItem(STORAGE_KEY, JSON.stringify({
+      state: { remember: true, providerId: 'broken', customDefinitions: [{ id: 'broken', label: 'Broken', path: 'https://elsewhere.example/x' }] }, version: 1,
+    }));
+    const store = createSettingsStore({ pageOrigin: ORIGIN, storage: () => storage });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(store.getState().providerId).toBe('kwikid');
+    expect(store.getState().customDefinitions).toEqual([]);
+  });
+
+  it('removing the selected definition goes back to KwikID and forgets it', async () => {
+    const { store } = makeStore();
+    await store.getState().addDefinition(await acme());
+    await store.getState().removeDefinition('acme-face');
+    expect(store.getState().providerId).toBe('kwikid');
+    expect(store.getState().customDefinitions).toEqual([]);
+    await store.getState().setProvider('acme-face').catch((err: unknown) => expect(String(err)).toContain('Unknown provider'));
+    expect(store.getState().providerId).toBe('kwikid');
   });
 });

@@ -13,7 +13,7 @@
 import { create, type StoreApi, type UseBoundStore } from 'zustand';
 import { persist, type PersistStorage, type StorageValue } from 'zustand/middleware';
 import {
-  contractById, contracts, isContractLoaded, type CredentialKey, type ProviderContract,
+  contractById, contracts, isContractLoaded, registerDefinition, unregisterDefinition, type CredentialKey, type ProviderContract,
 } from '../core/contracts.ts';
 import { loadContract, loadPresets } from '../core/presets-loader.ts';
 import { PRESET_IDS } from '../core/emulation.ts';
@@ -61,6 +61,11 @@ export interface SettingsState {
   /** Origin of the page (the reference server that served it). */
   pageOrigin: string;
   tokenStatus: TokenStatus;
+  /**
+   * The user's own provider definitions (Custom…), validated and selectable like the presets. They
+   * hold no credential values; with Remember on they are kept with the other settings.
+   */
+  customDefinitions: readonly ProviderContract[];
   /** Numeric fields whose typed text is not accepted: the text and what to enter instead. Run stays blocked while any is here. */
   invalidSettings: Partial<Record<NumericSetting, { text: string; problem: string }>>;
 
@@ -71,6 +76,13 @@ export interface SettingsState {
   enterNumber: (field: NumericSetting, text: string) => void;
   /** Switches provider (a vendor preset's definition is loaded first; at once for KwikID and Deepvue). */
   setProvider: (id: string) => Promise<void>;
+  /**
+   * Adds a validated definition (providers/schema.ts `checkDefinition`), replacing one with the same
+   * id, and selects it. Refused while locked.
+   */
+  addDefinition: (definition: ProviderContract) => Promise<void>;
+  /** Removes a custom definition (and its credentials); KwikID is selected when it was the selected one. */
+  removeDefinition: (id: string) => Promise<void>;
   setBaseUrl: (url: string) => void;
   setCredential: (key: CredentialKey, value: string) => void;
   setUniqueId: (value: string) => void;
@@ -97,7 +109,29 @@ export interface SettingsState {
   jobSnapshot: () => JobSnapshot;
 }
 
-type Persisted = Pick<SettingsState, 'providerId' | 'baseUrl' | 'credentials' | 'otherCredentials' | 'uniqueId' | 'timeoutMs' | 'retries' | 'concurrency' | 'ratePerSecond' | 'remember'>;
+type Persisted = Pick<SettingsState, 'providerId' | 'baseUrl' | 'credentials' | 'otherCredentials' | 'uniqueId' | 'timeoutMs' | 'retries' | 'concurrency' | 'ratePerSecond' | 'remember' | 'customDefinitions'>;
+
+/**
+ * Remembered custom definitions, validated again (storage may hold anything) and registered; the
+ * schema loads on demand. Ones that no longer pass are left out.
+ */
+async function restoreDefinitions(stored: readonly unknown[]): Promise<ProviderContract[]> {
+  const { checkDefinition } = await import('../core/providers/schema.ts');
+  const out: ProviderContract[] = [];
+  for (const item of stored) {
+    const checked = checkDefinition(item);
+    if (!checked.ok) continue;
+    registerDefinition(checked.definition);
+    out.push(checked.definition);
+  }
+  return out;
+}
+
+/** The ids of the custom definitions in a stored item. */
+function storedDefinitionIds(list: unknown): string[] {
+  if (!Array.isArray(list)) return [];
+  return list.flatMap((d: unknown) => (d && typeof d === 'object' && typeof (d as { id?: unknown }).id === 'string' ? [(d as { id: string }).id] : []));
+}
 
 /** Every credential a contract declares, from `values` ('' for the rest). */
 function credentialsOf(contract: ProviderContract, values: Readonly<Record<string, unknown>> = {}): CredentialValues {
@@ -225,6 +259,7 @@ export function createSettingsStore(options: SettingsStoreOptions = {}): Setting
         upstream: null,
         pageOrigin,
         tokenStatus: { state: 'idle' },
+        customDefinitions: [],
         invalidSettings: {},
 
         enterNumber: (field, text) => {
@@ -259,6 +294,28 @@ export function createSettingsStore(options: SettingsStoreOptions = {}): Setting
               otherCredentials: { ...rest, [s.providerId]: s.credentials },
               tokenStatus: { state: 'idle' },
             };
+          });
+        },
+        addDefinition: async (definition) => {
+          if (get().lock) return;
+          registerDefinition(definition);
+          set((s) => {
+            const customDefinitions = [...s.customDefinitions.filter((d) => d.id !== definition.id), definition];
+            // Re-adding the selected definition: its credentials follow its (possibly new) declaration.
+            return s.providerId === definition.id
+              ? { customDefinitions, credentials: withDemoRule(s.credentials, definition, s.baseUrl, s.pageOrigin) }
+              : { customDefinitions };
+          });
+          await get().setProvider(definition.id);
+        },
+        removeDefinition: async (id) => {
+          if (get().lock || !get().customDefinitions.some((d) => d.id === id)) return;
+          if (get().providerId === id) await get().setProvider(first.id);
+          if (get().providerId === id) return;
+          unregisterDefinition(id);
+          set((s) => {
+            const { [id]: _dropped, ...otherCredentials } = s.otherCredentials;
+            return { customDefinitions: s.customDefinitions.filter((d) => d.id !== id), otherCredentials };
           });
         },
         setBaseUrl: (url) => {
@@ -346,15 +403,24 @@ export function createSettingsStore(options: SettingsStoreOptions = {}): Setting
           ? {
             providerId: s.providerId, baseUrl: s.baseUrl, credentials: s.credentials, otherCredentials: s.otherCredentials, uniqueId: s.uniqueId,
             timeoutMs: s.timeoutMs, retries: s.retries, concurrency: s.concurrency, ratePerSecond: s.ratePerSecond, remember: true,
+            customDefinitions: s.customDefinitions,
           }
           : { remember: false } as Persisted),
         merge: (persisted, current) => {
           const p = (persisted ?? {}) as Partial<Persisted>;
           if (!p.remember) return current;
-          // A remembered vendor preset is selected once its definition has loaded (KwikID until then).
-          const later = typeof p.providerId === 'string' && !isContractLoaded(p.providerId) && (PRESET_IDS as readonly string[]).includes(p.providerId)
-            ? p.providerId : undefined;
-          if (later) void loadPresets().then(() => store?.getState().setProvider(later));
+          // A remembered vendor preset or custom definition is selected once its definition has
+          // loaded (KwikID until then); custom definitions are validated again first.
+          const customIds = storedDefinitionIds(p.customDefinitions);
+          const pending = (id: string) => !isContractLoaded(id) && ((PRESET_IDS as readonly string[]).includes(id) || customIds.includes(id));
+          const later = typeof p.providerId === 'string' && pending(p.providerId) ? p.providerId : undefined;
+          const restored = customIds.length
+            ? restoreDefinitions(p.customDefinitions as unknown[]).then((list) => store?.setState({ customDefinitions: list }))
+            : Promise.resolve();
+          if (later) {
+            void Promise.all([restored, (PRESET_IDS as readonly string[]).includes(later) ? loadPresets() : undefined])
+              .then(() => (isContractLoaded(later) ? store?.getState().setProvider(later) : undefined));
+          }
           const providerId = !later && typeof p.providerId === 'string' && isContractLoaded(p.providerId) ? p.providerId : current.providerId;
           const baseUrl = typeof p.baseUrl === 'string' && p.baseUrl.trim() ? p.baseUrl : current.baseUrl;
           const contract = contractById(providerId);
@@ -365,7 +431,7 @@ export function createSettingsStore(options: SettingsStoreOptions = {}): Setting
             if (id === providerId || !values || typeof values !== 'object') continue;
             // A preset not loaded yet keeps its string values; setProvider keeps those its definition declares.
             if (isContractLoaded(id)) otherCredentials[id] = credentialsOf(contractById(id), values);
-            else if ((PRESET_IDS as readonly string[]).includes(id)) otherCredentials[id] = Object.fromEntries(Object.entries(values).filter(([, v]) => typeof v === 'string'));
+            else if (pending(id)) otherCredentials[id] = Object.fromEntries(Object.entries(values).filter(([, v]) => typeof v === 'string'));
           }
           return {
             ...current,

@@ -1,19 +1,14 @@
 /**
  * Builds the bulk results ZIP off the main thread, so the page stays responsive while thousands of
- * JSON files are compressed. Receives ArchiveRequests (the contract by id): a whole build, or a
+ * JSON files are compressed. Receives ArchiveRequests (the contract as data): a whole build, or a
  * stream (begin, add…, finish: archive-stream.ts) written as the run goes. Answers a build or a
  * finish with the ZIP bytes (buffer transferred) or a message.
  */
 import { errorText } from '../core/text.ts';
-import { contractById, registerPresets } from '../core/contracts.ts';
-import { VENDOR_PRESETS } from '../core/providers/vendor-presets.ts';
 
 import { openArchiveStream, type ArchiveStream } from '../core/archive-stream.ts';
 import { buildResultsZip } from '../core/report.ts';
 import type { ArchiveRequest, ArchiveResponse } from '../core/archive-client.ts';
-
-// The worker knows every preset at once (it is not part of the first page load).
-registerPresets(VENDOR_PRESETS);
 
 interface WorkerScope {
   onmessage: ((event: MessageEvent<ArchiveRequest>) => void) | null;
@@ -42,21 +37,18 @@ const keep = (id: number, stream: Promise<ArchiveStream>) => {
 scope.onmessage = (event) => {
   const msg = event.data;
   if (msg.kind === 'build') {
-    const { contractId, ...rest } = msg.input;
-    void reply(msg.id, () => buildResultsZip({ ...rest, contract: contractById(contractId) }));
+    void reply(msg.id, () => buildResultsZip(msg.input));
   } else if (msg.kind === 'begin') {
-    const { contractId, ...rest } = msg.begin;
-    keep(msg.id, openArchiveStream({ ...rest, contract: contractById(contractId) }));
+    keep(msg.id, openArchiveStream(msg.begin));
   } else if (msg.kind === 'add') {
     const stream = streams.get(msg.id);
     if (stream) keep(msg.id, stream.then((s) => { s.add(msg.records); return s; }));
   } else {
     const stream = streams.get(msg.id);
     streams.delete(msg.id);
-    const { contractId, ...end } = msg.end;
     void reply(msg.id, async () => {
       if (!stream) throw new Error('The archive stream was not started.');
-      return (await stream).finish({ ...end, contract: contractById(contractId) });
+      return (await stream).finish(msg.end);
     });
   }
 };

@@ -1,4 +1,4 @@
-import { useEffect, useId, useState } from 'react';
+import { Suspense, lazy, useEffect, useId, useState } from 'react';
 import { PRESET_ENTRIES, PROVIDER_GROUPS, type CredentialField } from '../../core/contracts.ts';
 import { RETRYABLE_STATUS } from '../../core/request.ts';
 import { baseUrlProblem } from '../../core/safe-url.ts';
@@ -11,6 +11,12 @@ import { Button } from '../components/Button.tsx';
 import { Card } from '../components/Card.tsx';
 import { Field, Select, TextInput, describedBy } from '../components/Field.tsx';
 import { NumberField } from '../components/NumberField.tsx';
+
+// The editor and the schema it checks with load only when the user picks Custom….
+const CustomProviderEditor = lazy(() => import('./CustomProviderEditor.tsx').then((m) => ({ default: m.CustomProviderEditor })));
+
+/** The Provider select's entry that opens the definition editor (never a provider id: ids are lower-case). */
+const CUSTOM_OPTION = 'Custom…';
 
 /** Connection settings (left column), rendered from the selected contract. */
 export function SettingsPanel() {
@@ -27,7 +33,11 @@ export function SettingsPanel() {
   const enterNumber = useSettingsStore((s) => s.enterNumber);
   const lock = useSettingsStore((s) => s.lock);
   const loadHealth = useSettingsStore((s) => s.loadHealth);
+  const customDefinitions = useSettingsStore((s) => s.customDefinitions);
+  // 'new': Custom… picked; 'edit': the selected custom definition opened to change it.
+  const [editing, setEditing] = useState<'new' | 'edit' | null>(null);
   const locked = lock !== null;
+  const isCustom = customDefinitions.some((d) => d.id === providerId);
 
   useEffect(() => {
     void loadHealth();
@@ -40,20 +50,49 @@ export function SettingsPanel() {
         <form className="space-y-4" noValidate autoComplete="off" onSubmit={(e) => e.preventDefault()} aria-describedby={locked ? 'settings-lock' : undefined}>
           <LockNote lock={lock} />
           <fieldset disabled={locked} className="m-0 min-w-0 space-y-4 border-0 p-0">
-          <Field id="provider" label="Provider" hint="The API contract: endpoint, fields and headers.">
+          <Field
+            id="provider"
+            label="Provider"
+            hint="The API contract: endpoint, fields and headers."
+            aside={isCustom && !editing ? (
+              <button
+                type="button"
+                onClick={() => setEditing('edit')}
+                className="rounded px-1 text-xs font-medium text-sky-700 hover:underline focus-visible:outline-2 focus-visible:outline-sky-500 dark:text-sky-300"
+              >
+                Edit definition
+              </button>
+            ) : undefined}
+          >
             <Select
               id="provider"
-              value={providerId}
+              value={editing === 'new' ? CUSTOM_OPTION : providerId}
               aria-describedby="provider-hint"
-              onChange={(e) => void setProvider(e.target.value)}
+              onChange={(e) => {
+                if (e.target.value === CUSTOM_OPTION) {
+                  setEditing('new');
+                  return;
+                }
+                setEditing(null);
+                void setProvider(e.target.value);
+              }}
             >
               {PROVIDER_GROUPS.map((group) => (
                 <optgroup key={group} label={group}>
                   {PRESET_ENTRIES.filter((c) => c.group === group).map((c) => <option key={c.id} value={c.id}>{c.label}</option>)}
                 </optgroup>
               ))}
+              <optgroup label="Your definitions">
+                {customDefinitions.map((c) => <option key={c.id} value={c.id}>{c.label}</option>)}
+                <option value={CUSTOM_OPTION}>Custom…</option>
+              </optgroup>
             </Select>
           </Field>
+          {editing && (
+            <Suspense fallback={<p role="status" className="text-xs text-slate-600 dark:text-slate-400">Loading the definition editor…</p>}>
+              <CustomProviderEditor key={`${editing}:${providerId}`} contract={contract} custom={editing === 'edit'} onDone={() => setEditing(null)} />
+            </Suspense>
+          )}
           <BaseUrlFields />
           </fieldset>
           {/* During a pause on a rejected token the credentials alone can be fixed. */}

@@ -1,0 +1,52 @@
+/**
+ * A provider definition pasted into Custom… (instant engine): an invalid one is refused with a
+ * sentence naming its field, a valid one pointing at this server's Karza emulator becomes
+ * selectable, asks for its own credential, and Single reads MATCH through it.
+ */
+import { expect, facePath, test } from './fixtures.ts';
+import { runButton } from './helpers/app.ts';
+
+test.use({ serverOptions: { engine: 'instant' } });
+
+/** Karza's contract written as a user's own definition (the emulator answers it at /emulate/karza). */
+const DEFINITION = {
+  id: 'my-karza',
+  label: 'My Karza',
+  path: '/v3/facesimilarity',
+  demoBasePath: '/emulate/karza',
+  request: { encoding: 'json', json: { image1B64: '{{image1.base64}}', image2B64: '{{image2.base64}}' } },
+  credentials: [{ key: 'api_key', label: 'Karza key', secret: true }],
+  headers: [{ name: 'x-karza-key', from: 'api_key' }],
+  success: { path: ['statusCode'], equals: '101' },
+  verdict: { path: ['result', 'match'], matchValue: true },
+  confidence: { path: ['result', 'matchScore'], scale: 100 },
+};
+const KEY = 'demo-karza-key';
+
+test('Custom…: an invalid definition is refused naming its field; a valid one asks for its own key and Single reads MATCH through it', async ({ page, baseURL }) => {
+  await page.goto('/');
+  await page.getByLabel('Provider').selectOption({ label: 'Custom…' });
+  const editor = page.getByLabel('Provider definition (JSON)');
+  const use = page.getByRole('button', { name: 'Use this provider' });
+
+  await editor.fill(JSON.stringify({ ...DEFINITION, request: { ...DEFINITION.request, encoding: 'xml' } }, null, 2));
+  await expect(page.getByRole('list', { name: 'Problems in the definition' })).toContainText('"request.encoding" must be "multipart" or "json" or "urlencoded" or "octet", not "xml".');
+  await expect(use).toBeDisabled();
+
+  await editor.fill(JSON.stringify(DEFINITION, null, 2));
+  await expect(page.getByText('The definition is valid: My Karza (my-karza).')).toBeVisible();
+  await use.click();
+  await expect(page.getByLabel('Provider')).toHaveValue('my-karza');
+  await expect(page.getByLabel('Base URL')).toHaveValue(`${new URL(baseURL!).origin}/emulate/karza`);
+  const key = page.getByLabel('Karza key', { exact: true });
+  await expect(key).toHaveAttribute('type', 'password');
+  await key.fill(KEY);
+
+  await page.getByLabel('Choose image1B64').setInputFiles(facePath('obama-1.jpg'));
+  await page.getByLabel('Choose image2B64').setInputFiles(facePath('obama-2.jpg'));
+  const sent = page.waitForRequest((r) => r.method() === 'POST' && new URL(r.url()).pathname === '/emulate/karza/v3/facesimilarity');
+  await runButton(page).click();
+  const request = await sent;
+  expect(request.headers()['x-karza-key']).toBe(KEY);
+  await expect(page.getByTestId('verdict')).toHaveText('MATCH');
+});
