@@ -21,7 +21,9 @@ interface Seen { url: string; method: string; headers: Headers; body: BodyInit |
 function vendor(answer: (url: string, seen: Seen) => { status: number; body: unknown }) {
   const seen: Seen[] = [];
   const fetch = (async (url: string, init: RequestInit) => {
-    const s = { url, method: init.method ?? 'GET', headers: new Headers(init.headers), body: init.body };
+    // Bytes leave as a Blob (request.ts); kept here as the bytes a vendor receives.
+    const body = init.body instanceof Blob ? new Uint8Array(await init.body.arrayBuffer()) : init.body;
+    const s = { url, method: init.method ?? 'GET', headers: new Headers(init.headers), body };
     seen.push(s);
     const a = answer(url, s);
     return new Response(typeof a.body === 'string' ? a.body : JSON.stringify(a.body), { status: a.status, headers: { 'content-type': 'application/json' } });
