@@ -2,6 +2,7 @@ import JSZip from 'jszip';
 import { describe, expect, it } from 'vitest';
 import { compareRuns } from './compare.ts';
 import { deepvue, kwikid } from './contracts.ts';
+import { VENDOR_PRESETS } from './providers/vendor-presets.ts';
 import { archiveFileName, buildArchiveInWorker } from './archive-client.ts';
 import { notRunRecord, recordFromCall, recordJson, type PairEntry, type PairRecord } from './records.ts';
 import { buildResultsZip, buildSummaryWorkbook, reportContext, safeEndpoint, SHEETS, STORE_BELOW, summaryColumns, type ReportInput } from './report.ts';
@@ -50,13 +51,13 @@ describe('summary.xlsx', () => {
     const headers = summaryColumns(reportContext(input([]))).map((c) => c.header);
     expect(headers).toEqual([
       'input_order', 'pair_id', 'image1_path', 'image2_path', 'success', 'http_status', 'response_time_ms',
-      'facematch_result', 'confidence_score', 'credits_consumed', 'error_type', 'error_message', 'attempts',
+      'facematch_result', 'confidence_score', 'raw_score', 'threshold', 'credits_consumed', 'error_type', 'error_message', 'attempts',
     ]);
     expect(new Set(headers).size).toBe(headers.length);
     const dv = summaryColumns(reportContext(input([], { contract: deepvue }))).map((c) => c.header);
     expect(dv).toEqual([
       'input_order', 'pair_id', 'image1_path', 'image2_path', 'success', 'http_status', 'response_time_ms',
-      'facematch_result', 'confidence_score', 'confidence', 'transaction_id', 'error_type', 'error_message', 'attempts',
+      'facematch_result', 'confidence_score', 'raw_score', 'threshold', 'confidence', 'transaction_id', 'error_type', 'error_message', 'attempts',
     ]);
   });
 
@@ -96,7 +97,9 @@ describe('summary.xlsx', () => {
     for (const cell of summary.column('response_time_ms')) if (cell) expect(cell.text).toMatch(/^\d+(\.\d)?$/);
     expect(records.map((r) => r.response_time_ms)).toEqual([919.6, 120, 30.1, null]);
 
-    expect(summary.xml).toContain('<autoFilter ref="A1:M5"/>');
+    expect(a.get('raw_score')).toMatchObject({ t: 'n', text: '0.91' });
+    expect(a.has('threshold')).toBe(false); // KwikID decides without a threshold it states
+    expect(summary.xml).toContain('<autoFilter ref="A1:O5"/>');
     expect(summary.xml).toMatch(/<col [^>]*width="4\d[.\d]*"/);
   });
 
@@ -110,12 +113,26 @@ describe('summary.xlsx', () => {
     expect(rows[0]!.get('facematch_result')).toMatchObject({ t: 'b', text: '1' });
     expect(rows[0]!.get('confidence_score')).toMatchObject({ t: 'n', text: '0.8396', numFmt: '0.00%' });
     expect(rows[0]!.get('confidence')).toMatchObject({ t: 'n', text: '83.96', numFmt: '0.00' });
+    expect(rows[0]!.get('raw_score')).toMatchObject({ t: 'n', text: '83.96' });
     expect(rows[0]!.get('transaction_id')!.text).toBe('tx-123');
     expect(rows[1]!.get('facematch_result')).toMatchObject({ t: 'b', text: '0' });
     expect(rows[1]!.get('confidence_score')!.text).toBe('0.04');
     expect(rows[1]!.get('transaction_id')!.text).toBe('tx-456');
     expect(sheets.get('Summary')!.header).not.toContain('credits_consumed');
     expect(runFields(sheets).get('provider')!.text).toBe('Deepvue');
+  });
+
+  it('every provider has the same normalised columns: a Face++ row has its score as sent (0–100) and the threshold it stated in the answer, on 0–1', async () => {
+    const facepp = VENDOR_PRESETS.find((c) => c.id === 'facepp')!;
+    const body = { request_id: 'r-1', confidence: 91.2, thresholds: { '1e-3': 62.3, '1e-4': 69.1, '1e-5': 73.9 }, faces1: [{}], faces2: [{}] };
+    const sheets = readWorkbookXml(await buildSummaryWorkbook(input([ok(pair('fp'), body)], { contract: facepp })));
+    const summary = sheets.get('Summary')!;
+    expect(summary.header.slice(7, 11)).toEqual(['facematch_result', 'confidence_score', 'raw_score', 'threshold']);
+    const row = summary.rows()[0]!;
+    expect(row.get('facematch_result')).toMatchObject({ t: 'b', text: '1' });
+    expect(row.get('confidence_score')).toMatchObject({ t: 'n', text: '0.912' });
+    expect(row.get('raw_score')).toMatchObject({ t: 'n', text: '91.2' });
+    expect(row.get('threshold')).toMatchObject({ t: 'n', text: '0.691', numFmt: '0.00%' });
   });
 
   it('the Run sheet states the settings, input ZIP, engine, version, credits, with date cells for start and finish', async () => {

@@ -210,6 +210,10 @@ export const SUMMARY_COLUMNS: readonly SummaryColumnEntry[] = [
   { header: 'response_time_ms', width: 17, numFmt: FORMATS.ms, value: (r) => r.response_time_ms },
   { header: 'facematch_result', width: 16, value: (_r, c) => c.verdict?.match ?? null },
   { header: 'confidence_score', width: 16, numFmt: FORMATS.percent, value: (_r, c) => c.verdict?.confidence ?? null },
+  // The same for every provider: the score as the vendor sent it (its own scale) and the threshold
+  // the verdict was decided at (0–1; empty when the vendor decides without one it states).
+  { header: 'raw_score', width: 10, value: (_r, c) => c.verdict?.rawConfidence ?? null },
+  { header: 'threshold', width: 10, numFmt: FORMATS.percent, value: (_r, c) => c.verdict?.threshold ?? null },
   contractFieldColumns,
   {
     header: 'credits_consumed', width: 16, value: (_r, c) => c.verdict?.credits ?? null,
