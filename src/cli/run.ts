@@ -22,7 +22,7 @@ import { summarise } from '../core/stats.ts';
 import { openZip, ZipError, type OpenedZip } from '../core/zip.ts';
 import { sweepCountSentence } from '../core/sweep/spec.ts';
 import { robustnessOf } from '../core/sweep/robustness.ts';
-import { inThreadMaker, sweepLabels, sweepManifest, sweepPairs, sweepReader, type SweepPair, type VariantInfo } from '../core/sweep/variants.ts';
+import { inThreadMaker, sweepSource } from '../core/sweep/variants.ts';
 import type { PairEntry, SkippedEntry } from '../core/records.ts';
 import { UsageError, type RunArgs } from './args.ts';
 import { credentialsFromEnv } from './credentials.ts';
@@ -148,13 +148,10 @@ export async function runCommand(args: RunArgs, io: CliIO): Promise<number> {
   const basePairs = indices.map((i) => zip.pairs[i]!);
   // A sweep: each pair as it is, then one variant pair per perturbation level (core/sweep).
   const sweep = args.sweep;
-  const swept: SweepPair[] | null = sweep ? sweepPairs(basePairs, sweep) : null;
-  const pairs: PairEntry[] = swept ?? basePairs;
-  const made = new Map<string, VariantInfo>();
-  const readPair = swept && sweep
-    ? sweepReader({ readPair: (p) => zip.readPair(p), side: sweep.side, make: inThreadMaker(), onVariant: (v) => made.set(v.pair_id, v) })
-    : (p: PairEntry) => zip.readPair(p);
-  if (labels && swept) labels = { ...labels, labels: sweepLabels(labels.labels, swept) };
+  const swept = sweep ? sweepSource({ pairs: basePairs, readPair: (p) => zip.readPair(p) }, sweep, inThreadMaker()) : null;
+  const pairs: PairEntry[] = swept?.pairs ?? basePairs;
+  const readPair = swept ? swept.readPair : (p: PairEntry) => zip.readPair(p);
+  if (labels && swept) labels = { ...labels, labels: swept.labels(labels.labels) };
   const outFile = path.resolve(io.cwd, args.out ?? archiveFileName(io.now?.() ?? Date.now()));
   const junitFile = args.junit !== undefined ? path.resolve(io.cwd, args.junit) : undefined;
 
@@ -204,7 +201,7 @@ export async function runCommand(args: RunArgs, io: CliIO): Promise<number> {
     // Built whole at the end: written as the run goes, in the one thread that also makes the
     // calls, it measured no faster here (cli-overhead 1.361 either way, 2026-12-02).
     startArchive: () => ({ add: () => {}, finish: (report) => buildResultsZip(report), cancel: () => {} }),
-    ...(swept && sweep ? { sweep: () => sweepManifest(sweep, swept, made) } : {}),
+    ...(swept ? { sweep: swept.manifest } : {}),
   }, (event) => {
     if (event.type === 'records') for (const rec of event.records) progress.record(rec);
     else if (event.type === 'finished') { ended.summary = event.summary; ended.bytes = event.bytes; }
@@ -266,7 +263,7 @@ export async function runCommand(args: RunArgs, io: CliIO): Promise<number> {
   }
   // In a sweep, a variant that fails (no face at 12.5 %) is what is measured (the Robustness sheet's
   // failures to acquire): only the pairs as loaded count against --max-errors.
-  const failed = swept ? summarise(records.filter((_, i) => swept[i]!.variant === null), contract).failed : stats.failed;
+  const failed = swept ? summarise(records.filter((_, i) => swept.pairs[i]!.variant === null), contract).failed : stats.failed;
   const tooManyFailed = failed > args.maxErrors;
   if (tooManyFailed) {
     const allowed = args.maxErrors === 0 ? ' (--max-errors N tolerates N failed pairs)' : `, more than the ${args.maxErrors} that --max-errors tolerates`;

@@ -15,7 +15,7 @@ import { bytesToHex } from '@noble/hashes/utils';
 import type { Expected } from '../labels.ts';
 import type { PairEntry, PairRecord } from '../records.ts';
 import { bytesPart, type ImagePart } from '../request.ts';
-import { PERTURBATIONS, sweepVariants, variantId, type PerturbationId, type SweepSettings, type SweepSide, type VariantSpec } from './spec.ts';
+import { callsPerPair, PERTURBATIONS, sweepVariants, variantId, type PerturbationId, type SweepSettings, type SweepSide, type VariantSpec } from './spec.ts';
 
 /**
  * The image libraries a variant's bytes depend on, at the versions installed (a test holds these
@@ -168,5 +168,45 @@ export function sweepManifest(settings: SweepSettings, pairs: readonly SweepPair
     side: settings.side,
     libraries: { ...SWEEP_LIBRARIES },
     variants: pairs.flatMap((p) => (made.has(p.pair_id) ? [made.get(p.pair_id)!] : [])),
+  };
+}
+
+/**
+ * A run's input made a sweep: the pairs it sends, how each is read, the labels its variants
+ * inherit and run.json's section. The CLI and the browser both hand this to the run session, so
+ * both send the same pairs and write the same archive; only the VariantMaker differs (this thread,
+ * or a worker).
+ */
+export interface SweepSource {
+  settings: SweepSettings;
+  pairs: SweepPair[];
+  readPair: (pair: PairEntry) => Promise<[ImagePart, ImagePart]>;
+  /** The loaded pairs' labels, with each variant labelled as its pair. */
+  labels: (labels: ReadonlyMap<string, Expected>) => Map<string, Expected>;
+  /** run.json's sweep section, with the variants made so far. */
+  manifest: () => SweepManifest;
+  /** Loaded pairs left out (index among the loaded pairs → reason): the same for each of their variants. */
+  excluded: (byLoaded: ReadonlyMap<number, string>) => Map<number, string>;
+}
+
+export function sweepSource(
+  base: { pairs: readonly PairEntry[]; readPair: (pair: PairEntry) => Promise<[ImagePart, ImagePart]> },
+  settings: SweepSettings,
+  make: VariantMaker,
+): SweepSource {
+  const pairs = sweepPairs(base.pairs, settings);
+  const made = new Map<string, VariantInfo>();
+  return {
+    settings,
+    pairs,
+    readPair: sweepReader({ readPair: base.readPair, side: settings.side, make, onVariant: (v) => made.set(v.pair_id, v) }),
+    labels: (labels) => sweepLabels(labels, pairs),
+    manifest: () => sweepManifest(settings, pairs, made),
+    excluded: (byLoaded) => {
+      const per = callsPerPair(settings);
+      const out = new Map<number, string>();
+      for (const [i, why] of byLoaded) for (let k = 0; k < per; k++) out.set(i * per + k, why);
+      return out;
+    },
   };
 }
