@@ -25,10 +25,14 @@ import type { ArchiveStreamBegin } from '../core/archive-stream.ts';
 import { ArchiveReadError, isResultsArchiveName, readResultsArchive, type ArchiveRunInfo } from '../core/archive-read.ts';
 import { type Journal, type JournalEntry, type JournalRun } from '../core/journal.ts';
 import { rerunSelection, resumePlan } from '../core/journal-run.ts';
+import type { SweepSettings } from '../core/sweep/spec.ts';
+import { inThreadMaker, sweepSource, type VariantMaker } from '../core/sweep/variants.ts';
 import { saveBlob } from '../lib/download.ts';
+import { workerMaker } from '../lib/variant-worker.ts';
 import { useSettingsStore, type SettingsLock } from './settings.ts';
 import { useJournalStore } from './journal.ts';
 import { usePreflightStore } from './preflight.ts';
+import { sweepForRun } from './sweep.ts';
 
 export type BulkPhase = 'idle' | 'running' | 'building' | 'finished';
 export type { AuthPause, InFlight, RunKind };
@@ -163,6 +167,10 @@ export interface BulkDeps {
   now?: () => number;
   /** Shortest interval between two record batches (core's run session's PUBLISH_MS by default). */
   publishMs?: number;
+  /** A robustness sweep for a fresh run, read when Run is pressed (null: none). */
+  sweep?: () => SweepSettings | null;
+  /** Makes a sweep's variants (a worker in the browser; this thread by default), closed when the run ends. */
+  variantMaker?: () => { make: VariantMaker; close?: () => void };
 }
 
 /** True when pairs are loaded and nothing is in flight. */
@@ -233,6 +241,8 @@ export function createBulkStore(deps: BulkDeps): BulkStore {
   let loadSeq = 0;
   /** The journal entry of the last run, continued by Re-run failed / Run remaining. */
   let lastJournalRun: JournalRun | null = null;
+  /** The last run's sweep: Re-run failed / Run remaining send the same variant pairs. */
+  let lastSweep: SweepSettings | null = null;
 
   return create<BulkState>()((set, get) => ({
     file: null,
@@ -266,6 +276,7 @@ export function createBulkStore(deps: BulkDeps): BulkStore {
       if (isResultsArchiveName(file.name)) return get().openResults(file);
       const seq = ++loadSeq;
       lastJournalRun = null;
+      lastSweep = null;
       set({
         file, zip: null, labels: null, loading: true, loadError: null, phase: 'idle', snapshot: null, runContract: null, inFlight: null, archiveRun: null, records: [], total: 0,
         startedAt: null, endedAt: null, stopRequested: false, authPause: null, stopReason: null, result: null, runError: null,
@@ -292,7 +303,14 @@ export function createBulkStore(deps: BulkDeps): BulkStore {
       const snapshot = request.snapshot ?? deps.snapshot();
       const kind = request.kind ?? 'run';
       const rerunning = kind === 'rerun-failed' || kind === 'rerun-remaining';
-      const total = rerunning && request.only ? request.only.length : zip.pairs.length;
+      // A sweep sends each pair and its variants (core/sweep, as the CLI's --sweep does); a re-run, the last run's.
+      const sweep = kind === 'run' ? (deps.sweep?.() ?? null) : rerunning ? lastSweep : null;
+      lastSweep = sweep;
+      const maker = sweep ? (deps.variantMaker?.() ?? { make: inThreadMaker() }) : null;
+      const swept = sweep && maker ? sweepSource({ pairs: zip.pairs, readPair: (p) => zip.readPair(p) }, sweep, maker.make) : null;
+      const source = swept ? { pairs: swept.pairs, readPair: swept.readPair, skipped: zip.skipped, notices: zip.notices, entries: zip.entries } : zip;
+      const labels = get().labels;
+      const total = rerunning && request.only ? request.only.length : source.pairs.length;
       set({
         phase: 'running', snapshot, runContract: snapshot.contract, inFlight: null, archiveRun: null, records: [], total,
         done: kind === 'resume' ? (request.existing?.size ?? 0) : 0, startedAt: now(), endedAt: null,
@@ -307,7 +325,8 @@ export function createBulkStore(deps: BulkDeps): BulkStore {
       };
       deps.guard?.arm();
       deps.onRunStart?.();
-      const excluded = request.excluded ?? (kind === 'run' ? await deps.excluded?.() : undefined);
+      const leftOut = request.excluded ?? (kind === 'run' ? await deps.excluded?.() : undefined);
+      const excluded = swept && leftOut ? swept.excluded(leftOut) : leftOut;
       const pageOrigin = deps.pageOrigin?.();
       const input = file ?? { name: 'the ZIP', size: 0, lastModified: 0 };
       // The run is core's session (run/session.ts); this store reduces its events to screen state.
@@ -318,13 +337,14 @@ export function createBulkStore(deps: BulkDeps): BulkStore {
         ...(request.existing ? { existing: [...request.existing] } : {}),
         ...(request.only ? { only: request.only } : {}),
         ...(excluded ? { excluded: [...excluded] } : {}),
-        labels: runLabels(get().labels),
+        labels: runLabels(swept && labels ? { ...labels, labels: swept.labels(labels.labels) } : labels),
         journalRun: file ? (request.journalRun ?? null) : null,
         ...(request.resent ? { resent: request.resent } : {}),
         ...(request.previous ? { previous: request.previous } : {}),
         remember: deps.remember?.() ?? false,
       }, {
-        zip,
+        zip: source,
+        ...(swept ? { sweep: swept.manifest } : {}),
         ...(deps.journal && file ? { journal: deps.journal } : {}),
         ...(deps.call ? { call: deps.call } : {}),
         ...(deps.fetch ? { fetch: deps.fetch } : {}),
@@ -350,6 +370,7 @@ export function createBulkStore(deps: BulkDeps): BulkStore {
         await session.done;
       } finally {
         session = null;
+        maker?.close?.();
         unguard();
         deps.lockSettings?.(null);
         if (get().authPause) set({ authPause: null });
@@ -403,6 +424,7 @@ export function createBulkStore(deps: BulkDeps): BulkStore {
       if (selectBulkBusy(get())) return;
       const seq = ++loadSeq;
       lastJournalRun = null;
+      lastSweep = null;
       set({
         file: null, zip: null, labels: null, loading: true, loadError: null, phase: 'idle', snapshot: null, runContract: null, inFlight: null, archiveRun: null, records: [], total: 0,
         startedAt: null, endedAt: null, stopRequested: false, authPause: null, stopReason: null, result: null, runError: null,
@@ -461,6 +483,8 @@ export const useBulkStore = createBulkStore({
   remember: () => useSettingsStore.getState().remember,
   onRunStart: () => useJournalStore.getState().handedOver(),
   excluded: () => usePreflightStore.getState().excludedForRun(),
+  sweep: sweepForRun,
+  variantMaker: workerMaker,
   guard: {
     arm: () => window.addEventListener('beforeunload', onBeforeUnload),
     disarm: () => window.removeEventListener('beforeunload', onBeforeUnload),

@@ -107,17 +107,27 @@ export function parseSweepStep(text: string): SweepStep {
   if (!info) {
     throw new SweepSpecError(`"${rawName.trim()}" is not a perturbation. Use one of ${PERTURBATION_IDS.join(', ')}, e.g. jpeg=90,50,15.`);
   }
-  if (rawLevels === undefined || rawLevels.trim() === '') return { perturbation: info.id, levels: [...info.defaults] };
+  return { perturbation: info.id, levels: parseSweepLevels(info.id, rawLevels ?? '', { field: name, example: `${name}=${info.defaults.join(',')}` }) };
+}
+
+/**
+ * Reads one perturbation's levels, comma-separated ("90, 50, 15"; a trailing % is allowed; empty
+ * means its default levels). The error names `where.field` and shows `where.example`: the CLI's
+ * `--sweep` and the app's sweep settings both read levels here.
+ */
+export function parseSweepLevels(id: PerturbationId, text: string, where: { field: string; example: string }): number[] {
+  const info = PERTURBATIONS[id];
+  if (text.trim() === '') return [...info.defaults];
   const levels: number[] = [];
-  for (const part of rawLevels.split(',')) {
-    const t = part.trim().replace(/%$/, '');
+  for (const part of text.split(',')) {
+    const t = part.trim().replace(/\s*%$/, '');
     const v = Number(t);
     if (t === '' || !Number.isFinite(v) || v < info.min || v > info.max) {
-      throw new SweepSpecError(`"${part.trim()}" is not a level of ${name}: give ${info.help}, separated by commas (e.g. ${name}=${info.defaults.join(',')}).`);
+      throw new SweepSpecError(`"${part.trim()}" is not a level of ${where.field}: give ${info.help}, separated by commas (e.g. ${where.example}).`);
     }
     if (!levels.includes(v)) levels.push(v);
   }
-  return { perturbation: info.id, levels };
+  return levels;
 }
 
 /** Merges steps naming the same perturbation (levels in the order first given). */

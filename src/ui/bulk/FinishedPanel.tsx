@@ -5,6 +5,7 @@ import { useBulkStore, type BulkResult } from '../../store/bulk.ts';
 import { useEvaluationStore } from '../../store/evaluation.ts';
 import { CompareSection } from './CompareSection.tsx';
 import { EvaluationSection } from './EvaluationSection.tsx';
+import { RobustnessSection } from './RobustnessSection.tsx';
 import { formatMs } from './format.ts';
 
 /** Results whose heading has already received focus (so a remount does not steal focus again). */
@@ -83,6 +84,7 @@ export function FinishedPanel() {
         ))}
       </dl>
       <EvaluationSection />
+      <RobustnessSection />
       <CompareSection />
     </section>
   );

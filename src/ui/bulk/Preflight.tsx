@@ -1,6 +1,7 @@
 import { selectBulkBusy, useBulkStore } from '../../store/bulk.ts';
 import { selectContentChecking, selectFlaggedCount, usePreflightStore } from '../../store/preflight.ts';
 import { CheckFaces } from './CheckFaces.tsx';
+import { SweepSettings } from './SweepSettings.tsx';
 // Not lazy on its own: the Bulk panel is already a chunk loaded on demand, and a separate chunk
 // here made the bundler split shared modules out of the first load (88.2 → 90.1 KB gzip measured).
 import PreflightList from './PreflightList.tsx';
@@ -22,6 +23,7 @@ export function Preflight() {
       <ContentStatus />
       <CheckFaces />
       <ExcludeFlagged />
+      <SweepSettings />
       {beforeRun && (
         <PreflightList />
       )}
