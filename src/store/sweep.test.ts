@@ -1,0 +1,115 @@
+import JSZip from 'jszip';
+import { Image, encodePng } from 'image-js';
+import { describe, expect, it } from 'vitest';
+import type { CallFn } from '../core/job.ts';
+import type { RunManifest } from '../core/manifest.ts';
+import type { PairEntry } from '../core/records.ts';
+import { bytesPart, type CallResult, type ImagePart } from '../core/request.ts';
+import { PERTURBATIONS } from '../core/sweep/spec.ts';
+import { inThreadMaker, type VariantMaker } from '../core/sweep/variants.ts';
+import type { OpenedZip } from '../core/zip.ts';
+import { createBulkStore } from './bulk.ts';
+import { createSettingsStore } from './settings.ts';
+import { createSweepStore, readSweep, selectSweepBlocker, sweepCount } from './sweep.ts';
+
+describe('sweep settings', () => {
+  it('are off by default; on, they ask for a perturbation before Run', () => {
+    const s = createSweepStore();
+    expect(readSweep(s.getState())).toEqual({ settings: null, problems: [] });
+    expect(sweepCount(100, s.getState())).toBeNull();
+    s.getState().setOn(true);
+    expect(selectSweepBlocker(s.getState())).toBe('The robustness sweep has no perturbation picked: tick at least one (for example JPEG quality), or turn the sweep off.');
+  });
+
+  it('start from core\'s default levels and state the calls a run sends', () => {
+    const s = createSweepStore();
+    s.getState().setOn(true);
+    s.getState().pick('jpeg', true);
+    s.getState().pick('rotation', true);
+    expect(readSweep(s.getState()).settings).toEqual({
+      steps: [{ perturbation: 'jpeg', levels: PERTURBATIONS.jpeg.defaults }, { perturbation: 'rotation', levels: PERTURBATIONS.rotation.defaults }],
+      side: 'image2',
+    });
+    s.getState().setLevels('jpeg', '50, 15%');
+    s.getState().setSide('both');
+    expect(readSweep(s.getState()).settings).toEqual({ steps: [{ perturbation: 'jpeg', levels: [50, 15] }, { perturbation: 'rotation', levels: PERTURBATIONS.rotation.defaults }], side: 'both' });
+    expect(sweepCount(100, s.getState())).toBe(`100 pairs × ${1 + 2 + PERTURBATIONS.rotation.defaults.length} variants = ${100 * (3 + PERTURBATIONS.rotation.defaults.length)} calls`);
+    // An unpicked perturbation's text is not read.
+    s.getState().setLevels('blur', 'nonsense');
+    expect(selectSweepBlocker(s.getState())).toBeNull();
+  });
+
+  it('name the field and say what to write when a level is wrong', () => {
+    const s = createSweepStore();
+    s.getState().setOn(true);
+    s.getState().pick('jpeg', true);
+    s.getState().setLevels('jpeg', '90, 0');
+    expect(readSweep(s.getState())).toEqual({
+      settings: null,
+      problems: [{ id: 'jpeg', sentence: '"0" is not a level of JPEG quality: give JPEG quality 1–100, separated by commas (e.g. 90, 70, 50, 30, 15).' }],
+    });
+    expect(sweepCount(10, s.getState())).toBeNull();
+    expect(selectSweepBlocker(s.getState())).toMatch(/^"0" is not a level of JPEG quality/);
+  });
+});
+
+function png(v: number): Uint8Array {
+  const img = new Image(8, 8, { colorModel: 'RGB' });
+  img.fill([v, 255 - v, v]);
+  return encodePng(img);
+}
+
+function pngZip(n: number): OpenedZip {
+  const pairs: PairEntry[] = Array.from({ length: n }, (_, i) => ({ pair_id: `p${i}`, image1_path: `p${i}_image1.png`, image2_path: `p${i}_image2.png` }));
+  return {
+    pairs, skipped: [], notices: [], entryCount: 2 * n,
+    entries: pairs.flatMap((p) => [p.image1_path, p.image2_path].map((name) => ({ name, size: 3, crc32: 1, compressedSize: 3, method: 0, flags: 0, localHeaderOffset: 0 }))) as unknown as OpenedZip['entries'],
+    readPair: async (p) => [bytesPart(p.image1_path, png(10), 'image/png'), bytesPart(p.image2_path, png(200), 'image/png')],
+    readText: async () => '',
+  };
+}
+
+const ok: CallResult = { ok: true, status: 200, timeMs: 2, attempts: 1, body: { facematch_result: 'True', confidence_score: 0.9 } };
+
+describe('a bulk run with a sweep', () => {
+  it('sends each pair and its variants through the run, leaves out an excluded pair\'s variants too, and writes run.json\'s sweep', async () => {
+    const settings = createSettingsStore({ pageOrigin: 'http://127.0.0.1:8080', storage: () => undefined });
+    const sent: [string, string][] = [];
+    const call: CallFn = async (_s, [, two]: [ImagePart, ImagePart]) => { sent.push([two.name, two.type ?? '']); return ok; };
+    const made: string[] = [];
+    let closed = 0;
+    const here = inThreadMaker();
+    const make: VariantMaker = async (bytes, v) => { made.push(`${v.perturbation}-${v.level}`); return here(bytes, v); };
+    const saved: Blob[] = [];
+    const bulk = createBulkStore({
+      snapshot: () => settings.getState().jobSnapshot(),
+      openZip: async () => pngZip(3),
+      call,
+      save: (blob) => saved.push(blob),
+      publishMs: 0,
+      excluded: async () => new Map([[1, 'Excluded in the pre-flight.']]),
+      sweep: () => ({ steps: [{ perturbation: 'jpeg', levels: [50] }, { perturbation: 'blur', levels: [1] }], side: 'image2' }),
+      variantMaker: () => ({ make, close: () => { closed++; } }),
+    });
+    await bulk.getState().loadFile(new File([new Uint8Array(10)], 'batch.zip'));
+    await bulk.getState().run();
+
+    const s = bulk.getState();
+    expect(s.total).toBe(9);
+    expect(s.records.map((r) => [r.pair_id, r.success ? 'ok' : r.error.type])).toEqual([
+      ['p0', 'ok'], ['p0~jpeg-50', 'ok'], ['p0~blur-1', 'ok'],
+      ['p1', 'not_run'], ['p1~jpeg-50', 'not_run'], ['p1~blur-1', 'not_run'],
+      ['p2', 'ok'], ['p2~jpeg-50', 'ok'], ['p2~blur-1', 'ok'],
+    ]);
+    // The JPEG variant of a PNG is sent as a JPEG; the blurred PNG stays a PNG.
+    expect(sent.filter(([name]) => name.startsWith('p0'))).toEqual([['p0_image2.png', 'image/png'], ['p0_image2.jpg', 'image/jpeg'], ['p0_image2.png', 'image/png']]);
+    expect(made).toEqual(['jpeg-50', 'blur-1', 'jpeg-50', 'blur-1']);
+    expect(closed).toBe(1);
+
+    const zip = await JSZip.loadAsync(await saved[0]!.arrayBuffer());
+    const manifest = JSON.parse(await zip.file('run.json')!.async('string')) as RunManifest;
+    expect(manifest.sweep?.perturbations.map((p) => [p.name, p.levels])).toEqual([['jpeg', [50]], ['blur', [1]]]);
+    expect(manifest.sweep?.variants.map((v) => v.pair_id)).toEqual(['p0~jpeg-50', 'p0~blur-1', 'p2~jpeg-50', 'p2~blur-1']);
+    expect(zip.file('results/p2~blur-1.json')).not.toBeNull();
+  });
+});
