@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { CallFn } from '../core/job.ts';
 import type { RunManifest } from '../core/manifest.ts';
 import type { PairEntry } from '../core/records.ts';
-import { bytesPart, type CallResult, type ImagePart } from '../core/request.ts';
+import { bytesPart, type CallResult } from '../core/request.ts';
 import { PERTURBATIONS } from '../core/sweep/spec.ts';
 import { inThreadMaker, type VariantMaker } from '../core/sweep/variants.ts';
 import type { OpenedZip } from '../core/zip.ts';
@@ -75,7 +75,7 @@ describe('a bulk run with a sweep', () => {
   it('sends each pair and its variants through the run, leaves out an excluded pair\'s variants too, and writes run.json\'s sweep', async () => {
     const settings = createSettingsStore({ pageOrigin: 'http://127.0.0.1:8080', storage: () => undefined });
     const sent: [string, string][] = [];
-    const call: CallFn = async (_s, [, two]: [ImagePart, ImagePart]) => { sent.push([two.name, two.type ?? '']); return ok; };
+    const call: CallFn = async (_s, [, two]) => { sent.push([two.name, two.type ?? '']); return ok; };
     const made: string[] = [];
     let closed = 0;
     const here = inThreadMaker();
