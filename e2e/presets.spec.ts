@@ -1,0 +1,63 @@
+/**
+ * Every vendor preset, Single and Bulk, in the browser against this server's emulator of it
+ * (instant engine). Face++ has its own spec (providers.spec.ts); KwikID and Deepvue have theirs.
+ * Each preset: the Base URL follows the server to /emulate/<id> with the demo credentials filled,
+ * Single's verdict is the engine's decision for the pair, and a two-pair Bulk archive has one
+ * successful record per pair, the engine's verdicts, the vendor's own score in raw_score (when it
+ * sends one), and the
+ * preset named in run.json without any credential value.
+ */
+import { readFileSync } from 'node:fs';
+import { createEngine } from '../server/engine/index.ts';
+import { demoCredentials } from '../src/core/providers/credentials.ts';
+import { VENDOR_PRESETS } from '../src/core/providers/vendor-presets.ts';
+import { buildFixturesZip, expect, facePath, readPairsCsv, test } from './fixtures.ts';
+import { loadZip, openBulk, runAndDownload, runButton } from './helpers/app.ts';
+import { downloadBytes, openArchive } from './helpers/archive.ts';
+
+test.use({ serverOptions: { engine: 'instant' } });
+
+/** The engine's own decision for a pair of fixture files: what every emulated vendor must say. */
+async function engineSays(image1: string, image2: string): Promise<boolean> {
+  const engine = createEngine({ mode: 'instant', workers: 1 } as Parameters<typeof createEngine>[0]);
+  try {
+    const out = await engine.match(readFileSync(facePath(image1)), readFileSync(facePath(image2)));
+    if (out.kind !== 'compared') throw new Error(`The instant engine did not compare ${image1} and ${image2}.`);
+    return out.match;
+  } finally {
+    await engine.close();
+  }
+}
+
+const presets = VENDOR_PRESETS.filter((p) => p.id !== 'facepp');
+
+for (const preset of presets) {
+  test(`${preset.label}: Single and a two-pair Bulk run against its emulator`, async ({ page, baseURL }) => {
+    const [first, second] = readPairsCsv();
+    await page.goto('/');
+    await page.getByLabel('Provider').selectOption({ label: preset.label });
+    await expect(page.getByLabel('Base URL')).toHaveValue(`${new URL(baseURL!).origin}/emulate/${preset.id}`);
+
+    await page.getByLabel(`Choose ${preset.imageFields[0]}`).setInputFiles(facePath(first!.image1));
+    await page.getByLabel(`Choose ${preset.imageFields[1]}`).setInputFiles(facePath(first!.image2));
+    const sent = page.waitForRequest((r) => r.method() === 'POST' && new URL(r.url()).pathname.startsWith(`/emulate/${preset.id}/`));
+    await runButton(page).click();
+    await sent;
+    await expect(page.getByTestId('verdict')).toHaveText(await engineSays(first!.image1, first!.image2) ? 'MATCH' : 'NO MATCH');
+
+    await openBulk(page);
+    await loadZip(page, 'two.zip', await buildFixturesZip({ count: 2 }), 2);
+    const archive = await openArchive(await downloadBytes(await runAndDownload(page)));
+    expect(archive.records.map((r) => r.success)).toEqual([true, true]);
+    const expected = [await engineSays(first!.image1, first!.image2), await engineSays(second!.image1, second!.image2)];
+    expect(archive.summary.map((row) => row.facematch_result)).toEqual(expected);
+    // A vendor that sends a score has it in raw_score as sent and on 0–1 in confidence_score (HyperVerge sends none).
+    for (const row of archive.summary) expect(typeof row.raw_score).toBe(preset.confidence ? 'number' : 'undefined');
+    for (const row of archive.summary) expect(typeof row.confidence_score).toBe(preset.confidence ? 'number' : 'undefined');
+    const runJson = archive.entries.get('run.json')!.toString('utf8');
+    expect(JSON.parse(runJson)).toMatchObject({ settings: { provider: preset.id, provider_label: preset.label } });
+    for (const [key, value] of Object.entries(demoCredentials(preset))) {
+      if (preset.credentials.find((c) => c.key === key)?.secret) expect(runJson, `run.json holds the ${key}`).not.toContain(value);
+    }
+  });
+}
