@@ -1,7 +1,8 @@
 /**
  * A provider definition pasted into Custom… (instant engine): an invalid one is refused with a
  * sentence naming its field, a valid one pointing at this server's Karza emulator becomes
- * selectable, asks for its own credential, and Single reads MATCH through it.
+ * selectable, asks for its own credential, Single reads MATCH through it, and Copy as cURL shows
+ * the template's JSON body (images read from the files) with the key masked.
  */
 import { expect, facePath, test } from './fixtures.ts';
 import { runButton } from './helpers/app.ts';
@@ -23,7 +24,7 @@ const DEFINITION = {
 };
 const KEY = 'demo-karza-key';
 
-test('Custom…: an invalid definition is refused naming its field; a valid one asks for its own key and Single reads MATCH through it', async ({ page, baseURL }) => {
+test('Custom…: an invalid definition is refused naming its field; a valid one reads MATCH in Single and its cURL shows the JSON template with the key masked', async ({ page, baseURL }) => {
   await page.goto('/');
   await page.getByLabel('Provider').selectOption({ label: 'Custom…' });
   const editor = page.getByLabel('Provider definition (JSON)');
@@ -49,4 +50,10 @@ test('Custom…: an invalid definition is refused naming its field; a valid one 
   const request = await sent;
   expect(request.headers()['x-karza-key']).toBe(KEY);
   await expect(page.getByTestId('verdict')).toHaveText('MATCH');
+
+  const curl = page.getByLabel('cURL command');
+  await expect(curl).toContainText(`-H 'x-karza-key: <hidden>'`);
+  await expect(curl).toContainText('--data-binary @- <<JSON');
+  await expect(curl).toContainText(`{"image1B64":"$(base64 < obama-1.jpg | tr -d '\\n')","image2B64":"$(base64 < obama-2.jpg | tr -d '\\n')"}`);
+  await expect(curl).not.toContainText(KEY);
 });

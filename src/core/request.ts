@@ -294,7 +294,7 @@ function sendable(body: BuiltBody): BodyInit {
 }
 
 /** The headers with the body's Content-Type, unless they already name one. */
-function withContentType(headers: Record<string, string>, built: { contentType?: string }): Record<string, string> {
+export function withContentType(headers: Record<string, string>, built: { contentType?: string }): Record<string, string> {
   if (built.contentType && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) headers['Content-Type'] = built.contentType;
   return headers;
 }

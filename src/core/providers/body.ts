@@ -144,23 +144,36 @@ export async function buildTemplateBody(
     case 'urlencoded': {
       const form = new URLSearchParams();
       for (const p of fieldParts(t, authFields, full)) form.append(p.name, 'value' in p ? p.value : '');
-      return { body: form.toString(), contentType: 'application/x-www-form-urlencoded' };
+      return { body: form.toString(), contentType: BODY_CONTENT_TYPE.urlencoded };
     }
-    case 'json': {
-      const lookup = lookupIn(full);
-      const value = substituteJson(t.json ?? {}, (name) => (/^image[12]$/.test(name) ? lookup(`${name}.base64`) : lookup(name)));
-      if (authFields?.length && value && typeof value === 'object' && !Array.isArray(value)) {
-        for (const rule of authFields) {
-          const v = authValue(rule, full.credentials);
-          if (v) (value as Record<string, unknown>)[rule.name] = v;
-        }
-      }
-      return { body: JSON.stringify(value), contentType: 'application/json' };
-    }
-    case 'octet': {
-      const slot = wholeImage(t.octet ?? '') ?? 0;
-      const part = full.images[slot];
-      return { body: (await imageBytes(part)) as Uint8Array<ArrayBuffer>, contentType: 'application/octet-stream' };
+    case 'json':
+      return { body: JSON.stringify(jsonBodyValue(t, authFields, full)), contentType: BODY_CONTENT_TYPE.json };
+    case 'octet':
+      return { body: (await imageBytes(full.images[octetSlot(t)])) as Uint8Array<ArrayBuffer>, contentType: BODY_CONTENT_TYPE.octet };
+  }
+}
+
+/** The Content-Type each encoding is sent with, unless the template's headers name one (multipart: set by fetch). */
+export const BODY_CONTENT_TYPE = {
+  urlencoded: 'application/x-www-form-urlencoded',
+  json: 'application/json',
+  octet: 'application/octet-stream',
+} as const;
+
+/** The image an octet body is. */
+export function octetSlot(t: RequestTemplate): 0 | 1 {
+  return wholeImage(t.octet ?? '') ?? 0;
+}
+
+/** A json body's value: the template with every string substituted (a whole image as base64), then the credentials' body fields. */
+export function jsonBodyValue(t: RequestTemplate, authFields: readonly HeaderRule[] | undefined, ctx: TemplateContext): unknown {
+  const lookup = lookupIn(ctx);
+  const value = substituteJson(t.json ?? {}, (name) => (/^image[12]$/.test(name) ? lookup(`${name}.base64`) : lookup(name)));
+  if (authFields?.length && value && typeof value === 'object' && !Array.isArray(value)) {
+    for (const rule of authFields) {
+      const v = authValue(rule, ctx.credentials);
+      if (v) (value as Record<string, unknown>)[rule.name] = v;
     }
   }
+  return value;
 }

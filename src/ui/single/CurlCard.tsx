@@ -1,5 +1,5 @@
-import { useState } from 'react';
-import { buildCurl } from '../../core/curl.ts';
+import { useEffect, useState } from 'react';
+import { needsTemplateCurl, plainCurl, type CurlInput } from '../../core/curl-shell.ts';
 import { useShallow } from 'zustand/react/shallow';
 import { callSettingsOf, useSettingsStore } from '../../store/settings.ts';
 import { useSingleStore } from '../../store/single.ts';
@@ -17,11 +17,19 @@ export function CurlCard() {
   })));
   const [includeSecrets, setIncludeSecrets] = useState(false);
   const { state, copy } = useCopy();
+  const settings = callSettingsOf(source);
+  // A definition with a request template is rendered by curl.ts, loaded with such a definition.
+  const templated = needsTemplateCurl(settings.contract);
+  const [buildCurl, setBuildCurl] = useState<((input: CurlInput) => string) | null>(null);
+  useEffect(() => {
+    if (templated && !buildCurl) void import('../../core/curl.ts').then((m) => setBuildCurl(() => m.buildCurl));
+  }, [templated, buildCurl]);
 
-  const command = (secrets: boolean) => {
-    const s = callSettingsOf(source);
+  const command = (secrets: boolean): string | null => {
+    const s = settings;
     const [f1, f2] = s.contract.imageFields;
-    return buildCurl({
+    const build = templated ? buildCurl : plainCurl;
+    return build && build({
       contract: s.contract,
       baseUrl: s.baseUrl,
       credentials: s.credentials,
@@ -32,6 +40,7 @@ export function CurlCard() {
   };
   // One command for both: the preview is exactly what Copy puts on the clipboard.
   const shown = command(includeSecrets);
+  const steps = settings.contract.steps?.length ?? 0;
 
   return (
     <Card
@@ -51,19 +60,20 @@ export function CurlCard() {
             />
             Include secrets
           </label>
-          <Button size="sm" onClick={() => void copy(shown)}>Copy as cURL</Button>
+          <Button size="sm" disabled={shown === null} onClick={() => { if (shown !== null) void copy(shown); }}>Copy as cURL</Button>
         </>
       )}
     >
       <p className="mb-2 text-xs text-slate-500 dark:text-slate-400">
-        Run it in the folder that holds the two images. Secrets are shown as &lt;hidden&gt; unless &ldquo;Include secrets&rdquo; is on.
+        Run it in the folder that holds the two images{steps ? ` (the API is called in ${steps + 1} steps: it needs jq)` : ''}.
+        Secrets are shown as &lt;hidden&gt; unless &ldquo;Include secrets&rdquo; is on.
       </p>
       <pre
         tabIndex={0}
         aria-label="cURL command"
         className="overflow-x-auto rounded-lg bg-slate-950 p-4 font-mono text-xs leading-relaxed text-slate-100 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-500"
       >
-        {shown}
+        {shown ?? 'Preparing the command…'}
       </pre>
     </Card>
   );
