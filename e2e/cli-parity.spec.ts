@@ -137,3 +137,28 @@ test('a two-step vendor (Azure AI Face: detect, detect, verify) writes the same 
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('two CLI shards merged write the archive one browser run writes for the same labelled ZIP', async ({ page, server }) => {
+  test.setTimeout(180_000);
+  const zip = await buildFixturesZip({ count: 6, extra: { 'labels.csv': labelsCsv() } });
+  await openBulk(page, '/');
+  await page.getByLabel('Choose ZIP').setInputFiles({ name: 'pairs.zip', mimeType: 'application/zip', buffer: zip });
+  await expect(page.getByRole('status').filter({ hasText: 'pair(s) loaded' })).toContainText('6 labelled');
+  const inBrowser = await openArchive(await downloadBytes(await runAndDownload(page)));
+
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'facematch-parity-'));
+  try {
+    await writeFile(path.join(dir, 'pairs.zip'), zip);
+    for (const shard of ['1/2', '2/2']) {
+      const got = await runBin(['run', 'pairs.zip', '--base-url', server.url, '--shard', shard, '--out', `shard-${shard[0]}.zip`], dir);
+      expect(got.code, got.stderr).toBe(0);
+    }
+    const merged = await runBin(['merge', 'shard-2.zip', 'shard-1.zip', '--out', 'merged.zip'], dir);
+    expect(merged.code, merged.stderr).toBe(0);
+    const fromCli = await openArchive(await readFile(path.join(dir, 'merged.zip')));
+    expect(fromCli.records.map((r) => r.pair_id)).toEqual(inBrowser.records.map((r) => r.pair_id));
+    expect(comparable(fromCli)).toEqual(comparable(inBrowser));
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});

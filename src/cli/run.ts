@@ -177,7 +177,8 @@ export async function runCommand(args: RunArgs, io: CliIO): Promise<number> {
     });
   }
 
-  const notices = [...zip.notices, ...(labels?.problems ?? [])];
+  // labels.csv's problems join the notices in core (reportInputOfRun), as in the browser.
+  const notices = [...zip.notices];
   if (args.shard) notices.push(shardNotice(args.shard.index, args.shard.count, pairs.length, zip.pairs.length, name));
 
   const counted = sweep ? `sweep of ${sweepCountSentence(basePairs.length, sweep)} (${sweep.side === 'both' ? 'both images' : sweep.side} perturbed)` : `${pairs.length} pair${pairs.length === 1 ? '' : 's'}`;

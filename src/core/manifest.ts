@@ -47,6 +47,8 @@ export interface RunManifest {
     max_requests_per_second: number | null;
     /** Names of the credentials that were set (never their values). */
     credentials: string[];
+    /** The reference server's engine mode ("real" or "instant"), when the API said it. */
+    engine?: string;
   };
   input: { name: string; size: number; fingerprint: string | null; positions?: number[] } | null;
   started_at: string;
@@ -70,6 +72,8 @@ export interface RunManifest {
   notices: string[];
   /** A robustness sweep: its perturbations, levels, side, image libraries and every variant's fingerprint. */
   sweep?: SweepManifest;
+  /** Where the run's labels came from (e.g. "labels.csv in pairs.zip"), when it had labels. */
+  labels_source?: string;
 }
 
 /** The snapshot as written to run.json (no secret values). */
@@ -102,7 +106,7 @@ export function manifestSettings(s: JobSnapshot, scrub: (v: string) => string = 
 
 export function buildManifest(
   run: FinishedRun,
-  extra: { input?: InputInfo | null; skipped?: readonly SkippedEntry[]; notices?: readonly string[]; sweep?: SweepManifest } = {},
+  extra: { input?: InputInfo | null; skipped?: readonly SkippedEntry[]; notices?: readonly string[]; sweep?: SweepManifest; labelsSource?: string } = {},
 ): RunManifest {
   const scrub = scrubber(run.secrets) ?? ((v: string) => v);
   const stats = summarise(run.records, run.snapshot.contract);
@@ -114,7 +118,7 @@ export function buildManifest(
     format_version: MANIFEST_VERSION,
     app: APP_NAME,
     app_version: APP_VERSION,
-    settings: manifestSettings(run.snapshot, scrub),
+    settings: { ...manifestSettings(run.snapshot, scrub), ...(run.engine ? { engine: run.engine } : {}) },
     input,
     started_at: run.startedAt,
     finished_at: run.finishedAt,
@@ -125,5 +129,6 @@ export function buildManifest(
     skipped: (extra.skipped ?? []).map((e) => ({ path: scrub(e.path), reason: scrub(e.reason) })),
     notices: (extra.notices ?? []).map(scrub),
     ...(extra.sweep ? { sweep: extra.sweep } : {}),
+    ...(extra.labelsSource ? { labels_source: scrub(extra.labelsSource) } : {}),
   };
 }

@@ -49,11 +49,24 @@ describe('the one ReportInput builder', () => {
     expect(run.get('retries')).toBe('3');
     expect(run.get('concurrency')).toBe('2');
     expect(run.get('rate limit (calls/s)')).toBe('5');
+    // The engine mode and where the labels came from survive the merge (run.json states both).
+    expect(run.get('engine mode')).toBe('instant');
+    expect(sheets.get('Evaluation')!.xml).toContain('labels.csv in pairs.zip');
     const d = JSON.parse(await merged.file('results/d.json')!.async('string')) as PairRecord;
     expect([d.expected, d.outcome]).toEqual(['different', 'TN']);
     const html = await merged.file('report.html')!.async('string');
     expect(html).not.toContain('No labels were given');
     expect(JSON.stringify(await merged.file('run.json')!.async('string'))).not.toContain('shard-secret-token');
+  });
+
+  it('labels.csv\'s problems are among the archive\'s notices (Notices sheet and run.json), whichever host ran it', async () => {
+    const problem = 'labels.csv in pairs.zip line 6: e is not a pair in the ZIP, so this label is not used.';
+    const run: FinishedRun = { records: pairs.map((p) => ok(p, 0.9)), snapshot, startedAt: '2026-12-06T03:00:00.000Z', finishedAt: '2026-12-06T03:01:00.000Z', stopped: false, secrets: [], engine: 'instant' };
+    const report = reportInputOfRun(run, { input, labels: { ...labels, problems: [problem] }, skipped: [], notices: ['a notice of the ZIP'] });
+    expect(report.notices).toEqual(['a notice of the ZIP', problem]);
+    expect(report.manifest!.notices).toEqual(['a notice of the ZIP', problem]);
+    expect(report.manifest!.labels_source).toBe('labels.csv in pairs.zip');
+    expect(report.manifest!.settings.engine).toBe('instant');
   });
 
   it('labels.csv\'s subject and group columns travel in the records (label_columns): a merged archive has the same Groups sheet and subject-bootstrap intervals', async () => {

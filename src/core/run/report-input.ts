@@ -24,22 +24,26 @@ export interface RunLabels {
   source: string;
   /** labels.csv's other columns (subjects, groups), as the evaluation reads them. */
   attributes?: AttributeTable;
+  /** What was wrong in labels.csv (a label for no pair, a bad value…): the archive's notices state them. */
+  problems?: readonly string[];
 }
 
 /** A LabelSet as plain data; null when it labels no pair. */
 export function runLabels(set: LabelSet | null | undefined): RunLabels | null {
   const e = evaluationInputOf(set ?? null);
-  return e ? { labels: e.labels, source: e.labelsSource, ...(e.attributes ? { attributes: e.attributes } : {}) } : null;
+  if (!e) return null;
+  const problems = set?.problems ?? [];
+  return { labels: e.labels, source: e.labelsSource, ...(e.attributes ? { attributes: e.attributes } : {}), ...(problems.length ? { problems: [...problems] } : {}) };
 }
 
 /** Where a reopened or merged archive's labels are said to come from. */
 export const RECORD_LABELS_SOURCE = 'the expected field of the archive’s records';
 
 /** The labels the records carry in their `expected` field, with labels.csv's other columns from `label_columns` (an archive read back), or null. */
-export function labelsOfRecords(records: readonly PairRecord[]): RunLabels | null {
+export function labelsOfRecords(records: readonly PairRecord[], source: string = RECORD_LABELS_SOURCE): RunLabels | null {
   const labels = labelsFromRecords(records);
   const attributes = attributesFromRecords(records.filter((r) => labels.has(r.pair_id)));
-  return labels.size ? { labels: [...labels], source: RECORD_LABELS_SOURCE, ...(attributes ? { attributes } : {}) } : null;
+  return labels.size ? { labels: [...labels], source, ...(attributes ? { attributes } : {}) } : null;
 }
 
 /** pair_id → expected, from records that carry an `expected` of "same" or "different". */
@@ -115,7 +119,7 @@ export interface RunFacts {
 export function reportInputOfRun(run: FinishedRun, facts: RunFacts = {}): ReportInput {
   const snapshot = facts.sharedRate != null ? { ...run.snapshot, ratePerSecond: facts.sharedRate } : run.snapshot;
   const skipped = facts.skipped ?? [];
-  const notices = facts.notices ?? [];
+  const notices = [...(facts.notices ?? []), ...(facts.labels?.problems ?? [])];
   const sweep = facts.sweep?.();
   return reportInput({
     records: run.records,
@@ -131,7 +135,9 @@ export function reportInputOfRun(run: FinishedRun, facts: RunFacts = {}): Report
     input: facts.input ?? null,
     appVersion: APP_VERSION,
     engine: run.engine ?? null,
-    manifest: buildManifest({ ...run, snapshot }, { input: facts.input ?? null, skipped, notices, ...(sweep ? { sweep } : {}) }),
+    manifest: buildManifest({ ...run, snapshot }, {
+      input: facts.input ?? null, skipped, notices, ...(sweep ? { sweep } : {}), ...(facts.labels ? { labelsSource: facts.labels.source } : {}),
+    }),
     labels: facts.labels ?? null,
     sweep: sweep ?? null,
   });
@@ -167,7 +173,7 @@ export function reportInputOfArchive(read: ReadResultsArchive, over: Partial<Rep
     appVersion: run.appVersion,
     engine: typeof s?.engine === 'string' ? s.engine : null,
     manifest,
-    labels: labelsOfRecords(records),
+    labels: labelsOfRecords(records, manifest?.labels_source),
     sweep: manifest?.sweep ?? null,
     ...over,
     records: records.map(withoutOutcome),
