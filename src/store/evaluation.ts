@@ -79,12 +79,19 @@ export interface EvaluationDeps {
   readArchive?: (data: Blob, fileName: string) => Promise<ReadResultsArchive>;
 }
 
-/** The labels the Bulk evaluation uses: a reopened archive's records' `expected` and `label_columns`, else the run's labels. */
-export function evaluationLabels(s: Pick<BulkState, 'reopened' | 'records' | 'labels'>): { labels: ReadonlyMap<string, Expected>; source: string; attributes?: LabelAttributes } | null {
+/**
+ * The labels the Bulk evaluation uses: a reopened archive's records' `expected` and `label_columns`,
+ * else the run's labels (a sweep's: each variant labelled as its pair, as its archive has them).
+ */
+export function evaluationLabels(s: Pick<BulkState, 'reopened' | 'records' | 'labels'> & Partial<Pick<BulkState, 'archiveInput'>>): { labels: ReadonlyMap<string, Expected>; source: string; attributes?: LabelAttributes } | null {
   if (s.reopened) {
     const read = labelsOfRecords(s.records);
     const attributes = labelAttributesOf(read?.attributes);
     return read ? { labels: new Map(read.labels), source: read.source, ...(attributes ? { attributes } : {}) } : null;
+  }
+  const run = s.archiveInput?.sweep ? s.archiveInput.evaluation : undefined;
+  if (run && s.labels) {
+    return { labels: new Map(run.labels), source: run.labelsSource, ...(s.labels.attributes ? { attributes: s.labels.attributes } : {}) };
   }
   return s.labels && s.labels.labels.size
     ? { labels: s.labels.labels, source: s.labels.source, ...(s.labels.attributes ? { attributes: s.labels.attributes } : {}) }

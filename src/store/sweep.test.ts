@@ -3,6 +3,7 @@ import { Image, encodePng } from 'image-js';
 import { describe, expect, it } from 'vitest';
 import type { CallFn } from '../core/job.ts';
 import type { RunManifest } from '../core/manifest.ts';
+import { parseLabels } from '../core/labels.ts';
 import type { PairEntry } from '../core/records.ts';
 import { bytesPart, type CallResult } from '../core/request.ts';
 import { PERTURBATIONS } from '../core/sweep/spec.ts';
@@ -10,7 +11,8 @@ import { inThreadMaker, type VariantMaker } from '../core/sweep/variants.ts';
 import type { OpenedZip } from '../core/zip.ts';
 import { createBulkStore } from './bulk.ts';
 import { createSettingsStore } from './settings.ts';
-import { createSweepStore, readSweep, selectSweepBlocker, sweepCount } from './sweep.ts';
+import { evaluationLabels } from './evaluation.ts';
+import { createSweepStore, readSweep, robustnessFor, selectSweepBlocker, sweepCount } from './sweep.ts';
 
 describe('sweep settings', () => {
   it('are off by default; on, they ask for a perturbation before Run', () => {
@@ -92,6 +94,7 @@ describe('a bulk run with a sweep', () => {
       variantMaker: () => ({ make, close: () => { closed++; } }),
     });
     await bulk.getState().loadFile(new File([new Uint8Array(10)], 'batch.zip'));
+    bulk.setState({ labels: parseLabels('pair_id,expected\np0,same\np1,same\np2,different\n', { source: 'labels.csv', pairIds: ['p0', 'p1', 'p2'] }) });
     await bulk.getState().run();
 
     const s = bulk.getState();
@@ -111,5 +114,15 @@ describe('a bulk run with a sweep', () => {
     expect(manifest.sweep?.perturbations.map((p) => [p.name, p.levels])).toEqual([['jpeg', [50]], ['blur', [1]]]);
     expect(manifest.sweep?.variants.map((v) => v.pair_id)).toEqual(['p0~jpeg-50', 'p0~blur-1', 'p2~jpeg-50', 'p2~blur-1']);
     expect(zip.file('results/p2~blur-1.json')).not.toBeNull();
+
+    // The app evaluates what the archive does: each variant labelled as its pair.
+    expect(evaluationLabels(s)?.labels).toEqual(new Map(s.records.map((r) => [r.pair_id, r.pair_id.startsWith('p2') ? 'different' : 'same'])));
+    const shown = robustnessFor(s);
+    expect(shown?.labelled).toBe(true);
+    expect(shown?.curves.map((c) => [c.perturbation, c.levels.map((l) => [l.level, l.pairs, l.notRun])])).toEqual([['jpeg', [[50, 3, 1]]], ['blur', [[1, 3, 1]]]]);
+    // Reopened from the archive, the same curves.
+    const again = createBulkStore({ snapshot: () => settings.getState().jobSnapshot() });
+    await again.getState().openResults(new File([saved[0]!], 'facematch-bulk-1.zip'));
+    expect(robustnessFor(again.getState())).toEqual(shown);
   });
 });

@@ -49,7 +49,8 @@ function ComparisonView({ c }: { c: Comparison }) {
   const records = useBulkStore((s) => s.records);
   const reopened = useBulkStore((s) => s.reopened);
   const labels = useBulkStore((s) => s.labels);
-  const input = useMemo(() => evaluationInputFor(evaluationLabels({ reopened, records, labels }), null, null), [reopened, records, labels]);
+  const archiveInput = useBulkStore((s) => s.archiveInput);
+  const input = useMemo(() => evaluationInputFor(evaluationLabels({ reopened, records, labels, archiveInput }), null, null), [reopened, records, labels, archiveInput]);
   // McNemar's test, the rate deltas and both DET curves: core's, as report.html's comparison has them.
   const difference = useMemo(() => (input ? differenceOf(c, input) : null), [c, input]);
   const charts = useMemo(() => comparisonCharts(c, input ? comparisonDet(c, new Map(input.labels)) : undefined), [c, input]);

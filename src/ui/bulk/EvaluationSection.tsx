@@ -21,8 +21,9 @@ export function EvaluationSection() {
   const contract = useBulkStore((s) => s.runContract);
   const reopened = useBulkStore((s) => s.reopened);
   const labels = useBulkStore((s) => s.labels);
+  const archiveInput = useBulkStore((s) => s.archiveInput);
   const threshold = useEvaluationStore((s) => s.threshold);
-  const chosen = useMemo(() => evaluationLabels({ reopened, records, labels }), [reopened, records, labels]);
+  const chosen = useMemo(() => evaluationLabels({ reopened, records, labels, archiveInput }), [reopened, records, labels, archiveInput]);
   const ev = useMemo(() => (chosen && contract ? evaluate(evalRows(records, contract, chosen.labels)) : null), [chosen, contract, records]);
 
   if (!contract) return null;
