@@ -16,6 +16,7 @@
 import { contractById, type CredentialKey, type ProviderContract } from './contracts.ts';
 import type { PairEntry, PairRecord, SkippedEntry } from './records.ts';
 import type { CallSettings, Credentials } from './request.ts';
+import type { SweepSettings } from './sweep/spec.ts';
 import { systemClock, type Clock } from './run/clock.ts';
 import { isDone } from './run/done.ts';
 
@@ -69,6 +70,8 @@ export interface JournalRun {
   notices: string[];
   settings: JournalSettings;
   labels?: unknown;
+  /** A robustness sweep's settings: `pairs` are the sweep's (each pair, then its variants), rebuilt from the ZIP on Resume. */
+  sweep?: SweepSettings;
   status: JournalStatus;
   /** True once the run's archive was saved by the user (auto-download or "Download"). */
   downloaded: boolean;

@@ -77,6 +77,8 @@ export interface RunRequest {
   kind?: RunKind;
   /** The journal entry to continue (resume, re-run) instead of starting a new one. */
   journalRun?: JournalRun | null;
+  /** Resume: the journalled run's sweep (its pairs are the sweep's). */
+  sweep?: SweepSettings | null;
 }
 
 export interface BulkState {
@@ -304,7 +306,7 @@ export function createBulkStore(deps: BulkDeps): BulkStore {
       const kind = request.kind ?? 'run';
       const rerunning = kind === 'rerun-failed' || kind === 'rerun-remaining';
       // A sweep sends each pair and its variants (core/sweep, as the CLI's --sweep does); a re-run, the last run's.
-      const sweep = kind === 'run' ? (deps.sweep?.() ?? null) : rerunning ? lastSweep : null;
+      const sweep = kind === 'run' ? (deps.sweep?.() ?? null) : rerunning ? lastSweep : (request.sweep ?? null);
       lastSweep = sweep;
       const maker = sweep ? (deps.variantMaker?.() ?? { make: inThreadMaker() }) : null;
       const swept = sweep && maker ? sweepSource({ pairs: zip.pairs, readPair: (p) => zip.readPair(p) }, sweep, maker.make) : null;
@@ -342,6 +344,7 @@ export function createBulkStore(deps: BulkDeps): BulkStore {
         ...(request.resent ? { resent: request.resent } : {}),
         ...(request.previous ? { previous: request.previous } : {}),
         remember: deps.remember?.() ?? false,
+        ...(sweep ? { sweep } : {}),
       }, {
         zip: source,
         ...(swept ? { sweep: swept.manifest } : {}),
@@ -398,6 +401,7 @@ export function createBulkStore(deps: BulkDeps): BulkStore {
         snapshot,
         kind: 'resume',
         journalRun: req.run,
+        sweep: req.run.sweep ?? null,
         // The call in flight when the page died is sent again: its record says so.
         resent: [...plan.resent],
       });

@@ -161,7 +161,9 @@ export function createJournalStore(deps: JournalStoreDeps): JournalStore {
         refuse('its files differ (names, sizes or checksums)');
         return;
       }
-      if (zip.pairs.length !== resume.run.pairs.length || zip.pairs.some((p, i) => p.pair_id !== resume.run.pairs[i]!.pair_id)) {
+      // A sweep's pairs are each pair of the ZIP and its variants (core/sweep), as the run sent them.
+      const pairs = resume.run.sweep ? (await import('../core/sweep/variants.ts')).sweepPairs(zip.pairs, resume.run.sweep) : zip.pairs;
+      if (pairs.length !== resume.run.pairs.length || pairs.some((p, i) => p.pair_id !== resume.run.pairs[i]!.pair_id)) {
         refuse('its pairs differ from the run\'s');
         return;
       }

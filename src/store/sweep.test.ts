@@ -1,15 +1,24 @@
+import 'fake-indexeddb/auto';
 import JSZip from 'jszip';
 import { Image, encodePng } from 'image-js';
 import { describe, expect, it } from 'vitest';
 import type { CallFn } from '../core/job.ts';
 import type { RunManifest } from '../core/manifest.ts';
+import { kwikid } from '../core/contracts.ts';
+import { zipFingerprint } from '../core/fingerprint.ts';
+import { Journal, journalSettings } from '../core/journal.ts';
+import { createRecorder } from '../core/journal-run.ts';
+import { buildResultsZip } from '../core/report.ts';
+import { openZip } from '../core/zip.ts';
 import { parseLabels } from '../core/labels.ts';
-import type { PairEntry } from '../core/records.ts';
+import { recordFromCall, type PairEntry } from '../core/records.ts';
 import { bytesPart, type CallResult } from '../core/request.ts';
 import { PERTURBATIONS } from '../core/sweep/spec.ts';
-import { inThreadMaker, type VariantMaker } from '../core/sweep/variants.ts';
+import { inThreadMaker, sweepPairs, type VariantMaker } from '../core/sweep/variants.ts';
 import type { OpenedZip } from '../core/zip.ts';
+import { idbJournalBackend } from '../lib/journal-idb.ts';
 import { createBulkStore } from './bulk.ts';
+import { createJournalStore } from './journal.ts';
 import { createSettingsStore } from './settings.ts';
 import { evaluationLabels } from './evaluation.ts';
 import { createSweepStore, readSweep, robustnessFor, selectSweepBlocker, sweepCount } from './sweep.ts';
@@ -124,5 +133,80 @@ describe('a bulk run with a sweep', () => {
     const again = createBulkStore({ snapshot: () => settings.getState().jobSnapshot() });
     await again.getState().openResults(new File([saved[0]!], 'facematch-bulk-1.zip'));
     expect(robustnessFor(again.getState())).toEqual(shown);
+  });
+});
+
+describe('a sweep resumed from the run journal', () => {
+  it('keeps the journalled records and sends the rest of the same variant pairs, with the sweep in run.json', async () => {
+    const journal = new Journal(idbJournalBackend('sweep-journal-1'));
+    const zip = pngZip(2);
+    const settings = createSettingsStore({ pageOrigin: 'http://127.0.0.1:8080', storage: () => undefined });
+    const sweep = { steps: [{ perturbation: 'rotation' as const, levels: [15, 30] }], side: 'image2' as const };
+    const page = (call: CallFn) => {
+      const saved: Blob[] = [];
+      const bulk = createBulkStore({
+        snapshot: () => settings.getState().jobSnapshot(),
+        openZip: async () => zip, call, journal, publishMs: 0, save: (b) => saved.push(b),
+        sweep: () => sweep, variantMaker: () => ({ make: inThreadMaker() }),
+      });
+      return { bulk, saved };
+    };
+    const file = () => new File([new Uint8Array(10)], 'pairs.zip', { lastModified: 1 });
+    // The first page dies while p1's first variant is in flight (the fifth call; one at a time).
+    let calls = 0;
+    const first = page(async () => (++calls === 5 ? new Promise<CallResult>(() => {}) : ok));
+    await first.bulk.getState().loadFile(file());
+    void first.bulk.getState().run();
+    await expect.poll(async () => (await journal.banner())?.progress.done).toBe(4);
+    const run = (await journal.banner())!;
+    expect(run.sweep).toEqual(sweep);
+    expect(run.pairs.map((p) => p.pair_id)).toEqual(['p0', 'p0~rotation-15', 'p0~rotation-30', 'p1', 'p1~rotation-15', 'p1~rotation-30']);
+
+    // The next page resumes with the same ZIP: only the rest is sent, as the same variants.
+    const sent: string[] = [];
+    const second = page(async (_s, [, two]) => { sent.push(two.name); return ok; });
+    const read = (await journal.read(run.id))!;
+    await second.bulk.getState().resumeRun({ run: read.run, entries: read.entries, sent: read.sent, file: file(), zip, credentials: {} });
+    const s = second.bulk.getState();
+    expect(s.records.map((r) => [r.pair_id, r.success])).toEqual(run.pairs.map((p) => [p.pair_id, true]));
+    expect(s.records.map((r) => r.resumed === true)).toEqual([false, false, false, false, true, false]);
+    expect(sent).toEqual(['p1_image2.png', 'p1_image2.png']);
+    const archive = await JSZip.loadAsync(await second.saved[0]!.arrayBuffer());
+    const manifest = JSON.parse(await archive.file('run.json')!.async('string')) as RunManifest;
+    expect(manifest.sweep?.perturbations).toEqual([{ name: 'rotation', label: 'rotation', levels: [15, 30] }]);
+    expect(manifest.sweep?.variants.map((v) => v.pair_id)).toEqual(['p1~rotation-15', 'p1~rotation-30']);
+  });
+});
+
+describe('the journal banner with a sweep', () => {
+  it('accepts the same ZIP for Resume (its pairs made a sweep again) and downloads the results so far with the Robustness sheet', async () => {
+    const journal = new Journal(idbJournalBackend('sweep-journal-2'));
+    const sweep = { steps: [{ perturbation: 'jpeg' as const, levels: [30] }], side: 'image2' as const };
+    const z = new JSZip();
+    for (const id of ['a', 'b']) { z.file(`${id}_image1.png`, png(1)); z.file(`${id}_image2.png`, png(2)); }
+    const file = new File([await z.generateAsync({ type: 'uint8array' }) as Uint8Array<ArrayBuffer>], 'pairs.zip', { lastModified: 1 });
+    const zip = await openZip(file, file.name);
+    const run = await journal.start({
+      id: journal.newId(),
+      input: { name: file.name, size: file.size, lastModified: 1, fingerprint: zipFingerprint(zip.entries) },
+      pairs: sweepPairs(zip.pairs, sweep), skipped: [], notices: [], sweep,
+      settings: journalSettings({ contract: kwikid, baseUrl: 'http://127.0.0.1:1', credentials: {}, timeoutMs: 1000, retries: 0 }, false),
+      startedAt: '2026-01-01T00:00:00.000Z',
+    });
+    const rec = createRecorder(journal, run);
+    rec.record(recordFromCall(run.pairs[0]!, { ok: true, status: 200, timeMs: 5, attempts: 1, body: { facematch_result: 'True', confidence_score: 0.9 } }), 0);
+    await rec.flush();
+    const saved: Blob[] = [];
+    const store = createJournalStore({ journal, buildArchive: (input) => buildResultsZip(input), save: (blob) => saved.push(blob) });
+    await store.getState().refresh();
+    await store.getState().startResume();
+    await store.getState().chooseResumeFile(file);
+    expect(store.getState().resume?.error).toBeNull();
+    expect(store.getState().resume?.run.pairs.map((p) => p.pair_id)).toEqual(['a', 'a~jpeg-30', 'b', 'b~jpeg-30']);
+
+    await store.getState().downloadSoFar();
+    const archive = await JSZip.loadAsync(await saved[0]!.arrayBuffer());
+    const workbook = await (await JSZip.loadAsync(await archive.file('summary.xlsx')!.async('uint8array'))).file('xl/workbook.xml')!.async('string');
+    expect(workbook).toContain('name="Robustness"');
   });
 });

@@ -9,6 +9,7 @@ import { Journal, journalErrorSentence, journalSettings, type JournalRun } from 
 import { createRecorder, type JournalRecorder } from '../journal-run.ts';
 import type { PairRecord } from '../records.ts';
 import type { CallSettings } from '../request.ts';
+import type { SweepSettings } from '../sweep/spec.ts';
 import { redactRecords } from '../secrets/secrets.ts';
 import type { OpenedZip } from '../zip.ts';
 
@@ -35,7 +36,7 @@ type Snapshot = CallSettings & { concurrency?: number; ratePerSecond?: number | 
 /** A journal session for a new run. Resolves to a session that records nothing when storage fails. */
 export async function startSession(
   o: SessionOptions,
-  run: { file: { name: string; size: number; lastModified: number }; zip: Pick<OpenedZip, 'entries' | 'pairs' | 'skipped' | 'notices'>; snapshot: Snapshot; remember: boolean; startedAt: string; labels?: unknown },
+  run: { file: { name: string; size: number; lastModified: number }; zip: Pick<OpenedZip, 'entries' | 'pairs' | 'skipped' | 'notices'>; snapshot: Snapshot; remember: boolean; startedAt: string; labels?: unknown; sweep?: SweepSettings },
 ): Promise<{ session: JournalSession; run: JournalRun | null }> {
   try {
     const stored = await o.journal.start({
@@ -47,6 +48,7 @@ export async function startSession(
       settings: journalSettings(run.snapshot, run.remember),
       startedAt: run.startedAt,
       ...(run.labels !== undefined ? { labels: run.labels } : {}),
+      ...(run.sweep ? { sweep: run.sweep } : {}),
     });
     return { session: session(o, stored, new Map(), run.remember), run: stored };
   } catch (err) {

@@ -27,6 +27,7 @@ import type { ReportInput } from '../report.ts';
 import type { CallDeps, Credentials } from '../request.ts';
 import { collectSecrets, snapshotSecrets } from '../secrets/secrets.ts';
 import { summarise, type RunStats } from '../stats.ts';
+import type { SweepSettings } from '../sweep/spec.ts';
 import type { SweepManifest } from '../sweep/variants.ts';
 import { errorText } from '../text.ts';
 import type { OpenedZip } from '../zip.ts';
@@ -62,6 +63,8 @@ export interface RunPlan {
   previous?: readonly PairRecord[];
   /** Whether "Remember on this device" is on (the journal then keeps the secrets too). */
   remember?: boolean;
+  /** A robustness sweep's settings when the host's pairs are its pairs (sweep/variants.ts sweepSource): the journal keeps them for Resume. */
+  sweep?: SweepSettings;
   /** The rate a budget shared with other runs kept (the CLI's --rate-store): the Run sheet and run.json state it. */
   sharedRate?: number | null;
 }
@@ -192,6 +195,7 @@ export function startRunSession(plan: RunPlan, host: RunHost, emit: (event: RunE
         const started = await startSession(o, {
           file: plan.input, zip, snapshot, remember: plan.remember ?? false, startedAt: new Date(clock.now()).toISOString(),
           ...(plan.labels ? { labels: plan.labels } : {}),
+          ...(plan.sweep ? { sweep: plan.sweep } : {}),
         });
         journal = started.session;
         journalRun = started.run;
