@@ -12,7 +12,7 @@ import type { ArchiveTiming, ZipOpenTiming } from './pages/api.ts';
 const ZIP_PAIRS = 10_000;
 const ARCHIVE_RECORDS = 10_000;
 
-async function openBenchPage(env: BenchEnv): Promise<{ page: Page; origin: string; close(): Promise<void> }> {
+export async function openBenchPage(env: BenchEnv): Promise<{ page: Page; origin: string; close(): Promise<void> }> {
   const origin = await env.benchPageServer();
   const browser = await env.browser();
   const context = await browser.newContext();

@@ -20,7 +20,7 @@ import { benchArchive, benchZipOpen } from './core-page.ts';
 import { benchArchiveReady, benchBulkOverhead, benchFirstLoad, benchMemory } from './app.ts';
 import { benchCliOverhead } from './cli.ts';
 import { benchConcurrency } from './concurrency.ts';
-import { benchSweepGenerate, benchSweepOverhead } from './sweep.ts';
+import { benchSweepGenerate, benchSweepGenerateWorker, benchSweepOverhead } from './sweep.ts';
 
 interface Benchmark {
   name: string;
@@ -38,6 +38,7 @@ const BENCHMARKS: Benchmark[] = [
   { name: 'cli-overhead', about: 'facematch run on 1,000 pairs vs a bare Node fetch loop', run: (env, runs) => benchCliOverhead(env, runs ?? 5) },
   { name: 'concurrency', about: '1,000 pairs through core\'s job at concurrency 1, 4, 8 vs N ÷ 0.2 s (instant engine, 200 ms latency)', run: (env, runs) => benchConcurrency(env, runs ?? 3) },
   { name: 'sweep-generate', about: 'one image\'s sweep variant (decode, perturb, encode), median ms, 250 × 250 JPEG', run: (env, runs) => benchSweepGenerate(env, runs ?? 5) },
+  { name: 'sweep-generate-worker', about: 'the same variants through the app\'s variant worker in Chromium, median ms', run: (env, runs) => benchSweepGenerateWorker(env, runs ?? 5) },
   { name: 'sweep-overhead', about: '1,000-call sweep at concurrency 1 vs the same calls without generation (instant engine)', run: (env, runs) => benchSweepOverhead(env, runs ?? 3) },
   { name: 'engine', about: 'face engine per labelled set, and vs the stock face-api pipeline (bench/engine.ts)', run: () => runEngine('benchEngine') },
   { name: 'faces', about: 'POST /faces, median ms per image over the labelled sets (bench/engine.ts)', run: () => runEngine('benchFaces') },

@@ -22,6 +22,7 @@ import { inThreadMaker, sweepPairs, sweepReader } from '../src/core/sweep/varian
 import type { BenchRow } from './types.ts';
 import type { BenchEnv } from './lib/env.ts';
 import { buildPairZip, noiseJpegs } from './lib/inputs.ts';
+import { openBenchPage } from './core-page.ts';
 import { fmt, round, summarise } from './lib/stats.ts';
 
 const BASE_PAIRS = 100;
@@ -57,6 +58,30 @@ export async function benchSweepGenerate(env: BenchEnv, runs: number): Promise<B
   return [{
     name: 'sweep-generate',
     figure: 'one image\'s sweep variant (decode, perturb, encode; perturb.ts in this thread), 250 × 250 JPEG, every default level of every perturbation',
+    value: round(s.median, 1), unit: 'ms',
+    baseline: null, baselineLabel: '',
+    ratio: null, budget: 'informative', pass: true,
+    runs: { median: round(s.median, 1), min: round(s.min, 1), max: round(s.max, 1), n: s.n },
+    notes: `load average ${loadBefore} → ${load()}`,
+  }];
+}
+
+/** sweep-generate-worker: the same variants through the app's variant worker in Chromium (bench page). */
+export async function benchSweepGenerateWorker(env: BenchEnv, runs: number): Promise<BenchRow[]> {
+  const images = await noiseJpegs(4, 250, 250, 90, 7);
+  const { page, close } = await openBenchPage(env);
+  const loadBefore = load();
+  let times: number[];
+  try {
+    times = await page.evaluate(([imgs, n]) => window.benchApi!.variantsInWorker(imgs, n), [images.map((i) => [...i]), runs] as [number[][], number]);
+  } finally {
+    await close();
+  }
+  const s = summarise(times);
+  env.log(`  ${times.length} variants in the worker: median ${fmt(s.median, 1)} ms, min ${fmt(s.min, 1)}, max ${fmt(s.max, 1)}; load ${loadBefore} → ${load()}`);
+  return [{
+    name: 'sweep-generate-worker',
+    figure: 'one image\'s sweep variant in the browser\'s variant worker (request to bytes back on the page), 250 × 250 JPEG, every default level of every perturbation',
     value: round(s.median, 1), unit: 'ms',
     baseline: null, baselineLabel: '',
     ratio: null, budget: 'informative', pass: true,

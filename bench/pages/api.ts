@@ -22,6 +22,12 @@ export interface BenchApi {
   openZipOnce(): Promise<ZipOpenTiming>;
   jszipOnce(): Promise<ZipOpenTiming>;
   archiveOnce(records: number): Promise<ArchiveTiming>;
+  /**
+   * Makes every default level of every perturbation of each image (number arrays: JPEG bytes)
+   * `runs` times through the app's variant worker (lib/variant-worker.ts), after one warm-up
+   * round; returns each variant's ms, from the request to the bytes back on the page.
+   */
+  variantsInWorker(images: number[][], runs: number): Promise<number[]>;
   /** Runs a deliberate 120 ms task and returns the longest long task the observer reported (self-check). */
   probeLongTask(): Promise<number>;
 }

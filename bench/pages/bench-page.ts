@@ -69,6 +69,30 @@ const api: BenchApi = {
     return { ms, count: Object.keys(zip.files).length };
   },
 
+  async variantsInWorker(images, runs) {
+    const { workerMaker } = await import('../../src/lib/variant-worker.ts');
+    const { PERTURBATION_IDS, PERTURBATIONS } = await import('../../src/core/sweep/spec.ts');
+    const maker = workerMaker();
+    const inputs = images.map((i) => Uint8Array.from(i));
+    try {
+      // Warm-up (worker start, image-js load, JIT), not counted.
+      for (const id of PERTURBATION_IDS) await maker.make(inputs[0]!, { perturbation: id, level: PERTURBATIONS[id].defaults[0]! });
+      const times: number[] = [];
+      for (let r = 0; r < runs; r++) {
+        for (const id of PERTURBATION_IDS) {
+          for (const level of PERTURBATIONS[id].defaults) {
+            const t0 = performance.now();
+            await maker.make(inputs[r % inputs.length]!, { perturbation: id, level });
+            times.push(performance.now() - t0);
+          }
+        }
+      }
+      return times;
+    } finally {
+      maker.close();
+    }
+  },
+
   async probeLongTask() {
     const seen: number[] = [];
     const observer = new PerformanceObserver((list) => { for (const e of list.getEntries()) seen.push(e.duration); });
