@@ -2,10 +2,12 @@
  * A provider definition pasted into Custom… (instant engine): an invalid one is refused with a
  * sentence naming its field, a valid one pointing at this server's Karza emulator becomes
  * selectable, asks for its own credential, Single reads MATCH through it, and Copy as cURL shows
- * the template's JSON body (images read from the files) with the key masked.
+ * the template's JSON body (images read from the files) with the key masked; a Bulk run through it
+ * records the definition in run.json.
  */
-import { expect, facePath, test } from './fixtures.ts';
-import { runButton } from './helpers/app.ts';
+import { buildFixturesZip, expect, facePath, test } from './fixtures.ts';
+import { loadZip, openBulk, runAndDownload, runButton } from './helpers/app.ts';
+import { downloadBytes, openArchive } from './helpers/archive.ts';
 
 test.use({ serverOptions: { engine: 'instant' } });
 
@@ -24,7 +26,7 @@ const DEFINITION = {
 };
 const KEY = 'demo-karza-key';
 
-test('Custom…: an invalid definition is refused naming its field; a valid one reads MATCH in Single and its cURL shows the JSON template with the key masked', async ({ page, baseURL }) => {
+test('Custom…: an invalid definition is refused naming its field; a valid one reads MATCH in Single and its cURL shows the JSON template with the key masked; Bulk records it in run.json', async ({ page, baseURL }) => {
   await page.goto('/');
   await page.getByLabel('Provider').selectOption({ label: 'Custom…' });
   const editor = page.getByLabel('Provider definition (JSON)');
@@ -56,4 +58,14 @@ test('Custom…: an invalid definition is refused naming its field; a valid one 
   await expect(curl).toContainText('--data-binary @- <<JSON');
   await expect(curl).toContainText(`{"image1B64":"$(base64 < obama-1.jpg | tr -d '\\n')","image2B64":"$(base64 < obama-2.jpg | tr -d '\\n')"}`);
   await expect(curl).not.toContainText(KEY);
+
+  // Bulk runs through the same definition, and its run.json records it as data, without the key.
+  await openBulk(page);
+  await loadZip(page, 'two.zip', await buildFixturesZip({ count: 2 }), 2);
+  const archive = await openArchive(await downloadBytes(await runAndDownload(page)));
+  expect(archive.records.map((r) => r.success)).toEqual([true, true]);
+  const runJson = archive.entries.get('run.json')!.toString('utf8');
+  const run = JSON.parse(runJson) as { settings: { provider: string; credentials: string[]; provider_definition: unknown } };
+  expect(run.settings).toMatchObject({ provider: 'my-karza', credentials: ['api_key'], provider_definition: { ...DEFINITION, version: 1 } });
+  expect(runJson).not.toContain(KEY);
 });

@@ -55,7 +55,7 @@ describe('facematch run --provider <preset> against its emulator', () => {
     expect(PRESETS.map((c) => c.id).sort()).toEqual([...PRESET_IDS].sort());
   });
 
-  it.each(PRESET_IDS.map((id) => [id] as const))('%s: both pairs succeed with the emulator\'s verdicts; run.json names the provider', async (id) => {
+  it.each(PRESET_IDS.map((id) => [id] as const))('%s: both pairs succeed with the emulator\'s verdicts; run.json names the provider and records its definition', async (id) => {
     const contract = PRESETS.find((c) => c.id === id)!;
     const env = Object.fromEntries(Object.entries(demoCredentials(contract)).map(([key, value]) => [credentialEnvName(key), value]));
     const out = path.join(dir, `${id}.zip`);
@@ -73,6 +73,8 @@ describe('facematch run --provider <preset> against its emulator', () => {
       if (contract.transactionIdPath && rec.success) expect(readTransactionId(contract, rec.body), `${rec.pair_id} transaction id`).toEqual(expect.any(String));
     }
     expect(archive.manifest).toMatchObject({ settings: { provider: id, provider_label: contract.label } });
+    // The definition the run called is recorded as data: the archive says which request shape made it.
+    expect((archive.manifest as { settings: { provider_definition: unknown } }).settings.provider_definition).toEqual(JSON.parse(JSON.stringify(contract)));
     // The credentials' names are recorded, never their values.
     const runJson = JSON.stringify(archive.manifest);
     for (const [key, value] of Object.entries(demoCredentials(contract))) {

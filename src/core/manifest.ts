@@ -4,6 +4,7 @@
  * only, the endpoint and Base URL lose userinfo, query and fragment, and every string passes the
  * run's scrubber.
  */
+import type { ProviderContract } from './contracts.ts';
 import type { JobSnapshot, FinishedRun } from './job.ts';
 import { safeEndpoint } from './safe-url.ts';
 import { scrubber } from './secrets/secrets.ts';
@@ -47,6 +48,12 @@ export interface RunManifest {
     max_requests_per_second: number | null;
     /** Names of the credentials that were set (never their values). */
     credentials: string[];
+    /**
+     * The provider definition the run called, as data (a preset's or the user's own): the exact
+     * request shape, verdict and score rules that made this archive. It names credentials, never
+     * holds their values.
+     */
+    provider_definition: ProviderContract;
     /** The reference server's engine mode ("real" or "instant"), when the API said it. */
     engine?: string;
   };
@@ -101,7 +108,18 @@ export function manifestSettings(s: JobSnapshot, scrub: (v: string) => string = 
     concurrency: s.concurrency,
     max_requests_per_second: s.ratePerSecond,
     credentials: s.contract.credentials.filter((c) => (s.credentials[c.key] ?? '').trim() !== '').map((c) => c.key),
+    provider_definition: scrubbedCopy(s.contract, scrub),
   };
+}
+
+/** A deep copy of plain data with every string (and key) passed through the run's scrubber. */
+function scrubbedCopy<T>(value: T, scrub: (v: string) => string): T {
+  if (typeof value === 'string') return scrub(value) as T;
+  if (Array.isArray(value)) return value.map((v: unknown) => scrubbedCopy(v, scrub)) as T;
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [scrub(k), scrubbedCopy(v, scrub)])) as T;
+  }
+  return value;
 }
 
 export function buildManifest(
