@@ -82,3 +82,35 @@ describe('facematch run --provider <preset> against its emulator', () => {
     }
   });
 });
+
+describe('facematch run --provider-file <definition> against an emulator', () => {
+  // Karza's contract written as a user's own definition.
+  const definition = {
+    id: 'my-karza', label: 'My Karza', path: '/v3/facesimilarity',
+    request: { encoding: 'json', json: { image1B64: '{{image1.base64}}', image2B64: '{{image2.base64}}' } },
+    credentials: [{ key: 'api_key', label: 'Karza key', secret: true }],
+    headers: [{ name: 'x-karza-key', from: 'api_key' }],
+    success: { path: ['statusCode'], equals: '101' },
+    verdict: { path: ['result', 'match'], matchValue: true },
+  };
+
+  it('runs the definition, reads its verdicts and records it in run.json', async () => {
+    await writeFile(path.join(dir, 'my-karza.json'), JSON.stringify(definition));
+    const out = path.join(dir, 'my-karza.zip');
+    const got = await runCli(['run', 'two.zip', '--provider-file', 'my-karza.json', '--base-url', `${server.url}/emulate/karza`, '--out', out], dir, { FACEMATCH_CRED_API_KEY: 'demo-karza-key' });
+    expect(got.stderr).toBe('');
+    expect(got.code).toBe(0);
+    const archive = await readArchive(out);
+    expect(archive.records.map((r) => r.success)).toEqual([true, true]);
+    expect(archive.manifest).toMatchObject({ settings: { provider: 'my-karza', provider_definition: { ...definition, version: 1 } } });
+    expect(JSON.stringify(archive.manifest)).not.toContain('demo-karza-key');
+  });
+
+  it('refuses a definition with a key written into it, naming the field, before any call', async () => {
+    const leaky = { ...definition, request: { ...definition.request, headers: [{ name: 'x-karza-key', value: 'demo-karza-key' }] } };
+    await writeFile(path.join(dir, 'leaky.json'), JSON.stringify(leaky));
+    const got = await runCli(['run', 'two.zip', '--provider-file', 'leaky.json', '--base-url', `${server.url}/emulate/karza`, '--out', path.join(dir, 'leaky.zip')], dir, {});
+    expect(got.code).not.toBe(0);
+    expect(got.stderr).toContain('leaky.json: "request.headers[0].value" holds a value for "x-karza-key" written out: a definition never holds a secret');
+  });
+});

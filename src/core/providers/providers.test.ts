@@ -120,6 +120,49 @@ describe('the definition schema', () => {
     expect(r.problems[1]).toMatch(/^"request\.json\.b": \{\{image3\}\} is not a value a template can use; use one of \{\{image1\}\}/);
   });
 
+  it('refuses a secret written into the definition (header, field, JSON, query), naming the field and the credential to declare instead', () => {
+    const cases: [object, string][] = [
+      [{ request: { ...minimal.request, headers: [{ name: 'Authorization', value: 'Bearer eyJhbGciOi.live' }] } }, '"request.headers[0].value" holds a value for "Authorization" written out'],
+      [{ request: { encoding: 'multipart', fields: [{ name: 'a', value: '{{image1}}' }, { name: 'b', value: '{{image2}}' }, { name: 'api_secret', value: 's3cr3t-value' }] } }, '"request.fields[2].value" holds a value for "api_secret" written out'],
+      [{ request: { encoding: 'json', json: { a: '{{image1.base64}}', b: '{{image2.base64}}', auth: { apiKey: 'k-12345' } } } }, '"request.json.auth.apiKey" holds a value for "apiKey" written out'],
+      [{ path: '/v1/compare?api_key=k-12345' }, '"path" holds a value for "api_key" written out'],
+    ];
+    for (const [change, start] of cases) {
+      const r = checkDefinition({ ...minimal, ...change });
+      expect(r.ok, start).toBe(false);
+      if (r.ok) continue;
+      expect(r.problems).toHaveLength(1);
+      expect(r.problems[0]!.startsWith(start), r.problems[0]).toBe(true);
+      expect(r.problems[0]).toMatch(/Declare it in "credentials" with "secret": true and write "\{\{credentials\.[a-z_]+\}\}" instead\.$/);
+    }
+    // Placeholders, prefixes and ordinary literals are not secrets.
+    const fine = checkDefinition({
+      ...minimal,
+      request: { ...minimal.request, headers: [{ name: 'Authorization', value: 'Bearer {{credentials.api_key}}' }, { name: 'X-Amz-Target', value: 'Svc.Compare' }, { name: 'transactionId', value: '{{uuid}}' }] },
+    });
+    expect(fine.ok ? [] : fine.problems).toEqual([]);
+  });
+
+  it('every sentence names a field and never a library or an internal error', () => {
+    const broken: unknown[] = [
+      { ...minimal, id: 'Acme Vendor' },
+      { ...minimal, credentials: [{ key: '1st', label: '', secret: 'yes' }] },
+      { ...minimal, verdict: { path: [] }, threshold: { value: 'high' } },
+      { ...minimal, noFace: [{ status: [42] }], reportFields: [{ header: 'x', path: ['x'], width: 500 }] },
+      { ...minimal, steps: [{ id: 'one', path: '/d', request: { encoding: 'octet', octet: '{{image3}}' }, capture: {} }] },
+      [],
+    ];
+    for (const input of broken) {
+      const r = checkDefinitionText(JSON.stringify(input), 'vendor.json');
+      expect(r.ok).toBe(false);
+      if (r.ok) continue;
+      for (const p of r.problems) {
+        expect(p, p).toMatch(/^vendor\.json: ("[A-Za-z][\w.[\]]*"|The definition)[ :]/);
+        expect(p, p).not.toMatch(/zod|Zod|invalid_|Error:|\bat \w+ \(/);
+      }
+    }
+  });
+
   it('names the file and the JSON syntax problem', () => {
     const r = checkDefinitionText('{ "id": ', 'acme.json');
     expect(r.ok).toBe(false);

@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { PRESET_IDS } from '../emulation.ts';
+import { snakeKey } from './credentials.ts';
 import { jsonStrings, placeholderProblem, placeholders, wholeImage } from './template.ts';
 import { DEFINITION_VERSION, type ProviderContract, type RequestTemplate } from './types.ts';
 
@@ -156,7 +157,30 @@ export function pathProblem(path: string): string | null {
   return null;
 }
 
-/** Checks that go beyond shapes: paths on the Base URL, known placeholders, declared credentials. */
+/**
+ * True for a header, field or query parameter whose name says it carries a credential
+ * (Authorization, x-api-key, api_secret, client_secret, password, Ocp-Apim-Subscription-Key, …).
+ */
+function credentialName(name: string): boolean {
+  const n = name.toLowerCase().replace(/[^a-z0-9]/g, '');
+  return /^(authorization|proxyauthorization|token|accesstoken|bearer|password|passwd|secret)$/.test(n)
+    || /(apikey|appkey|apisecret|clientsecret|secretkey|secretaccesskey|subscriptionkey|password|sessiontoken|accesstoken|authtoken)$/.test(n)
+    || /^x.*key$/.test(n);
+}
+
+/**
+ * Why a written value looks like a credential's value, or null: a definition names credentials
+ * and never holds one, since it is shown, exported, stored and written to every archive's run.json.
+ */
+function embeddedSecret(at: string, name: string, value: string, exampleKey: string): string | null {
+  const literal = value.replace(/\{\{[^}]*\}\}/g, '').trim();
+  const bearer = /^(bearer|basic|token)\s+\S{4,}/i.test(literal);
+  if (!bearer && !(credentialName(name) && literal.replace(/^(bearer|basic|token)\s*/i, '').length >= 4)) return null;
+  return `"${at}" holds a value for "${name}" written out: a definition never holds a secret (it is shown, exported and recorded in each archive's run.json). `
+    + `Declare it in "credentials" with "secret": true and write "{{credentials.${exampleKey}}}" instead.`;
+}
+
+/** Checks that go beyond shapes: paths on the Base URL, known placeholders, declared credentials, no secret written out. */
 function semanticProblems(d: z.infer<typeof definition>): string[] {
   const out: string[] = [];
   if ((PRESET_IDS as readonly string[]).includes(d.id)) out.push(`"id" is "${d.id}", a preset's id; give your definition its own id, e.g. "${d.id}-custom".`);
@@ -184,7 +208,21 @@ function semanticProblems(d: z.infer<typeof definition>): string[] {
       if (problem) out.push(`"${at}": ${problem}.`);
     }
   };
+  const secret = (where: string, name: string, value: string) => {
+    const problem = embeddedSecret(where, name, value, snakeKey(name) || 'api_key');
+    if (problem) out.push(problem);
+  };
+  const queryOf = (where: string, p: string) => {
+    const q = p.indexOf('?');
+    if (q >= 0) new URLSearchParams(p.slice(q + 1)).forEach((v, k) => secret(where, k, v));
+  };
+  queryOf('path', d.path);
+  d.steps?.forEach((s, i) => queryOf(`steps[${i}].path`, s.path));
+  if (d.tokenEndpoint) queryOf('tokenEndpoint.path', d.tokenEndpoint.path);
   const checkRequest = (at: string, t: RequestTemplate, earlierSteps: readonly string[]) => {
+    t.fields?.forEach((f, i) => secret(`${at}.fields[${i}].value`, f.name, f.value));
+    t.headers?.forEach((f, i) => secret(`${at}.headers[${i}].value`, f.name, f.value));
+    for (const s of jsonStrings(t.json)) secret(`${at}.json${s.path.map((p) => `.${p}`).join('')}`, s.path[s.path.length - 1] ?? '', s.text);
     t.fields?.forEach((f, i) => checkTemplate(`${at}.fields[${i}].value`, f.value, earlierSteps));
     t.headers?.forEach((f, i) => checkTemplate(`${at}.headers[${i}].value`, f.value, earlierSteps));
     if (t.json !== undefined) for (const s of jsonStrings(t.json)) checkTemplate(`${at}.json${s.path.map((p) => `.${p}`).join('')}`, s.text, earlierSteps);
