@@ -79,6 +79,14 @@ test('a sweep of 2 pairs × 2 perturbations × 2 levels: count, run, charts and 
     await expect(section.getByRole('img', { name: `Robustness: ${c.label}` })).toBeVisible();
   }
 
+  // A variant's row detail shows its pair as loaded and says which variant was sent.
+  await page.getByRole('grid', { name: 'Finished pairs' }).getByRole('row').filter({ has: page.getByText('p1~jpeg-15', { exact: true }) }).focus();
+  await page.keyboard.press('Enter');
+  const dialog = page.getByRole('dialog', { name: /^p1~jpeg-15: / });
+  await expect(dialog).toContainText('The images of p1 as loaded; this call sent image2 at JPEG quality 15.');
+  await expect(dialog.getByRole('img')).toHaveCount(2);
+  await page.keyboard.press('Escape');
+
   // The browser's worker made the bytes Node makes: run.json's fingerprints, recomputed here.
   const manifest = JSON.parse(archive.entries.get('run.json')!.toString('utf8')) as { sweep: SweepManifest };
   expect(manifest.sweep.side).toBe('image2');

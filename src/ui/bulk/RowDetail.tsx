@@ -1,7 +1,9 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import type { ProviderContract } from '../../core/contracts.ts';
 import { outcomeText } from '../../core/outcome.ts';
 import type { PairRecord } from '../../core/records.ts';
+import { levelLabel } from '../../core/sweep/spec.ts';
+import { sweepFieldsOf } from '../../core/sweep/variants.ts';
 import { useBulkStore } from '../../store/bulk.ts';
 import { Button } from '../components/Button.tsx';
 import { OUTCOME_WORDS, requestView, type LabelView } from './format.ts';
@@ -36,8 +38,10 @@ export function RowDetail({ index, record, contract, label, onClose }: RowDetail
   }, []);
 
   // Thumbnails: read this pair's two entries from the ZIP; the object URLs are revoked on close.
-  const pair = zip?.pairs[index];
-  const readable = Boolean(zip && pair && pair.pair_id === record.pair_id);
+  // A sweep's variant shows its pair as loaded (the variant itself was made for the call only).
+  const swept = useMemo(() => sweepFieldsOf(record), [record]);
+  const pair = useMemo(() => (swept ? zip?.pairs.find((p) => p.pair_id === swept.base_pair_id) : zip?.pairs[index]), [zip, swept, index]);
+  const readable = Boolean(zip && pair && pair.pair_id === (swept?.base_pair_id ?? record.pair_id));
   useEffect(() => {
     if (!zip || !pair || !readable) return;
     let urls: string[] = [];
@@ -87,6 +91,11 @@ export function RowDetail({ index, record, contract, label, onClose }: RowDetail
             </figure>
           ))}
         </div>
+        {swept?.perturbation && readable && (
+          <p className="mt-2 text-xs text-slate-600 dark:text-slate-400">
+            The images of {swept.base_pair_id} as loaded; this call sent {swept.perturbation.side === 'both' ? 'both images' : swept.perturbation.side} at {levelLabel({ perturbation: swept.perturbation.name, level: swept.perturbation.level })}.
+          </p>
+        )}
 
         <section aria-labelledby="row-detail-request">
           <h3 id="row-detail-request" className="text-xs font-semibold uppercase tracking-wide text-slate-600 dark:text-slate-400">Request</h3>
