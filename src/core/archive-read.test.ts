@@ -1,6 +1,6 @@
 import { strToU8, unzipSync, zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
-import { deepvue, kwikid } from './contracts.ts';
+import { deepvue, kwikid, readVerdict } from './contracts.ts';
 import { ArchiveReadError, isResultsArchiveName, readResultsArchive } from './archive-read.ts';
 import { notRunRecord, recordFromCall, type PairEntry, type PairRecord } from './records.ts';
 import { buildResultsZip, type ReportInput } from './report.ts';
@@ -88,6 +88,26 @@ describe('readResultsArchive', () => {
       skipped: [{ path: 'set/readme.txt', reason: 'Not an image.' }],
     });
     expect(read.run.manifest?.some_future_key).toEqual({ kept: true });
+  });
+
+  it('reads an archive of the user\'s own definition with the definition its run.json records', async () => {
+    const acme = {
+      id: 'acme', label: 'Acme', path: '/v1/compare', request: { encoding: 'json', json: { a: '{{image1.base64}}', b: '{{image2.base64}}' } },
+      verdict: { path: ['verdict'], matchValue: 'same' }, confidence: { path: ['score'], scale: 100 },
+    };
+    const rec = (id: string, verdict: string, score: number) => recordFromCall(pair(id), { ok: true, status: 200, timeMs: 50, attempts: 1, body: { verdict, score } });
+    const files = unzipSync(await buildResultsZip(input([rec('p1', 'same', 91), rec('p2', 'different', 12)])));
+    files['run.json'] = strToU8(JSON.stringify({ settings: { provider: 'acme', provider_definition: acme }, pair_ids: ['p1', 'p2'] }));
+    const read = await readResultsArchive(zipSync(files), 'acme-run.zip');
+    expect(read.run).toMatchObject({ contractFromManifest: true, contract: { id: 'acme', label: 'Acme', verdict: acme.verdict } });
+    expect(read.records.map((r) => readVerdict(read.run.contract, r.success ? r.body : null)?.match)).toEqual([true, false]);
+    expect(read.run.warnings).toEqual([]);
+
+    // A recorded definition this version cannot read is named; the answers are then read with a preset.
+    files['run.json'] = strToU8(JSON.stringify({ settings: { provider: 'acme', provider_definition: { ...acme, path: 'https://elsewhere.example/x' } } }));
+    const old = await readResultsArchive(zipSync(files), 'acme-run.zip');
+    expect(old.run.contractFromManifest).toBe(false);
+    expect(old.run.warnings.some((w) => w.startsWith('run.json in acme-run.zip records the provider definition "acme", which this version cannot read ("path" must be a path on the Base URL'))).toBe(true);
   });
 
   it('keeps the records and warns when run.json is malformed or its pair list does not match', async () => {

@@ -23,6 +23,7 @@
  */
 import { errorText } from './text.ts';
 import { contracts, readVerdict, type ProviderContract } from './contracts.ts';
+import { PRESET_IDS } from './emulation.ts';
 import { loadPresets } from './presets-loader.ts';
 import type { PairRecord, SkippedEntry } from './records.ts';
 import type { ErrorType } from './request.ts';
@@ -196,7 +197,8 @@ export async function readResultsArchive(
   if (manifest) records = orderByManifest(records, manifest, fileName, warnings);
 
   await loadPresets(); // the archive may name, or read like, any preset
-  return { fileName, records, run: runInfo(manifest, records, warnings) };
+  const recorded = await recordedDefinition(manifest, fileName, warnings);
+  return { fileName, records, run: runInfo(manifest, records, warnings, recorded) };
 }
 
 /**
@@ -298,14 +300,31 @@ function orderByManifest(records: PairRecord[], manifest: Record<string, unknown
   return out;
 }
 
-function runInfo(manifest: Record<string, unknown> | null, records: readonly PairRecord[], warnings: string[]): ArchiveRunInfo {
+/**
+ * The user's own definition an archive was made with (run.json's settings.provider_definition),
+ * checked with the definition schema (loaded only then); undefined for a preset's archive, an
+ * archive without one, or one that no longer passes (with a warning).
+ */
+async function recordedDefinition(manifest: Record<string, unknown> | null, fileName: string, warnings: string[]): Promise<ProviderContract | undefined> {
+  const settings = manifest ? pickObject(manifest, 'settings') : null;
+  const def = settings?.provider_definition;
+  if (!isObject(def) || typeof def.id !== 'string' || (PRESET_IDS as readonly string[]).includes(def.id)) return undefined;
+  const { checkDefinition } = await import('./providers/schema.ts');
+  const checked = checkDefinition(def);
+  if (checked.ok) return checked.definition;
+  warnings.push(`run.json in ${fileName} records the provider definition "${def.id}", which this version cannot read (${checked.problems[0]}); its answers are read with the preset they fit best.`);
+  return undefined;
+}
+
+function runInfo(manifest: Record<string, unknown> | null, records: readonly PairRecord[], warnings: string[], recorded?: ProviderContract): ArchiveRunInfo {
   const m = manifest ?? {};
   const settings = pickObject(m, 'settings', 'settings_snapshot', 'settingsSnapshot');
   const inputRaw = pickObject(m, 'input', 'input_zip', 'inputZip');
   const app = pickObject(m, 'app');
   const named = pickString(m, 'contract', 'contract_id', 'contractId', 'provider', 'provider_id', 'providerId')
     ?? (settings ? pickString(settings, 'contract', 'contract_id', 'contractId', 'provider', 'provider_id', 'providerId') : null);
-  const fromManifest = named ? contracts.find((c) => c.id === named.toLowerCase() || c.label.toLowerCase() === named.toLowerCase()) : undefined;
+  const fromManifest = recorded
+    ?? (named ? contracts.find((c) => c.id === named.toLowerCase() || c.label.toLowerCase() === named.toLowerCase()) : undefined);
   const countsRaw = pickObject(m, 'counts', 'stats');
   const counts = countsRaw
     ? Object.fromEntries(Object.entries(countsRaw).filter((e): e is [string, number] => typeof e[1] === 'number'))
