@@ -13,7 +13,8 @@
  * (the browser uses IndexedDB through `idb`: src/lib/journal-idb.ts; tests use fake-indexeddb or a
  * Map). A storage failure never stops a run: it is reported once through `onError` as a sentence.
  */
-import { contractById, type CredentialKey, type ProviderContract } from './contracts.ts';
+import { contractById, isContractLoaded, type CredentialKey, type ProviderContract } from './contracts.ts';
+import { PRESET_IDS } from './emulation.ts';
 import type { PairEntry, PairRecord, SkippedEntry } from './records.ts';
 import type { CallSettings, Credentials } from './request.ts';
 import type { SweepSettings } from './sweep/spec.ts';
@@ -42,6 +43,11 @@ export interface JournalSettings {
   ratePerSecond?: number | null;
   /** True when "Remember on this device" was on: the secret credentials were stored too. */
   remembered: boolean;
+  /**
+   * The user's own definition (not a preset), as data, so the run can be resumed after a reload
+   * that no longer knows it. A definition holds no secret (its schema refuses one).
+   */
+  definition?: ProviderContract;
 }
 
 export interface JournalInput {
@@ -149,14 +155,16 @@ export function journalSettings(
     remembered: remember,
   };
   if (s.uniqueId !== undefined) out.uniqueId = s.uniqueId;
+  if (!(PRESET_IDS as readonly string[]).includes(s.contract.id)) out.definition = s.contract;
   if (s.concurrency !== undefined) out.concurrency = s.concurrency;
   if (s.ratePerSecond !== undefined) out.ratePerSecond = s.ratePerSecond;
   return out;
 }
 
-/** The contract of a stored run (KwikID if the id is unknown). */
+/** The contract of a stored run: a loaded one by id, else the user's definition stored with the run. */
 export function journalContract(run: Pick<JournalRun, 'settings'>): ProviderContract {
-  return contractById(run.settings.contractId);
+  const { contractId, definition } = run.settings;
+  return definition && !isContractLoaded(contractId) ? definition : contractById(contractId);
 }
 
 /** Secret credentials the contract needs that the journal did not store (ask the user again). */

@@ -1,9 +1,10 @@
 import 'fake-indexeddb/auto';
 import JSZip from 'jszip';
 import { describe, expect, it } from 'vitest';
-import { kwikid } from '../core/contracts.ts';
+import { isContractLoaded, kwikid, registerDefinition, unregisterDefinition } from '../core/contracts.ts';
 import { zipFingerprint } from '../core/fingerprint.ts';
-import { Journal, journalSettings } from '../core/journal.ts';
+import { Journal, journalContract, journalSettings, missingSecrets } from '../core/journal.ts';
+import { checkDefinition } from '../core/providers/schema.ts';
 import { createRecorder } from '../core/journal-run.ts';
 import { recordFromCall } from '../core/records.ts';
 import { buildResultsZip, type ReportInput } from '../core/report.ts';
@@ -80,5 +81,36 @@ describe('journal store', () => {
     expect(store.getState().banner).toBeNull();
     await store.getState().refresh();
     expect(store.getState().banner).toBeNull();
+  });
+
+  it('a run of the user\'s own definition can be resumed after a reload that no longer knows the definition', async () => {
+    const checked = checkDefinition({
+      id: 'acme-resume', label: 'Acme', path: '/v1/compare',
+      request: { encoding: 'json', json: { a: '{{image1.base64}}', b: '{{image2.base64}}' } },
+      credentials: [{ key: 'api_key', label: 'Acme key', secret: true }], headers: [{ name: 'x-acme-key', from: 'api_key' }],
+      verdict: { path: ['match'] },
+    });
+    if (!checked.ok) throw new Error(checked.problems.join('\n'));
+    registerDefinition(checked.definition);
+    const journal = new Journal(idbJournalBackend(`journal-store-test-${++n}`));
+    const file = await zipFile('acme.zip', 2);
+    const zip = await openZip(file, file.name);
+    await journal.start({
+      id: journal.newId(),
+      input: { name: file.name, size: file.size, lastModified: file.lastModified, fingerprint: zipFingerprint(zip.entries) },
+      pairs: zip.pairs, skipped: zip.skipped, notices: zip.notices,
+      settings: journalSettings({ contract: checked.definition, baseUrl: 'http://127.0.0.1:1', credentials: { api_key: 'acme-secret-7' }, timeoutMs: 1000, retries: 0 }, false),
+      startedAt: '2026-01-01T00:00:00.000Z',
+    });
+    // The reload: a new page knows no custom definition.
+    unregisterDefinition('acme-resume');
+    const store = createJournalStore({ journal, buildArchive: (input: ReportInput) => buildResultsZip(input), save: () => {} });
+    await store.getState().refresh();
+    const banner = store.getState().banner!;
+    expect(JSON.stringify(banner.settings)).not.toContain('acme-secret-7');
+    expect(isContractLoaded('acme-resume')).toBe(true);
+    expect(journalContract(banner)).toEqual(checked.definition);
+    // The key was not stored: Resume asks for it again, by the label the definition gives it.
+    expect(missingSecrets(banner).map((c) => c.label)).toEqual(['Acme key']);
   });
 });

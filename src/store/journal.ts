@@ -8,7 +8,7 @@
  * types the token again.
  */
 import { create, type StoreApi, type UseBoundStore } from 'zustand';
-import { isContractLoaded } from '../core/contracts.ts';
+import { isContractLoaded, registerDefinition } from '../core/contracts.ts';
 import { loadContract } from '../core/presets-loader.ts';
 import { Journal, type JournalEntry, type JournalRun } from '../core/journal.ts';
 import type { OpenedZip } from '../core/zip.ts';
@@ -85,8 +85,16 @@ export function createJournalStore(deps: JournalStoreDeps): JournalStore {
     refresh: async () => {
       try {
         const banner = await journal.banner();
-        // The run's provider may be a vendor preset whose definition loads on demand.
-        if (banner && !isContractLoaded(banner.settings.contractId)) await loadContract(banner.settings.contractId).catch(() => undefined);
+        // The run's provider may be a vendor preset whose definition loads on demand, or the user's
+        // own definition stored with the run: checked again, then findable by id like a preset.
+        const stored = banner?.settings.definition;
+        if (banner && stored && !isContractLoaded(banner.settings.contractId)) {
+          const { checkDefinition } = await import('../core/providers/schema.ts');
+          const checked = checkDefinition(stored);
+          if (checked.ok && checked.definition.id === banner.settings.contractId) registerDefinition(checked.definition);
+        } else if (banner && !isContractLoaded(banner.settings.contractId)) {
+          await loadContract(banner.settings.contractId).catch(() => undefined);
+        }
         set({ loaded: true, banner });
       } catch {
         set({ loaded: true, banner: null, error: UNAVAILABLE });
