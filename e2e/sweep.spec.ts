@@ -6,6 +6,7 @@
  * browser's worker made are the bytes Node makes from the same images (run.json's fingerprints).
  */
 import { readFileSync } from 'node:fs';
+import AxeBuilder from '@axe-core/playwright';
 import JSZip from 'jszip';
 import * as XLSX from 'xlsx';
 import { expect, test } from './fixtures.ts';
@@ -50,6 +51,14 @@ test('a sweep of 2 pairs × 2 perturbations × 2 levels: count, run, charts and 
   await expect(page.getByLabel('JPEG quality levels')).toHaveAttribute('aria-invalid', 'true');
   await expect(runButton(page)).toBeDisabled();
   await expect(page.locator('#run-hint')).toHaveText(bad);
+  // The settings, open with the problem shown, pass axe's serious and critical rules in both themes.
+  for (const theme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme: theme });
+    const found = (await new AxeBuilder({ page }).include('[aria-labelledby="preflight-title"]').analyze()).violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${theme}: ${v.id} ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+    expect(found).toEqual([]);
+  }
+  await page.emulateMedia({ colorScheme: 'light' });
   await page.getByLabel('JPEG quality levels').fill('50, 15');
   await page.getByLabel('rotation levels').fill('15, 30');
   await expect(page.getByRole('status').filter({ hasText: 'Run sends' })).toHaveText('Run sends 2 pairs × 5 variants = 10 calls.');
