@@ -21,7 +21,8 @@ import { createBulkStore } from './bulk.ts';
 import { createJournalStore } from './journal.ts';
 import { createSettingsStore } from './settings.ts';
 import { evaluationLabels } from './evaluation.ts';
-import { createSweepStore, readSweep, robustnessFor, selectSweepBlocker, sweepCount } from './sweep.ts';
+import { robustnessFor } from './robustness.ts';
+import { createSweepStore, readSweep, selectSweepBlocker, sweepCount } from './sweep.ts';
 
 describe('sweep settings', () => {
   it('are off by default; on, they ask for a perturbation before Run', () => {

@@ -5,15 +5,10 @@
  * read with the parser the CLI's --sweep uses. A run reads `sweepForRun` once, when Run is pressed.
  */
 import { create, type StoreApi, type UseBoundStore } from 'zustand';
-import { withOutcomes } from '../core/evaluation.ts';
-import { robustnessOf, type Robustness } from '../core/sweep/robustness.ts';
 import {
   levelText, parseSweepLevels, PERTURBATION_IDS, PERTURBATIONS, sweepCountSentence, SweepSpecError,
   type PerturbationId, type SweepSettings, type SweepSide,
 } from '../core/sweep/spec.ts';
-import type { ProviderContract } from '../core/contracts.ts';
-import type { PairRecord } from '../core/records.ts';
-import type { ReportInput } from '../core/report.ts';
 
 export interface SweepState {
   on: boolean;
@@ -96,17 +91,3 @@ export const useSweepStore = createSweepStore();
 
 /** The sweep settings a run sends, read when Run is pressed (null: no sweep). */
 export const sweepForRun = (): SweepSettings | null => readSweep(useSweepStore.getState()).settings;
-
-/**
- * The robustness curves of the run shown (core/sweep/robustness.ts), with the labels its archive
- * has: a finished run's from its archive input, a reopened archive's from its records. Null when
- * the run is not a sweep.
- */
-export function robustnessFor(s: { reopened: boolean; records: readonly PairRecord[]; runContract: ProviderContract | null; archiveInput: ReportInput | null }): Robustness | null {
-  if (!s.runContract) return null;
-  if (s.reopened) return robustnessOf(s.records, s.runContract);
-  const input = s.archiveInput;
-  if (!input?.sweep) return null;
-  const labels = input.evaluation ? new Map(input.evaluation.labels) : null;
-  return robustnessOf(withOutcomes(input.records, s.runContract, labels), s.runContract);
-}

@@ -1,7 +1,7 @@
 import { useMemo } from 'react';
 import { robustnessCharts } from '../../core/charts.ts';
 import { useBulkStore } from '../../store/bulk.ts';
-import { robustnessFor } from '../../store/sweep.ts';
+import { robustnessFor } from '../../store/robustness.ts';
 import { EvaluationCharts } from './EvaluationCharts.tsx';
 
 /** A sweep's results: where each perturbation leaves the baseline, and a chart per perturbation (as in report.html). */
