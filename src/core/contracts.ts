@@ -220,6 +220,11 @@ export function buildHeaders(contract: ProviderContract, creds: Partial<Record<C
 }
 
 /** Joins a base URL and a path without doubling or dropping the slash. */
+/** The URL a definition's main call goes to: its path under the Base URL. */
+export function endpointUrl(contract: Pick<ProviderContract, 'path'>, baseUrl: string): string {
+  return joinUrl(baseUrl, contract.path);
+}
+
 export function joinUrl(baseUrl: string, path: string): string {
   return `${baseUrl.replace(/\/+$/, '')}/${path.replace(/^\/+/, '')}`;
 }

@@ -4,7 +4,8 @@
  * plainParts). Definitions with templates, steps or signing are rendered by curl.ts, loaded with them.
  */
 import { buildHeaders, type ProviderContract } from './contracts.ts';
-import { endpointUrl, type Credentials } from './request.ts';
+import { endpointUrl } from './contracts.ts';
+import type { Credentials } from './request.ts';
 import { redactUrl } from './safe-url.ts';
 import { bytesPart, plainParts, type ImagePart, type Part } from './providers/parts.ts';
 

@@ -31,3 +31,6 @@ export const MIN_CONCURRENCY = 1;
 export const MAX_CONCURRENCY = 16;
 /** "Max requests per second": a whole number up to this, or none. */
 export const MAX_RATE_PER_SECOND = 1000;
+
+/** HTTP statuses a call is retried on (with backoff, honouring Retry-After). */
+export const RETRYABLE_STATUS: ReadonlySet<number> = new Set([429, 502, 503, 504]);

@@ -4,8 +4,8 @@
  * transient failures with exponential backoff and jitter (honouring Retry-After), and turns every
  * way a call can end into one plain CallResult — never a thrown error.
  */
-import { buildHeaders, joinUrl, type CredentialKey, type ProviderContract } from './contracts.ts';
-import { ENGINE_HEADER } from './defaults.ts';
+import { buildHeaders, endpointUrl, type CredentialKey, type ProviderContract } from './contracts.ts';
+import { ENGINE_HEADER, RETRYABLE_STATUS } from './defaults.ts';
 import { multipartBody, plainParts, type BuiltBody, type ImagePart } from './providers/parts.ts';
 import { baseUrlCredentialProblem, redactUrlsDeep, redactUrlsIn } from './safe-url.ts';
 
@@ -66,7 +66,7 @@ export interface CallDeps {
   beforeAttempt?: (signal?: AbortSignal) => Promise<void>;
 }
 
-export const RETRYABLE_STATUS: ReadonlySet<number> = new Set([429, 502, 503, 504]);
+export { RETRYABLE_STATUS };
 const BACKOFF_BASE_MS = 400;
 const BACKOFF_CAP_MS = 8000;
 const RETRY_AFTER_CAP_MS = 60_000;
@@ -112,9 +112,7 @@ function loadDefined() {
   return defined;
 }
 
-export function endpointUrl(contract: ProviderContract, baseUrl: string): string {
-  return joinUrl(baseUrl, contract.path);
-}
+export { endpointUrl };
 
 /** Sends one pair, with retries. Resolves with a CallResult whatever happens. */
 export async function callFacematch(

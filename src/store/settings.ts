@@ -22,7 +22,7 @@ import {
 } from '../core/defaults.ts';
 import { demoCredentials } from '../core/providers/credentials.ts';
 import type { JobSnapshot } from '../core/job.ts';
-import { fetchToken, type CallSettings } from '../core/request.ts';
+import type { CallSettings } from '../core/request.ts';
 import { NUMERIC_SETTINGS, clampConcurrency, clampRate, readNumericSetting, type NumericSetting } from '../core/setting-rules.ts';
 
 export type CredentialValues = Record<CredentialKey, string>;
@@ -377,6 +377,8 @@ export function createSettingsStore(options: SettingsStoreOptions = {}): Setting
           if (s.lock === 'run') return;
           const contract = selectContract(s);
           set({ tokenStatus: { state: 'busy' } });
+          // The request path loads on demand (first-load budget).
+          const { fetchToken } = await import('../core/request.ts');
           const r = await fetchToken(contract, s.baseUrl.trim(), s.credentials, undefined, { fetch: doFetch, pageOrigin: s.pageOrigin });
           if (r.ok && r.token) {
             const expiry = r.expiry ? ` It expires ${formatExpiry(r.expiry)}.` : '';

@@ -6,11 +6,11 @@
  * `callFacematch` with the settings read fresh at Run.
  */
 import { create } from 'zustand';
-import { readVerdict, type ProviderContract, type Verdict } from '../core/contracts.ts';
+import { endpointUrl, readVerdict, type ProviderContract, type Verdict } from '../core/contracts.ts';
 import type { FacesReport } from '../core/faces.ts';
 import { formatBytes, isAcceptedImage, notAcceptedImage, sniffBlob, type SniffedType } from '../core/filetype.ts';
 import { canIssueToken, credentialProblem, needsTokenFirst } from '../core/readiness.ts';
-import { callFacematch, endpointUrl, fetchToken, type CallResult, type CallSettings, type TokenResult } from '../core/request.ts';
+import type { callFacematch, fetchToken, CallResult, CallSettings, TokenResult } from '../core/request.ts';
 import { safeEndpoint } from '../core/safe-url.ts';
 import { selectContract, useSettingsStore } from './settings.ts';
 
@@ -140,8 +140,9 @@ function tokenFailure(token: TokenResult, rejected?: CallResult): CallResult {
 }
 
 export function createSingleStore(deps: SingleDeps) {
-  const call = deps.call ?? callFacematch;
-  const getToken = deps.fetchToken ?? fetchToken;
+  // The request path loads with the first call, not with the page (first-load budget).
+  const call: typeof callFacematch = deps.call ?? (async (...args) => (await import('../core/request.ts')).callFacematch(...args));
+  const getToken: typeof fetchToken = deps.fetchToken ?? (async (...args) => (await import('../core/request.ts')).fetchToken(...args));
   const detecting: [AbortController | null, AbortController | null] = [null, null];
   const stopDetecting = (index: SlotIndex) => {
     detecting[index]?.abort();

@@ -1,6 +1,6 @@
 import { Suspense, lazy, useEffect, useId, useState } from 'react';
 import { PRESET_ENTRIES, PROVIDER_GROUPS, type CredentialField } from '../../core/contracts.ts';
-import { RETRYABLE_STATUS } from '../../core/request.ts';
+import { RETRYABLE_STATUS } from '../../core/defaults.ts';
 import { baseUrlProblem } from '../../core/safe-url.ts';
 import { NUMERIC_SETTINGS } from '../../core/setting-rules.ts';
 import {
