@@ -14,7 +14,8 @@ import { shardNotice } from '../core/merge.ts';
 import type { JobSnapshot } from '../core/job.ts';
 import { buildResultsZip } from '../core/report.ts';
 import { runLabels } from '../core/run/report-input.ts';
-import { startRunSession, type RunEvent, type RunSummary } from '../core/run/session.ts';
+import { inThreadHost } from '../core/run/host.ts';
+import type { RunEvent, RunSummary } from '../core/run/session.ts';
 import { endpointUrl } from '../core/request.ts';
 import { queueTimeoutWarning } from '../core/run/queue-warning.ts';
 import { shardIndices } from '../core/shard.ts';
@@ -186,7 +187,14 @@ export async function runCommand(args: RunArgs, io: CliIO): Promise<number> {
   const progress = createProgress(pairs.length, out);
   // The run is core's session, in this thread: the same one the browser runs, without a journal.
   const ended: { summary?: RunSummary; bytes?: Uint8Array; failed?: Extract<RunEvent, { type: 'failed' }> } = {};
-  const session = startRunSession({
+  const session = inThreadHost({
+    authPolicy: cliAuthPolicy(snapshot),
+    ...(gate ? { beforeAttempt: async (s?: AbortSignal) => { await gate.acquire(s); } } : {}),
+    // Built whole at the end: written as the run goes, in the one thread that also makes the
+    // calls, it measured no faster here (cli-overhead 1.361 either way, 2026-12-02).
+    startArchive: () => ({ add: () => {}, finish: (report) => buildResultsZip(report), cancel: () => {} }),
+    ...(swept ? { sweep: swept.manifest } : {}),
+  }).start({
     kind: 'run',
     // A shard states where its pairs are in the ZIP, for merge (a sweep's records are its variants: not stated).
     input: { name, size: input.length, lastModified: 0, ...(args.shard && !swept ? { positions: indices.map((i) => i + 1) } : {}) },
@@ -195,20 +203,12 @@ export async function runCommand(args: RunArgs, io: CliIO): Promise<number> {
     labels: runLabels(labels),
     // A shared store paced the calls: the archive states its rate (core's snapshot has none then).
     sharedRate: args.rateStore ? args.rate ?? null : null,
-  }, {
-    zip: { pairs, readPair, skipped, notices, entries: zip.entries },
-    authPolicy: cliAuthPolicy(snapshot),
-    ...(gate ? { beforeAttempt: async (s?: AbortSignal) => { await gate.acquire(s); } } : {}),
-    // Built whole at the end: written as the run goes, in the one thread that also makes the
-    // calls, it measured no faster here (cli-overhead 1.361 either way, 2026-12-02).
-    startArchive: () => ({ add: () => {}, finish: (report) => buildResultsZip(report), cancel: () => {} }),
-    ...(swept ? { sweep: swept.manifest } : {}),
-  }, (event) => {
+  }, { file: null, zip: { pairs, readPair, skipped, notices, entries: zip.entries } }, (event) => {
     if (event.type === 'records') for (const rec of event.records) progress.record(rec);
     else if (event.type === 'finished') { ended.summary = event.summary; ended.bytes = event.bytes; }
     else if (event.type === 'failed') ended.failed = event;
   });
-  const stop = () => session.stop();
+  const stop = () => session.send({ type: 'stop' });
   if (io.signal?.aborted) stop();
   io.signal?.addEventListener('abort', stop, { once: true });
   try {

@@ -7,6 +7,7 @@ import type { CallResult, ImagePart } from '../core/request.ts';
 import type { OpenedZip } from '../core/zip.ts';
 import { idbJournalBackend } from '../lib/journal-idb.ts';
 import { createBulkStore } from './bulk.ts';
+import { inThreadHost } from '../core/run/host.ts';
 import { createSettingsStore } from './settings.ts';
 
 const ORIGIN = 'http://127.0.0.1:8080';
@@ -35,12 +36,11 @@ function setup(call: CallFn, journal: Journal, zip: OpenedZip) {
   const saved: Blob[] = [];
   const bulk = createBulkStore({
     snapshot: () => settings.getState().jobSnapshot(),
+    host: inThreadHost({ call, journal, publishMs: 0 }),
     openZip: async () => zip,
-    call,
     save: (blob) => saved.push(blob),
     journal,
     remember: () => false,
-    publishMs: 0,
   });
   return { bulk, saved };
 }

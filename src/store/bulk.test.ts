@@ -7,6 +7,7 @@ import type { PairEntry } from '../core/records.ts';
 import type { CallResult, ImagePart } from '../core/request.ts';
 import type { OpenedZip } from '../core/zip.ts';
 import { createBulkStore, selectBulkBusy, type BulkDeps } from './bulk.ts';
+import { inThreadHost, type InThreadOptions } from '../core/run/host.ts';
 import { createSettingsStore } from './settings.ts';
 
 const ORIGIN = 'http://127.0.0.1:8080';
@@ -26,7 +27,8 @@ const ok: CallResult = { ok: true, status: 200, timeMs: 2, attempts: 1, body: { 
 const rejected: CallResult = { ok: false, status: 401, timeMs: 2, attempts: 1, error: { type: 'http', message: 'The token was rejected (HTTP 401).' } };
 
 /** A settings store and a Bulk store wired the way the app wires them, with a fake API and a spy download. */
-function setup(n: number, call: CallFn, over: Partial<BulkDeps> = {}) {
+function setup(n: number, call: CallFn, over: Partial<BulkDeps> & { startArchive?: InThreadOptions['startArchive'] } = {}) {
+  const { startArchive, ...rest } = over;
   const settings = createSettingsStore({ pageOrigin: ORIGIN, storage: () => undefined });
   const saved: { blob: Blob; fileName: string }[] = [];
   const guard = { armed: 0, disarmed: 0 };
@@ -35,12 +37,11 @@ function setup(n: number, call: CallFn, over: Partial<BulkDeps> = {}) {
     lockSettings: (lock) => settings.getState().setLock(lock),
     saveCredentials: (c) => { if (c.token) settings.getState().renewToken(c.token); },
     readCredentials: () => settings.getState().callSettings().credentials,
+    host: inThreadHost({ call, publishMs: 0, ...(startArchive ? { startArchive } : {}) }),
     openZip: async () => fakeZip(n),
-    call,
     save: (blob, fileName) => saved.push({ blob, fileName }),
     guard: { arm: () => guard.armed++, disarm: () => guard.disarmed++ },
-    publishMs: 0,
-    ...over,
+    ...rest,
   });
   return { settings, bulk, saved, guard };
 }

@@ -12,16 +12,15 @@ import type { ProviderContract } from '../core/contracts.ts';
 import type { Credentials } from '../core/request.ts';
 import type { PairRecord } from '../core/records.ts';
 import { openZip as coreOpenZip, ZipError, type OpenedZip } from '../core/zip.ts';
-import type { CallFn, JobSnapshot } from '../core/job.ts';
+import type { JobSnapshot } from '../core/job.ts';
 import type { LabelSet } from '../core/labels.ts';
 import { openRunInput } from '../core/run/input.ts';
 import { runLabels } from '../core/run/report-input.ts';
 import { journalSnapshot } from '../core/run/so-far.ts';
-import { startRunSession, type AuthPause, type InFlight, type RunEvent, type RunKind, type RunSessionHandle } from '../core/run/session.ts';
+import { inThreadHost, type HostedSession, type SessionHost } from '../core/run/host.ts';
+import type { AuthPause, InFlight, RunEvent, RunKind } from '../core/run/session.ts';
 import type { ReportInput } from '../core/report.ts';
 import { summarise, type RunStats } from '../core/stats.ts';
-import type { ArchiveSession } from '../core/archive-client.ts';
-import type { ArchiveStreamBegin } from '../core/archive-stream.ts';
 import { ArchiveReadError, isResultsArchiveName, readResultsArchive, type ArchiveRunInfo } from '../core/archive-read.ts';
 import { type Journal, type JournalEntry, type JournalRun } from '../core/journal.ts';
 import { rerunSelection, resumePlan } from '../core/journal-run.ts';
@@ -138,6 +137,8 @@ export interface BulkState {
 }
 
 export interface BulkDeps {
+  /** Where the run session runs (core/run/host.ts): a Web Worker in the browser, this thread in tests. */
+  host: SessionHost;
   /** The settings snapshot for a run, read once when Run is pressed. */
   snapshot: () => JobSnapshot;
   /** Locks the settings panel for the run (null unlocks it). */
@@ -146,19 +147,12 @@ export interface BulkDeps {
   saveCredentials?: (credentials: Credentials) => void;
   /** The credentials as the user left them during a pause (read on Resume). */
   readCredentials?: () => Credentials;
-  /** Origin of the page, to word network failures (CORS vs unreachable). */
-  pageOrigin?: () => string | undefined;
   openZip?: (file: File) => Promise<OpenedZip>;
-  /** The call (callFacematch unless a test injects a fake). */
-  call?: CallFn;
-  fetch?: typeof fetch;
-  /** Starts the run's archive, written as the run goes (the archive worker in the browser). */
-  startArchive?: (begin: ArchiveStreamBegin) => ArchiveSession;
   /** Saves the finished archive (a download in the browser). */
   save?: (blob: Blob, fileName: string) => void;
   /** The leave-page guard, armed for the run. */
   guard?: { arm(): void; disarm(): void };
-  /** The run journal (IndexedDB in the browser); without it nothing is journalled. */
+  /** The run journal, to mark a run's archive saved again ("Download" after the run). */
   journal?: Journal;
   /** Whether "Remember on this device" is on (the journal then keeps the secrets too). */
   remember?: () => boolean;
@@ -167,8 +161,6 @@ export interface BulkDeps {
   /** Pairs a fresh run leaves out (index → reason): the pre-flight's "Exclude flagged pairs". */
   excluded?: () => Promise<ReadonlyMap<number, string> | undefined>;
   now?: () => number;
-  /** Shortest interval between two record batches (core's run session's PUBLISH_MS by default). */
-  publishMs?: number;
   /** A robustness sweep for a fresh run, read when Run is pressed (null: none). */
   sweep?: () => SweepSettings | null;
   /** Makes a sweep's variants (a worker in the browser; this thread by default), closed when the run ends. */
@@ -239,7 +231,7 @@ export function createBulkStore(deps: BulkDeps): BulkStore {
   const openZip = deps.openZip ?? ((file: File) => coreOpenZip(file, file.name));
   const now = deps.now ?? (() => Date.now());
   /** The run in flight (core's run session): Stop and the pause's answer go to it. */
-  let session: RunSessionHandle | null = null;
+  let session: HostedSession | null = null;
   let loadSeq = 0;
   /** The journal entry of the last run, continued by Re-run failed / Run remaining. */
   let lastJournalRun: JournalRun | null = null;
@@ -329,10 +321,9 @@ export function createBulkStore(deps: BulkDeps): BulkStore {
       deps.onRunStart?.();
       const leftOut = request.excluded ?? (kind === 'run' ? await deps.excluded?.() : undefined);
       const excluded = swept && leftOut ? swept.excluded(leftOut) : leftOut;
-      const pageOrigin = deps.pageOrigin?.();
       const input = file ?? { name: 'the ZIP', size: 0, lastModified: 0 };
-      // The run is core's session (run/session.ts); this store reduces its events to screen state.
-      session = startRunSession({
+      // The run is core's session (run/session.ts), wherever the host runs it; this store reduces its events to screen state.
+      session = deps.host.start({
         kind,
         input: { name: input.name, size: input.size, lastModified: input.lastModified },
         snapshot,
@@ -345,16 +336,7 @@ export function createBulkStore(deps: BulkDeps): BulkStore {
         ...(request.previous ? { previous: request.previous } : {}),
         remember: deps.remember?.() ?? false,
         ...(sweep ? { sweep } : {}),
-      }, {
-        zip: source,
-        ...(swept ? { sweep: swept.manifest } : {}),
-        ...(deps.journal && file ? { journal: deps.journal } : {}),
-        ...(deps.call ? { call: deps.call } : {}),
-        ...(deps.fetch ? { fetch: deps.fetch } : {}),
-        ...(pageOrigin ? { pageOrigin } : {}),
-        ...(deps.startArchive ? { startArchive: deps.startArchive } : {}),
-        ...(deps.publishMs !== undefined ? { publishMs: deps.publishMs } : {}),
-      }, (event) => {
+      }, { file, zip: source, ...(swept ? { sweep: swept.manifest } : {}) }, (event) => {
         set(reduceRunEvent(get(), event, now()));
         // What an event means beyond the screen: the settings lock, a renewed token, the download.
         if (event.type === 'auth-pause') deps.lockSettings?.(event.pause ? 'auth-pause' : 'run');
@@ -368,7 +350,7 @@ export function createBulkStore(deps: BulkDeps): BulkStore {
         }
       });
       // Stop pressed while the run was being prepared (the pre-flight's exclusions).
-      if (get().stopRequested) session.stop();
+      if (get().stopRequested) session.send({ type: 'stop' });
       try {
         await session.done;
       } finally {
@@ -383,11 +365,12 @@ export function createBulkStore(deps: BulkDeps): BulkStore {
     stop: () => {
       if (get().phase !== 'running') return;
       set({ stopRequested: true });
-      session?.stop();
+      session?.send({ type: 'stop' });
     },
 
     resume: () => {
-      session?.answer('retry', deps.readCredentials?.());
+      const credentials = deps.readCredentials?.();
+      session?.send({ type: 'answer', answer: 'retry', ...(credentials ? { credentials } : {}) });
     },
 
     resumeRun: async (req) => {
@@ -474,6 +457,10 @@ function onBeforeUnload(e: BeforeUnloadEvent): void {
 
 /** The app's one Bulk store: the settings store's snapshot and lock, a download, the leave-page guard. */
 export const useBulkStore = createBulkStore({
+  host: inThreadHost({
+    journal: useJournalStore.getState().journal,
+    pageOrigin: () => (typeof location !== 'undefined' ? location.origin : undefined),
+  }),
   snapshot: () => useSettingsStore.getState().jobSnapshot(),
   lockSettings: (lock) => useSettingsStore.getState().setLock(lock),
   saveCredentials: (credentials) => {
@@ -481,7 +468,6 @@ export const useBulkStore = createBulkStore({
     if (credentials.token !== undefined && credentials.token !== settings.credentials.token) settings.renewToken(credentials.token);
   },
   readCredentials: () => useSettingsStore.getState().callSettings().credentials,
-  pageOrigin: () => (typeof location !== 'undefined' ? location.origin : undefined),
   save: saveBlob,
   journal: useJournalStore.getState().journal,
   remember: () => useSettingsStore.getState().remember,

@@ -8,6 +8,7 @@ import type { CallResult, ImagePart } from '../core/request.ts';
 import type { OpenedZip } from '../core/zip.ts';
 import { kwikid } from '../core/contracts.ts';
 import { createBulkStore } from './bulk.ts';
+import { inThreadHost } from '../core/run/host.ts';
 import { cardOf } from '../core/evaluation-report.ts';
 import { evalRows, evaluate } from '../core/evaluation.ts';
 import { createEvaluationStore, evaluationInputFor, evaluationLabels } from './evaluation.ts';
@@ -46,10 +47,9 @@ function setup(labelsCsv: string | null = ZIP_LABELS) {
   const built: ReportInput[] = [];
   const bulk = createBulkStore({
     snapshot: () => settings.getState().jobSnapshot(),
+    host: inThreadHost({ call, publishMs: 0 }),
     openZip: async () => fakeZip(labelsCsv),
-    call,
     save: (blob, fileName) => saved.push({ blob, fileName }),
-    publishMs: 0,
   });
   const evaluation = createEvaluationStore({
     bulk,

@@ -7,6 +7,7 @@ import type { PairEntry } from '../core/records.ts';
 import type { CallResult, ImagePart } from '../core/request.ts';
 import { openZip, ZipError, type OpenedZip } from '../core/zip.ts';
 import { createBulkStore } from './bulk.ts';
+import { inThreadHost } from '../core/run/host.ts';
 import { createPreflightStore, selectContentChecking, selectFlaggedCount, type PreflightDeps } from './preflight.ts';
 import { createSettingsStore } from './settings.ts';
 
@@ -181,11 +182,9 @@ describe('pre-flight with the Bulk store', () => {
     const call: CallFn = async (_s, images) => { sent.push(images[0].name); return ok; };
     const bulk = createBulkStore({
       snapshot: () => settings.getState().jobSnapshot(),
+      host: inThreadHost({ call, publishMs: 0, startArchive: () => ({ add() {}, finish: async () => new Uint8Array([1]), cancel() {} }) }),
       openZip: (f) => openZip(f, f.name),
-      call,
-      startArchive: () => ({ add() {}, finish: async () => new Uint8Array([1]), cancel() {} }),
       excluded: () => preflight.getState().excludedForRun(),
-      publishMs: 0,
     });
     bulk.subscribe((s, prev) => { if (s.zip !== prev.zip) preflight.getState().load(s.zip); });
 

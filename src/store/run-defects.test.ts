@@ -11,6 +11,7 @@ import { Journal } from '../core/journal.ts';
 import type { CallResult, ImagePart } from '../core/request.ts';
 import { idbJournalBackend } from '../lib/journal-idb.ts';
 import { createBulkStore } from './bulk.ts';
+import { inThreadHost } from '../core/run/host.ts';
 import { createJournalStore } from './journal.ts';
 import { createSettingsStore } from './settings.ts';
 
@@ -48,11 +49,10 @@ function page(journal: Journal, call: CallFn, readToken?: () => string) {
   const saved: Blob[] = [];
   const bulk = createBulkStore({
     snapshot: () => settings.getState().jobSnapshot(),
-    call,
+    host: inThreadHost({ call, journal, publishMs: 0 }),
     save: (blob) => saved.push(blob),
     journal,
     remember: () => false,
-    publishMs: 0,
     ...(readToken ? { readCredentials: () => ({ token: readToken() }) } : {}),
   });
   const journalStore = createJournalStore({ journal, buildArchive: async () => new Uint8Array(), save: () => {} });
