@@ -121,7 +121,16 @@ export interface JournalBackend {
 
 export interface UnrecordedRegister {
   write(runId: string, state: { sent: readonly number[]; records: readonly JournalEntry[] }): void;
-  read(runId: string): { sent: number[]; records: JournalEntry[] };
+  /** May answer later (a register in files is read asynchronously on the page). */
+  read(runId: string): { sent: number[]; records: JournalEntry[] } | Promise<{ sent: number[]; records: JournalEntry[] }>;
+  /**
+   * Optional: makes `write` for this run possible (a file handle opened asynchronously), called
+   * when the run's journal session starts; when it rejects, or without it for a register that
+   * needs it, `write` throws and the recorder falls back to the database's `sent` markers.
+   */
+  open?(runId: string): Promise<void>;
+  /** Optional: the run's journal session ended (everything is in the database). */
+  close?(runId: string): void;
 }
 
 export type { Clock } from './run/clock.ts';

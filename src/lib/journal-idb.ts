@@ -17,6 +17,7 @@ import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import type { JournalBackend, JournalEntry, JournalProgress, JournalRun, UnrecordedRegister } from '../core/journal.ts';
 import type { PairRecord } from '../core/records.ts';
 import { JOURNAL_DB } from './journal-exists.ts';
+import { opfsDir, opfsRegister, parseRegister, removeRegister, type RegisterDir } from './journal-opfs.ts';
 
 export { JOURNAL_DB };
 
@@ -50,14 +51,9 @@ function localUnrecorded(storage: Storage | undefined, prefix: string): Unrecord
     },
     read(runId) {
       try {
-        const parsed = JSON.parse(storage.getItem(prefix + runId) ?? '{}') as { sent?: unknown; records?: unknown };
-        const sent = Array.isArray(parsed.sent) ? parsed.sent.filter((i): i is number => Number.isInteger(i)) : [];
-        const records = Array.isArray(parsed.records)
-          ? parsed.records.filter((e): e is JournalEntry => !!e && typeof e === 'object' && Number.isInteger((e as JournalEntry).index) && !!(e as JournalEntry).record)
-          : [];
-        return { sent, records };
+        return parseRegister(storage.getItem(prefix + runId) ?? '');
       } catch {
-        return { sent: [], records: [] };
+        return { sent: [], records: [] }; // storage disabled for this site
       }
     },
   };
@@ -71,9 +67,28 @@ function pageStorage(): Storage | undefined {
   }
 }
 
-/** A JournalBackend on IndexedDB; the database opens on first use. */
-export function idbJournalBackend(name = JOURNAL_DB, storage: Storage | undefined = pageStorage()): JournalBackend {
-  const unrecorded = localUnrecorded(storage, name === JOURNAL_DB ? UNRECORDED_PREFIX : `${name}:unrecorded:`);
+/**
+ * A JournalBackend on IndexedDB; the database opens on first use.
+ *
+ * The synchronous register (JournalBackend.unrecorded) is written to localStorage on the page and,
+ * with `registerIn: 'opfs'` (the run session in a worker, where there is no localStorage), to the
+ * origin private file system (journal-opfs.ts); reading a run merges both, so the page resumes
+ * a run whichever wrote it. Without either, the recorder uses the database's `sent` markers.
+ */
+export function idbJournalBackend(
+  name = JOURNAL_DB,
+  storage: Storage | undefined = pageStorage(),
+  opfs: (() => Promise<RegisterDir>) | null = opfsDir(),
+  registerIn: 'local' | 'opfs' = 'local',
+): JournalBackend {
+  const local = localUnrecorded(storage, name === JOURNAL_DB ? UNRECORDED_PREFIX : `${name}:unrecorded:`);
+  const files = opfs ? opfsRegister(opfs) : undefined;
+  const unrecorded = registerIn === 'opfs' ? files : local;
+  /** What the registers hold for a run: the page's (localStorage) and a worker's (OPFS) together. */
+  const noted = async (runId: string): Promise<{ sent: number[]; records: JournalEntry[] }> => {
+    const parts = await Promise.all([local?.read(runId), files?.read(runId)]);
+    return { sent: parts.flatMap((p) => p?.sent ?? []), records: parts.flatMap((p) => p?.records ?? []) };
+  };
   let dbp: Promise<IDBPDatabase<JournalDB>> | null = null;
   const db = () => {
     dbp ??= openDB<JournalDB>(name, 2, {
@@ -131,10 +146,10 @@ export function idbJournalBackend(name = JOURNAL_DB, storage: Storage | undefine
       const d = await db();
       const [records, sent] = await Promise.all([d.getAll('records', runRange(runId)), d.getAllKeys('sent', runRange(runId))]);
       // The register carries what the page had not yet written here when it died.
-      const noted = unrecorded?.read(runId) ?? { sent: [], records: [] };
-      const byIndex = new Map<number, JournalEntry>(noted.records.map((e) => [e.index, e]));
+      const register = await noted(runId);
+      const byIndex = new Map<number, JournalEntry>(register.records.map((e) => [e.index, e]));
       for (const r of records) byIndex.set(r.index, { index: r.index, record: r.record });
-      const all = new Set([...sent.map((k) => k[1]), ...noted.sent]);
+      const all = new Set([...sent.map((k) => k[1]), ...register.sent]);
       return { records: [...byIndex.values()].sort((a, b) => a.index - b.index), sent: [...all].sort((a, b) => a - b) };
     },
     async deleteRun(runId) {
@@ -147,10 +162,11 @@ export function idbJournalBackend(name = JOURNAL_DB, storage: Storage | undefine
         tx.done,
       ]);
       try {
-        unrecorded?.write(runId, { sent: [], records: [] });
+        local?.write(runId, { sent: [], records: [] });
       } catch {
         // A leftover register entry names pairs of a run that no longer exists: harmless.
       }
+      if (opfs) await removeRegister(opfs, runId);
     },
     ...(unrecorded ? { unrecorded } : {}),
   };

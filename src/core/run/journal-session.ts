@@ -50,6 +50,7 @@ export async function startSession(
       ...(run.labels !== undefined ? { labels: run.labels } : {}),
       ...(run.sweep ? { sweep: run.sweep } : {}),
     });
+    await openRegister(o.journal, stored.id);
     return { session: session(o, stored, new Map(), run.remember), run: stored };
   } catch (err) {
     o.onError(errorSentence(err, run.file.name));
@@ -65,6 +66,7 @@ export async function continueSession(
 ): Promise<JournalSession> {
   try {
     await o.journal.update(run.id, { status: 'running', downloaded: false });
+    await openRegister(o.journal, run.id);
     return session(o, run, existing, run.settings.remembered);
   } catch (err) {
     o.onError(errorSentence(err, run.input.name));
@@ -85,6 +87,11 @@ function session(o: SessionOptions, run: Pick<JournalRun, 'id' | 'input'>, exist
     async finish(end) {
       await recorder.flush();
       try {
+        o.journal.backend.unrecorded?.close?.(run.id);
+      } catch {
+        // Everything is in the database by now: the register is no longer read.
+      }
+      try {
         await o.journal.update(run.id, {
           status: end.stopped ? 'stopped' : 'finished',
           finishedAt: end.finishedAt,
@@ -103,6 +110,18 @@ function session(o: SessionOptions, run: Pick<JournalRun, 'id' | 'input'>, exist
       }
     },
   };
+}
+
+/**
+ * Opens the backend's synchronous register for this run when it needs opening; when it cannot be,
+ * its writes throw and the recorder keeps the crash guarantee with the database's `sent` markers.
+ */
+async function openRegister(journal: Journal, runId: string): Promise<void> {
+  try {
+    await journal.backend.unrecorded?.open?.(runId);
+  } catch {
+    // See above: the recorder falls back on its first send.
+  }
 }
 
 function nullSession(): JournalSession {
