@@ -92,8 +92,11 @@ export interface ArchiveSession {
 const BATCH = 250;
 const FLUSH_MS = 200;
 
-/** An archive session in this thread: the stream itself, fed in batches, its steps chained in order. */
-function sessionHere(begin: ArchiveStreamBegin): ArchiveSession {
+/**
+ * An archive session in this thread: the stream itself, fed in batches, its steps chained in order
+ * (what a run session already off the page uses: it needs no worker of its own).
+ */
+export function startArchiveHere(begin: ArchiveStreamBegin): ArchiveSession {
   let chain: Promise<ArchiveStream> = import('./archive-stream.ts').then((m) => m.openArchiveStream(begin));
   const added: PairRecord[] = [];
   let pending: PairRecord[] = [];
@@ -132,7 +135,7 @@ const sameRecords = (added: readonly PairRecord[], records: readonly PairRecord[
  */
 export function startArchive(begin: ArchiveStreamBegin): ArchiveSession {
   const worker = archiveWorker();
-  if (!worker) return sessionHere(begin);
+  if (!worker) return startArchiveHere(begin);
   const id = nextId++;
   const added: PairRecord[] = [];
   let pending: PairRecord[] = [];

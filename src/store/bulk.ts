@@ -28,6 +28,7 @@ import type { SweepSettings } from '../core/sweep/spec.ts';
 import { inThreadMaker, sweepSource, type VariantMaker } from '../core/sweep/variants.ts';
 import { saveBlob } from '../lib/download.ts';
 import { workerMaker } from '../lib/variant-worker.ts';
+import { workerSessionHost } from '../lib/session-worker-host.ts';
 import { useSettingsStore, type SettingsLock } from './settings.ts';
 import { useJournalStore } from './journal.ts';
 import { usePreflightStore } from './preflight.ts';
@@ -457,9 +458,13 @@ function onBeforeUnload(e: BeforeUnloadEvent): void {
 
 /** The app's one Bulk store: the settings store's snapshot and lock, a download, the leave-page guard. */
 export const useBulkStore = createBulkStore({
-  host: inThreadHost({
-    journal: useJournalStore.getState().journal,
-    pageOrigin: () => (typeof location !== 'undefined' ? location.origin : undefined),
+  // The session runs in a Web Worker; in this thread only when no worker can start.
+  host: workerSessionHost({
+    journal: true,
+    fallback: inThreadHost({
+      journal: useJournalStore.getState().journal,
+      pageOrigin: () => (typeof location !== 'undefined' ? location.origin : undefined),
+    }),
   }),
   snapshot: () => useSettingsStore.getState().jobSnapshot(),
   lockSettings: (lock) => useSettingsStore.getState().setLock(lock),
