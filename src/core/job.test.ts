@@ -11,6 +11,7 @@ import type { RunManifest } from './manifest.ts';
 import { rerunRecord } from './journal-run.ts';
 import type { PairEntry, PairRecord } from './records.ts';
 import type { CallResult, ImagePart } from './request.ts';
+import type { Clock } from './run/clock.ts';
 
 const pairs = (n: number): PairEntry[] => Array.from({ length: n }, (_, i) => ({
   pair_id: `p${i}`, image1_path: `set/p${i}_image1.jpg`, image2_path: `set/p${i}_image2.jpg`,
@@ -201,22 +202,46 @@ describe('runJob: HTTP 401', () => {
 
 describe('runJob: rate limit', () => {
   it('at 5 requests per second, no rolling second (fake clock) ever sees more than 5 requests, retries included', async () => {
-    vi.useFakeTimers();
+    // The job's Clock, moved by the test: the limiter's timers and the backoff's sleeps run on it.
+    let now = Date.parse('2026-12-06T10:00:00.000Z');
+    let timers: { at: number; fn: () => void; id: number }[] = [];
+    let ids = 0;
+    const clock: Clock = {
+      now: () => now,
+      setTimeout: (fn, ms) => { timers.push({ at: now + ms, fn, id: ++ids }); return ids; },
+      clearTimeout: (h) => { timers = timers.filter((t) => t.id !== h); },
+    };
+    const advance = (ms: number) => {
+      const until = now + ms;
+      for (;;) {
+        const due = timers.filter((t) => t.at <= until).sort((x, y) => x.at - y.at)[0];
+        if (!due) break;
+        timers = timers.filter((t) => t !== due);
+        now = Math.max(now, due.at);
+        due.fn();
+      }
+      now = until;
+    };
     const starts: number[] = [];
     let n = 0;
     // The real request path (callFacematch) with a fake fetch: every third request gets a 503 and is retried.
     const fetch = (async () => {
-      starts.push(Date.now());
+      starts.push(clock.now());
       const status = ++n % 3 === 0 ? 503 : 200;
       return new Response(JSON.stringify(status === 200 ? { facematch_result: 'True' } : { msg: 'busy' }), { status, headers: { 'content-type': 'application/json' } });
     }) as typeof globalThis.fetch;
     const running = runJob({
-      pairs: pairs(20), readPair, snapshot: snapshot({ concurrency: 8, ratePerSecond: 5, retries: 3 }),
-      deps: { fetch, random: () => 0 },
+      pairs: pairs(20), readPair, snapshot: snapshot({ concurrency: 8, ratePerSecond: 5, retries: 3 }), clock,
+      deps: { fetch, random: () => 0, sleep: (ms) => new Promise<void>((resolve) => { clock.setTimeout(resolve, ms); }) },
     });
     let result: Awaited<typeof running> | undefined;
     void running.then((r) => { result = r; });
-    for (let i = 0; i < 400 && !result; i++) await vi.advanceTimersByTimeAsync(50);
+    // Let the job do what it can at this instant (a few event-loop turns), then move the clock on.
+    const settle = async () => { for (let k = 0; k < 3; k++) await new Promise((r) => setTimeout(r, 0)); };
+    for (let i = 0; i < 400 && !result; i++) {
+      await settle();
+      advance(50);
+    }
     expect(result?.records.every((r) => r.success)).toBe(true);
     expect(starts.length).toBeGreaterThan(20); // some pairs needed a second attempt
     for (const t of starts) expect(starts.filter((s) => s >= t && s < t + 1000).length).toBeLessThanOrEqual(5);

@@ -17,17 +17,17 @@
  *    token, or waits for the user) nothing new is sent, and the other pairs rejected with the
  *    same credentials wait for the outcome and are sent again with the renewed ones.
  *  - With `snapshot.ratePerSecond`, no more than that many attempts (retries included) start in
- *    any rolling second (p-queue's sliding window).
+ *    any rolling second (run/rate-window.ts, the one rate rule; its limiter runs on the job's Clock).
  *
  * No window, document or location: platform pieces (fetch, clock, archive builder) are injected.
  */
-import PQueue from 'p-queue';
 import { fetchToken, callFacematch, type CallDeps, type CallSettings, type Credentials, type ImagePart } from './request.ts';
 import { notRunRecord, recordForUnreadablePair, recordFromCall, type PairEntry, type PairRecord } from './records.ts';
 import { clampConcurrency, clampRate } from './setting-rules.ts';
 import { errorText } from './text.ts';
 import { snapshotSecrets } from './secrets/secrets.ts';
 import { systemClock, type Clock } from './run/clock.ts';
+import { createRateLimiter } from './run/rate-window.ts';
 import { isDone, leftUnsentReason } from './run/done.ts';
 
 export { snapshotSecrets } from './secrets/secrets.ts';
@@ -132,8 +132,8 @@ export interface JobOptions {
   only?: readonly number[];
   /** Pairs not to send (index → reason): they get a not_run record with that reason. */
   excluded?: ReadonlyMap<number, string>;
-  /** Only its now() is read. */
-  clock?: Pick<Clock, 'now'>;
+  /** Wall time for the records, and the rate limiter's timers. */
+  clock?: Clock;
   /** The call (callFacematch unless a test injects a fake). */
   call?: CallFn;
   /** Passed to each call (fetch, pageOrigin). */
@@ -213,9 +213,9 @@ export async function runJob(opts: JobOptions): Promise<JobResult> {
   flush();
 
   // Rate limit: every attempt waits for a slot in a rolling one-second window.
-  const limiter = rate === null ? null : new PQueue({ concurrency: Infinity, intervalCap: rate, interval: 1000, strict: true });
+  const limiter = rate === null ? null : createRateLimiter(rate, clock);
   const callDeps: CallDeps = limiter
-    ? { ...opts.deps, beforeAttempt: (signal) => limiter.add(() => undefined, { signal }) }
+    ? { ...opts.deps, beforeAttempt: (signal) => limiter.acquire(signal) }
     : { ...opts.deps };
 
   // Reads: one pair ahead of the ones being sent. The promises never reject.

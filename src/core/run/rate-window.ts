@@ -3,8 +3,7 @@
  * rolling window of RATE_WINDOW_MS. A rolling window, not fixed one-second windows, so a vendor
  * quota of N per second is never exceeded across a window boundary (fixed windows allow 2N within
  * a few milliseconds). The CLI's shared Redis budget (cli/rate.ts) decides with nextStart, and
- * createRateLimiter applies it in memory; core's job still paces attempts with p-queue's strict
- * interval (the same rolling rule) until it moves onto createRateLimiter.
+ * createRateLimiter applies it in memory: core's job paces every attempt (retries included) with it.
  */
 import type { Clock } from './clock.ts';
 
