@@ -19,6 +19,7 @@ import type { OpenedZip } from '../core/zip.ts';
 import { idbJournalBackend } from '../lib/journal-idb.ts';
 import { createBulkStore } from './bulk.ts';
 import { createJournalStore } from './journal.ts';
+import { inThreadHost } from '../core/run/host.ts';
 import { createSettingsStore } from './settings.ts';
 import { evaluationLabels } from './evaluation.ts';
 import { robustnessFor } from './robustness.ts';
@@ -95,10 +96,9 @@ describe('a bulk run with a sweep', () => {
     const saved: Blob[] = [];
     const bulk = createBulkStore({
       snapshot: () => settings.getState().jobSnapshot(),
+      host: inThreadHost({ call, publishMs: 0 }),
       openZip: async () => pngZip(3),
-      call,
       save: (blob) => saved.push(blob),
-      publishMs: 0,
       excluded: async () => new Map([[1, 'Excluded in the pre-flight.']]),
       sweep: () => ({ steps: [{ perturbation: 'jpeg', levels: [50] }, { perturbation: 'blur', levels: [1] }], side: 'image2' }),
       variantMaker: () => ({ make, close: () => { closed++; } }),
@@ -147,7 +147,8 @@ describe('a sweep resumed from the run journal', () => {
       const saved: Blob[] = [];
       const bulk = createBulkStore({
         snapshot: () => settings.getState().jobSnapshot(),
-        openZip: async () => zip, call, journal, publishMs: 0, save: (b) => saved.push(b),
+        host: inThreadHost({ call, journal, publishMs: 0 }),
+        openZip: async () => zip, journal, save: (b) => saved.push(b),
         sweep: () => sweep, variantMaker: () => ({ make: inThreadMaker() }),
       });
       return { bulk, saved };
