@@ -4,7 +4,7 @@
  * journal and the archive in this thread, posts the session's events and takes commands.
  * Apart from the worker file so a test can drive it through structured clones, as a worker would.
  */
-import { startArchiveHere } from '../core/archive-client.ts';
+import { startArchive } from '../core/archive-client.ts';
 import type { CallFn } from '../core/job.ts';
 import { Journal } from '../core/journal.ts';
 import { applyCommand, type SessionCommand } from '../core/run/host.ts';
@@ -61,7 +61,9 @@ export function serveRunSession(scope: SessionWorkerScope, options: ServeOptions
         zip,
         ...(journal ? { journal } : {}),
         pageOrigin: scope.location.origin,
-        startArchive: startArchiveHere,
+        // The archive in its own (nested) worker, as on the page: compressing and the xlsx library's
+        // loading never sit between an answer and the next call (this thread when no worker starts).
+        startArchive,
         ...(options.call ? { call: options.call } : {}),
         ...(options.publishMs !== undefined ? { publishMs: options.publishMs } : {}),
       }, emit);
