@@ -131,7 +131,7 @@ describe('a bulk run with a sweep', () => {
     expect(shown?.labelled).toBe(true);
     expect(shown?.curves.map((c) => [c.perturbation, c.levels.map((l) => [l.level, l.pairs, l.notRun])])).toEqual([['jpeg', [[50, 3, 1]]], ['blur', [[1, 3, 1]]]]);
     // Reopened from the archive, the same curves.
-    const again = createBulkStore({ snapshot: () => settings.getState().jobSnapshot() });
+    const again = createBulkStore({ host: inThreadHost(), snapshot: () => settings.getState().jobSnapshot() });
     await again.getState().openResults(new File([saved[0]!], 'facematch-bulk-1.zip'));
     expect(robustnessFor(again.getState())).toEqual(shown);
   });
