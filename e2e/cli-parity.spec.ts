@@ -11,21 +11,11 @@ import path from 'node:path';
 import { buildFixturesZip, expect, expectedVerdicts, test } from './fixtures.ts';
 import { openBulk, runAndDownload, runButton } from './helpers/app.ts';
 import { downloadBytes, openArchive, type OpenedArchive } from './helpers/archive.ts';
+import { comparable } from './helpers/parity.ts';
 import { runBin } from '../test/cli.ts';
 import { readWorkbookXml, type XmlCell } from '../test/xlsx-xml.ts';
 
 test.use({ serverOptions: { engine: 'instant' } });
-
-/** Run sheet rows that are times or durations. */
-const TIMES = /^(started|finished|duration|mean response time|p50 response time|p95 response time)\b/;
-
-/** run.json without its two timestamps. */
-function manifestWithoutTimes(a: OpenedArchive): unknown {
-  const raw = a.entries.get('run.json');
-  if (!raw) return null;
-  const { started_at: _s, finished_at: _f, ...rest } = JSON.parse(raw.toString('utf8')) as Record<string, unknown>;
-  return rest;
-}
 
 /** The capture of each fixture pair: every third an ID card, the rest selfies. */
 const captureOf = (i: number) => (i % 3 === 0 ? 'id_card' : 'selfie');
@@ -36,37 +26,10 @@ function labelsCsv(): string {
   return `pair_id,expected,capture\n${rows.join('\n')}\n`;
 }
 
-/** A sheet of summary.xlsx as written: each cell's type, text and number format, by reference. */
-function sheetCells(a: OpenedArchive, name: string): XmlCell[] {
-  const sheet = readWorkbookXml(a.entries.get('summary.xlsx')!).get(name);
-  if (!sheet) throw new Error(`summary.xlsx has no "${name}" sheet; it has ${a.sheetNames.join(', ')}`);
-  return [...sheet.cells.values()];
-}
-
 /** The cell of `sheet` in the column headed `column`, on the row whose first cell reads `first`. */
 function cellAt(a: OpenedArchive, sheet: string, first: string, column: string): XmlCell | undefined {
   const s = readWorkbookXml(a.entries.get('summary.xlsx')!).get(sheet)!;
   return s.rows().find((r) => [...r.values()][0]?.text === first)?.get(column);
-}
-
-/** A record without its times (a two-step vendor's steps keep their names and statuses). */
-function withoutTimes(record: OpenedArchive['records'][number]) {
-  const { response_time_ms: _t, ...rest } = record as typeof record & { steps?: { step: string; http_status: number }[] };
-  const steps = rest.steps?.map(({ step, http_status }) => ({ step, http_status }));
-  return { keys: Object.keys(rest), ...rest, ...(steps ? { steps } : {}) };
-}
-
-/** Everything a user compares, without the figures that are times; with labels, the Evaluation and Groups sheets too. */
-function comparable(a: OpenedArchive, labelled = true) {
-  return {
-    names: a.names,
-    sheets: a.sheetNames,
-    records: a.records.map(withoutTimes),
-    summary: a.summary.map(({ response_time_ms: _t, ...rest }) => rest),
-    run: [...a.run].filter(([field]) => !TIMES.test(field)),
-    manifest: manifestWithoutTimes(a),
-    ...(labelled ? { evaluation: sheetCells(a, 'Evaluation'), groups: sheetCells(a, 'Groups') } : {}),
-  };
 }
 
 test('facematch run writes the archive the browser writes for the same ZIP and server', async ({ page, server }) => {

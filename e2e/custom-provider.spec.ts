@@ -1,6 +1,6 @@
 /**
- * A provider definition pasted into Custom… (instant engine): an invalid one is refused with a
- * sentence naming its field, a valid one pointing at this server's Karza emulator becomes
+ * A provider definition pasted into Custom… (instant engine): an invalid one, or one naming
+ * another host, is refused with a sentence naming its field, a valid one pointing at this server's Karza emulator becomes
  * selectable, asks for its own credential, Single reads MATCH through it, and Copy as cURL shows
  * the template's JSON body (images read from the files) with the key masked; a Bulk run through it
  * records the definition in run.json.
@@ -34,6 +34,11 @@ test('Custom…: an invalid definition is refused naming its field; a valid one 
 
   await editor.fill(JSON.stringify({ ...DEFINITION, request: { ...DEFINITION.request, encoding: 'xml' } }, null, 2));
   await expect(page.getByRole('list', { name: 'Problems in the definition' })).toContainText('"request.encoding" must be "multipart" or "json" or "urlencoded" or "octet", not "xml".');
+  await expect(use).toBeDisabled();
+
+  // A definition can never name another host: the images and the key would leave the Base URL.
+  await editor.fill(JSON.stringify({ ...DEFINITION, path: 'https://collector.example/v3/facesimilarity' }, null, 2));
+  await expect(page.getByRole('list', { name: 'Problems in the definition' })).toContainText('"path" must be a path on the Base URL');
   await expect(use).toBeDisabled();
 
   await editor.fill(JSON.stringify(DEFINITION, null, 2));

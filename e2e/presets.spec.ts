@@ -5,15 +5,21 @@
  * Single's verdict is the engine's decision for the pair, and a two-pair Bulk archive has one
  * successful record per pair, the engine's verdicts, the vendor's own score in raw_score (when it
  * sends one), and the
- * preset named in run.json without any credential value.
+ * preset named in run.json without any credential value; `facematch run --provider <id>` on the
+ * same ZIP writes the same archive, times aside.
  */
 import { readFileSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { createEngine } from '../server/engine/index.ts';
-import { demoCredentials } from '../src/core/providers/credentials.ts';
+import { credentialEnvName, demoCredentials } from '../src/core/providers/credentials.ts';
+import { runBin } from '../test/cli.ts';
 import { VENDOR_PRESETS } from '../src/core/providers/vendor-presets.ts';
 import { buildFixturesZip, expect, facePath, readPairsCsv, test } from './fixtures.ts';
 import { loadZip, openBulk, runAndDownload, runButton } from './helpers/app.ts';
-import { downloadBytes, openArchive } from './helpers/archive.ts';
+import { downloadBytes, openArchive, type OpenedArchive } from './helpers/archive.ts';
+import { comparable } from './helpers/parity.ts';
 
 test.use({ serverOptions: { engine: 'instant' } });
 
@@ -31,8 +37,21 @@ async function engineSays(image1: string, image2: string): Promise<boolean> {
 
 const presets = VENDOR_PRESETS.filter((p) => p.id !== 'facepp');
 
+/** The Summary columns every provider has (the vendor's own columns hold per-call ids). */
+const NORMALISED = ['input_order', 'pair_id', 'image1_path', 'image2_path', 'success', 'http_status', 'facematch_result', 'confidence_score', 'raw_score', 'threshold', 'error_type', 'error_message', 'attempts'];
+
+/** What two runs of the same pairs share: the vendor's answers carry ids and times of their own call, so records are compared without their body. */
+function sameRun(a: OpenedArchive) {
+  const c = comparable(a, false);
+  return {
+    ...c,
+    records: c.records.map(({ body: _body, ...rest }) => rest),
+    summary: c.summary.map((row) => Object.fromEntries(NORMALISED.map((k) => [k, row[k]]))),
+  };
+}
+
 for (const preset of presets) {
-  test(`${preset.label}: Single and a two-pair Bulk run against its emulator`, async ({ page, baseURL }) => {
+  test(`${preset.label}: Single and a two-pair Bulk run against its emulator, and the CLI's archive equals the browser's`, async ({ page, baseURL, server }) => {
     const [first, second] = readPairsCsv();
     await page.goto('/');
     await page.getByLabel('Provider').selectOption({ label: preset.label });
@@ -46,7 +65,8 @@ for (const preset of presets) {
     await expect(page.getByTestId('verdict')).toHaveText(await engineSays(first!.image1, first!.image2) ? 'MATCH' : 'NO MATCH');
 
     await openBulk(page);
-    await loadZip(page, 'two.zip', await buildFixturesZip({ count: 2 }), 2);
+    const zip = await buildFixturesZip({ count: 2 });
+    await loadZip(page, 'two.zip', zip, 2);
     const archive = await openArchive(await downloadBytes(await runAndDownload(page)));
     expect(archive.records.map((r) => r.success)).toEqual([true, true]);
     const expected = [await engineSays(first!.image1, first!.image2), await engineSays(second!.image1, second!.image2)];
@@ -58,6 +78,18 @@ for (const preset of presets) {
     expect(JSON.parse(runJson)).toMatchObject({ settings: { provider: preset.id, provider_label: preset.label } });
     for (const [key, value] of Object.entries(demoCredentials(preset))) {
       if (preset.credentials.find((c) => c.key === key)?.secret) expect(runJson, `run.json holds the ${key}`).not.toContain(value);
+    }
+
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'facematch-preset-'));
+    try {
+      await writeFile(path.join(dir, 'two.zip'), zip);
+      const env = Object.fromEntries(Object.entries(demoCredentials(preset)).map(([key, value]) => [credentialEnvName(key), value]));
+      const got = await runBin(['run', 'two.zip', '--provider', preset.id, '--base-url', `${server.url}/emulate/${preset.id}`, '--out', 'cli.zip'], dir, env);
+      expect(got.code, got.stderr).toBe(0);
+      const fromCli = await openArchive(await readFile(path.join(dir, 'cli.zip')));
+      expect(sameRun(fromCli)).toEqual(sameRun(archive));
+    } finally {
+      await rm(dir, { recursive: true, force: true });
     }
   });
 }
