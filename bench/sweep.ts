@@ -55,15 +55,7 @@ export async function benchSweepGenerate(env: BenchEnv, runs: number): Promise<B
   }
   const s = summarise(times);
   env.log(`  ${times.length} variants: median ${fmt(s.median, 1)} ms, min ${fmt(s.min, 1)}, max ${fmt(s.max, 1)}; load ${loadBefore} → ${load()}`);
-  return [{
-    name: 'sweep-generate',
-    figure: 'one image\'s sweep variant (decode, perturb, encode; perturb.ts in this thread), 250 × 250 JPEG, every default level of every perturbation',
-    value: round(s.median, 1), unit: 'ms',
-    baseline: null, baselineLabel: '',
-    ratio: null, budget: 'informative', pass: true,
-    runs: { median: round(s.median, 1), min: round(s.min, 1), max: round(s.max, 1), n: s.n },
-    notes: `load average ${loadBefore} → ${load()}`,
-  }];
+  return [variantTimeRow('sweep-generate', 'one image\'s sweep variant (decode, perturb, encode; perturb.ts in this thread), 250 × 250 JPEG, every default level of every perturbation', s, loadBefore)];
 }
 
 /** sweep-generate-worker: the same variants through the app's variant worker in Chromium (bench page). */
@@ -79,15 +71,19 @@ export async function benchSweepGenerateWorker(env: BenchEnv, runs: number): Pro
   }
   const s = summarise(times);
   env.log(`  ${times.length} variants in the worker: median ${fmt(s.median, 1)} ms, min ${fmt(s.min, 1)}, max ${fmt(s.max, 1)}; load ${loadBefore} → ${load()}`);
-  return [{
-    name: 'sweep-generate-worker',
-    figure: 'one image\'s sweep variant in the browser\'s variant worker (request to bytes back on the page), 250 × 250 JPEG, every default level of every perturbation',
+  return [variantTimeRow('sweep-generate-worker', 'one image\'s sweep variant in the browser\'s variant worker (request to bytes back on the page), 250 × 250 JPEG, every default level of every perturbation', s, loadBefore)];
+}
+
+/** An informative row of variant-generation times (median ms), for either place the variants are made. */
+function variantTimeRow(name: string, figure: string, s: ReturnType<typeof summarise>, loadBefore: string): BenchRow {
+  return {
+    name, figure,
     value: round(s.median, 1), unit: 'ms',
     baseline: null, baselineLabel: '',
     ratio: null, budget: 'informative', pass: true,
     runs: { median: round(s.median, 1), min: round(s.min, 1), max: round(s.max, 1), n: s.n },
     notes: `load average ${loadBefore} → ${load()}`,
-  }];
+  };
 }
 
 export async function benchSweepOverhead(env: BenchEnv, runs: number): Promise<BenchRow[]> {
