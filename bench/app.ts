@@ -4,7 +4,7 @@
  */
 import { gzipSync } from 'node:zlib';
 import type { BrowserContext, CDPSession, Page } from '@playwright/test';
-import { contracts, type ProviderContract } from '../src/core/contracts.ts';
+import { contracts, type ProviderContract } from '../src/core/contracts/contracts.ts';
 import type { BenchRow } from './types.ts';
 import type { BenchEnv } from './lib/env.ts';
 import { buildPairZip, noiseJpegs, type PairZip } from './lib/inputs.ts';

@@ -6,9 +6,9 @@
 import { rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { buildHeaders, kwikid } from '../src/core/contracts.ts';
-import { DEFAULT_TOKEN } from '../src/core/defaults.ts';
-import { endpointUrl } from '../src/core/request.ts';
+import { buildHeaders, kwikid } from '../src/core/contracts/contracts.ts';
+import { DEFAULT_TOKEN } from '../src/core/contracts/defaults.ts';
+import { endpointUrl } from '../src/core/request/request.ts';
 import { main } from '../src/cli/main.ts';
 import type { BenchRow } from './types.ts';
 import type { BenchEnv } from './lib/env.ts';

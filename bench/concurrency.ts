@@ -28,10 +28,10 @@
  */
 import os from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { kwikid } from '../src/core/contracts.ts';
-import { DEFAULT_RETRIES, DEFAULT_TIMEOUT_MS, DEFAULT_TOKEN } from '../src/core/defaults.ts';
-import { runJob, type JobSnapshot } from '../src/core/job.ts';
-import { openZip } from '../src/core/zip.ts';
+import { kwikid } from '../src/core/contracts/contracts.ts';
+import { DEFAULT_RETRIES, DEFAULT_TIMEOUT_MS, DEFAULT_TOKEN } from '../src/core/contracts/defaults.ts';
+import { runJob, type JobSnapshot } from '../src/core/run/job.ts';
+import { openZip } from '../src/core/zip/zip.ts';
 import { readFile } from 'node:fs/promises';
 import type { BenchRow } from './types.ts';
 import type { BenchEnv } from './lib/env.ts';

@@ -29,7 +29,7 @@ import { loadFaceApi, type FaceApi } from '../server/engine/faceapi.ts';
 import { largest } from '../server/engine/pipeline.ts';
 import { createServerApp } from '../server/app.ts';
 import { testConfig } from '../server/testkit.ts';
-import { sniff } from '../src/core/filetype.ts';
+import { sniff } from '../src/core/zip/filetype.ts';
 import { FACES_DIR, LFW_DIR, LFW_IMAGES, readPairsCsv } from '../test/faces.ts';
 
 const BASELINE_LABEL = 'stock face-api node-wasm: jpeg-js/pngjs decode at full resolution, SSD MobileNet v1, main thread, no worker';

@@ -11,11 +11,11 @@
  */
 import os from 'node:os';
 import { readFile } from 'node:fs/promises';
-import { kwikid } from '../src/core/contracts.ts';
-import { DEFAULT_RETRIES, DEFAULT_TIMEOUT_MS, DEFAULT_TOKEN } from '../src/core/defaults.ts';
-import { runJob, type JobSnapshot } from '../src/core/job.ts';
-import { openZip } from '../src/core/zip.ts';
-import type { PairEntry } from '../src/core/records.ts';
+import { kwikid } from '../src/core/contracts/contracts.ts';
+import { DEFAULT_RETRIES, DEFAULT_TIMEOUT_MS, DEFAULT_TOKEN } from '../src/core/contracts/defaults.ts';
+import { runJob, type JobSnapshot } from '../src/core/run/job.ts';
+import { openZip } from '../src/core/zip/zip.ts';
+import type { PairEntry } from '../src/core/run/records.ts';
 import { perturbImage } from '../src/core/sweep/perturb.ts';
 import { PERTURBATION_IDS, PERTURBATIONS } from '../src/core/sweep/spec.ts';
 import { inThreadMaker, sweepPairs, sweepReader } from '../src/core/sweep/variants.ts';

@@ -5,12 +5,12 @@
  * chart or table is wider than the page.
  */
 import { expect, test, type Page } from '@playwright/test';
-import { compareRuns } from '../src/core/compare.ts';
-import { kwikid } from '../src/core/contracts.ts';
-import { withOutcomes } from '../src/core/evaluation.ts';
-import { buildReportHtml, evaluationOf, type EvaluationInput } from '../src/core/evaluation-report.ts';
-import { recordFromCall, type PairRecord } from '../src/core/records.ts';
-import { summarise } from '../src/core/stats.ts';
+import { compareRuns } from '../src/core/evaluation/compare.ts';
+import { kwikid } from '../src/core/contracts/contracts.ts';
+import { withOutcomes } from '../src/core/evaluation/evaluation.ts';
+import { buildReportHtml, evaluationOf, type EvaluationInput } from '../src/core/evaluation/evaluation-report.ts';
+import { recordFromCall, type PairRecord } from '../src/core/run/records.ts';
+import { summarise } from '../src/core/run/stats.ts';
 
 /** A4 at 96 px per inch: 210 mm. */
 const A4_WIDTH = 794;

@@ -6,7 +6,7 @@
  */
 import JSZip from 'jszip';
 import { demoCredentials } from '../src/core/providers/credentials.ts';
-import { kwikid } from '../src/core/contracts.ts';
+import { kwikid } from '../src/core/contracts/contracts.ts';
 import { expect, test } from './fixtures.ts';
 import { FINISHED_TEXT, finishedPanel, openBulk, runButton } from './helpers/app.ts';
 import { downloadBytes, openArchive } from './helpers/archive.ts';

@@ -10,7 +10,7 @@ import type { ConsoleMessage, Page, Request } from '@playwright/test';
 import { buildFixturesZip, expect, facePath, test } from './fixtures.ts';
 import { downloadBytes, openArchive, placesHolding } from './helpers/archive.ts';
 import { loadZip, openBulk, runAndDownload, runButton, selectProvider } from './helpers/app.ts';
-import { DEFAULT_TOKEN } from '../src/core/defaults.ts';
+import { DEFAULT_TOKEN } from '../src/core/contracts/defaults.ts';
 
 const TOKEN = 'tok-SECRET-4c1d';
 const CLIENT_ID = 'client-7f3e';

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { Page } from '@playwright/test';
-import { readVerdict, kwikid } from '../src/core/contracts.ts';
+import { readVerdict, kwikid } from '../src/core/contracts/contracts.ts';
 import { startServer } from '../server/main.ts';
 import { test, expect, facePath, FACES_DIR, REPO_ROOT } from './fixtures.ts';
 

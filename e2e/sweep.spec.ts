@@ -13,8 +13,8 @@ import { expect, test } from './fixtures.ts';
 import { finishedPanel, openBulk, runAndDownload, runButton } from './helpers/app.ts';
 import { downloadBytes, openArchive } from './helpers/archive.ts';
 import { lfwPath, readPairsCsv, LFW_DIR } from '../test/faces.ts';
-import { kwikid } from '../src/core/contracts.ts';
-import type { PairRecord } from '../src/core/records.ts';
+import { kwikid } from '../src/core/contracts/contracts.ts';
+import type { PairRecord } from '../src/core/run/records.ts';
 import { robustnessOf } from '../src/core/sweep/robustness.ts';
 import { inThreadMaker, variantFingerprint, type SweepManifest } from '../src/core/sweep/variants.ts';
 

@@ -8,7 +8,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
-import { PRESET_DEMO_CREDENTIALS } from '../src/core/emulation.ts';
+import { PRESET_DEMO_CREDENTIALS } from '../src/core/providers/emulation.ts';
 import { createServerApp } from '../server/app.ts';
 import { CLIENTS, wrongCredentials, type Exchange } from '../server/routes/emulate/testkit.ts';
 import { face, REPO_ROOT, testConfig } from '../server/testkit.ts';

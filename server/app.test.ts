@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { kwikid } from '../src/core/contracts.ts';
+import { kwikid } from '../src/core/contracts/contracts.ts';
 import { createServerApp, isApiPath } from './app.ts';
 import { banner, resolveConfig, startServer, type RunningServer } from './main.ts';
 import { upstreamTarget, parseUpstream } from './routes/upstream.ts';

@@ -2,14 +2,14 @@
  * The one app module: `npm start` (server/main.ts), the Vite dev server (as middleware, see
  * vite.config.ts) and the tests all build the API from here.
  */
-import { errorText } from '../src/core/text.ts';
+import { errorText } from '../src/core/common/text.ts';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import os from 'node:os';
 import { getRequestListener } from '@hono/node-server';
 import { Hono } from 'hono';
-import { contracts, deepvue } from '../src/core/contracts.ts';
-import { EMULATOR_PREFIX } from '../src/core/emulation.ts';
-import { redactUrlsIn } from '../src/core/safe-url.ts';
+import { contracts, deepvue } from '../src/core/contracts/contracts.ts';
+import { EMULATOR_PREFIX } from '../src/core/providers/emulation.ts';
+import { redactUrlsIn } from '../src/core/secrets/safe-url.ts';
 import { configFromEnv, type ServerConfig } from './config.ts';
 import { createEngine } from './engine/index.ts';
 import type { Engine } from './engine/types.ts';

@@ -2,7 +2,7 @@
 import os from 'node:os';
 import { DEFAULT_THRESHOLD } from './engine/calibration.ts';
 import type { EngineMode } from './engine/types.ts';
-import { DEFAULT_TOKEN, DEFAULT_DEEPVUE_CLIENT_ID, DEFAULT_DEEPVUE_CLIENT_SECRET } from '../src/core/defaults.ts';
+import { DEFAULT_TOKEN, DEFAULT_DEEPVUE_CLIENT_ID, DEFAULT_DEEPVUE_CLIENT_SECRET } from '../src/core/contracts/defaults.ts';
 
 export interface DeepvueConfig {
   clientId: string;

@@ -6,13 +6,13 @@
  *  - the Single cases straight against POST /facematch (missing part, text file, WebP named .jpg).
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { kwikid } from '../src/core/contracts.ts';
-import { DEFAULT_TOKEN } from '../src/core/defaults.ts';
-import type { PairRecord } from '../src/core/records.ts';
-import { buildResultsZip } from '../src/core/report.ts';
-import type { CallSettings } from '../src/core/request.ts';
-import { runJob } from '../src/core/job.ts';
-import { openZip, type OpenedZip } from '../src/core/zip.ts';
+import { kwikid } from '../src/core/contracts/contracts.ts';
+import { DEFAULT_TOKEN } from '../src/core/contracts/defaults.ts';
+import type { PairRecord } from '../src/core/run/records.ts';
+import { buildResultsZip } from '../src/core/archive/report.ts';
+import type { CallSettings } from '../src/core/request/request.ts';
+import { runJob } from '../src/core/run/job.ts';
+import { openZip, type OpenedZip } from '../src/core/zip/zip.ts';
 import { archiveNameProblems, face, paddedJpeg, singleCases, storedEntryNames, zipCases, type BuiltFile, type ZipCase } from '../test/corpus.ts';
 import { startServer, type RunningServer } from './main.ts';
 

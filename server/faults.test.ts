@@ -1,6 +1,6 @@
 /** Fault injection: spec validation, seeded picking, and each fault's shape on a real socket. */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { deepvue, kwikid } from '../src/core/contracts.ts';
+import { deepvue, kwikid } from '../src/core/contracts/contracts.ts';
 import { createFaultInjector, parseFaultSpec, type FaultKind } from './faults.ts';
 import { startServer, type RunningServer } from './main.ts';
 import { face, fakeEngine, form } from './testkit.ts';

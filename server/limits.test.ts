@@ -1,7 +1,7 @@
 /** Body limits on a real socket, and the engine-loading 503. */
 import { request } from 'node:http';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { kwikid } from '../src/core/contracts.ts';
+import { kwikid } from '../src/core/contracts/contracts.ts';
 import { startServer, type RunningServer } from './main.ts';
 import { awaitEngine, bodyLimitFor } from './routes/common.ts';
 import { fakeEngine } from './testkit.ts';

@@ -6,7 +6,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { kwikid } from '../src/core/contracts.ts';
+import { kwikid } from '../src/core/contracts/contracts.ts';
 import { createNodeHandler } from './app.ts';
 import { startServer, type RunningServer } from './main.ts';
 import { face, form, testConfig } from './testkit.ts';

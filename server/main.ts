@@ -2,7 +2,7 @@
  * `npm start` / `npm run serve`: the reference server on PORT (default 8080), serving the built
  * app from dist/ at / and the API beside it. `startServer()` is the same thing in-process (tests).
  */
-import { errorText } from '../src/core/text.ts';
+import { errorText } from '../src/core/common/text.ts';
 import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -17,7 +17,7 @@ import {
 } from './config.ts';
 import { emulatorBannerLines } from './routes/emulate/index.ts';
 import { staticDirMissingMessage } from './static.ts';
-import { redactUrlsIn } from '../src/core/safe-url.ts';
+import { redactUrlsIn } from '../src/core/secrets/safe-url.ts';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const DEFAULT_STATIC_DIR = path.join(REPO_ROOT, 'dist');

@@ -1,7 +1,7 @@
 /** Security headers for every response and CORS for the API routes. */
 import type { MiddlewareHandler } from 'hono';
 import { cors } from 'hono/cors';
-import { contracts } from '../src/core/contracts.ts';
+import { contracts } from '../src/core/contracts/contracts.ts';
 import { ENGINE_HEADER } from './routes/common.ts';
 import { EMULATOR_REQUEST_HEADERS } from './routes/emulate/index.ts';
 import { FAULT_HEADER } from './faults.ts';

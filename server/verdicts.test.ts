@@ -4,7 +4,7 @@
  */
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deepvue, kwikid, readVerdict } from '../src/core/contracts.ts';
+import { deepvue, kwikid, readVerdict } from '../src/core/contracts/contracts.ts';
 import { createServerApp, type ServerApp } from './app.ts';
 import { face, form, readPairsCsv, testConfig } from './testkit.ts';
 

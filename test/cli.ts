@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { strFromU8, unzipSync } from 'fflate';
-import type { PairRecord } from '../src/core/records.ts';
+import type { PairRecord } from '../src/core/run/records.ts';
 import { main } from '../src/cli/main.ts';
 import { REPO_ROOT } from './faces.ts';
 

@@ -3,10 +3,10 @@
  * folder with the app's own config, so it imports the very modules the app ships.
  */
 import type JSZipType from 'jszip';
-import { kwikid } from '../../src/core/contracts.ts';
-import type { PairRecord } from '../../src/core/records.ts';
-import { openZip } from '../../src/core/zip.ts';
-import { buildArchiveInWorker } from '../../src/core/archive-client.ts';
+import { kwikid } from '../../src/core/contracts/contracts.ts';
+import type { PairRecord } from '../../src/core/run/records.ts';
+import { openZip } from '../../src/core/zip/zip.ts';
+import { buildArchiveInWorker } from '../../src/core/archive/archive-client.ts';
 import type { ArchiveTiming, BenchApi, ZipOpenTiming } from './api.ts';
 
 let zipBytes: Uint8Array | null = null;

@@ -1,7 +1,7 @@
 /** Image decoding for the engine: bytes → upright, opaque, downscaled 8-bit RGB pixels. */
 import { parse as parseIcc } from 'icc';
 import sharp from 'sharp';
-import { describeType, isAcceptedImage, sniff } from '../../src/core/filetype.ts';
+import { describeType, isAcceptedImage, sniff } from '../../src/core/zip/filetype.ts';
 
 /**
  * Longest side after downscaling. The detectors run on a smaller copy (DETECT_SIDE in

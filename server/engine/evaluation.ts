@@ -6,7 +6,7 @@
  * A pair is decided "same" when distance < threshold (the engine's rule). A pair whose image had
  * no face has distance Infinity: it counts as "different", so it is wrong for a same-person pair.
  */
-import { eerOf, operatingPoints } from '../../src/core/evaluation.ts';
+import { eerOf, operatingPoints } from '../../src/core/evaluation/evaluation.ts';
 
 export interface ScoredPair { distance: number; same: boolean }
 
@@ -27,7 +27,7 @@ function candidates(pairs: readonly ScoredPair[]): number[] {
 }
 
 /**
- * Equal error rate, by the one EER rule of src/core/evaluation.ts (score = −distance, so a higher
+ * Equal error rate, by the one EER rule of src/core/evaluation/evaluation.ts (score = −distance, so a higher
  * score is more alike; a pair without a face scores −∞). Its threshold is returned as a distance.
  */
 export function equalErrorRate(pairs: readonly ScoredPair[]): { eer: number; threshold: number } {

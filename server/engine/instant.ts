@@ -9,7 +9,7 @@
  * It never claims to have found a face in an image it did not accept.
  */
 import { createHash } from 'node:crypto';
-import { describeType, isAcceptedImage, sniff } from '../../src/core/filetype.ts';
+import { describeType, isAcceptedImage, sniff } from '../../src/core/zip/filetype.ts';
 import { confidenceFromDistance } from './calibration.ts';
 import type { Engine, EngineInfo, EngineOptions, ImageIndex, MatchOutcome } from './types.ts';
 

@@ -2,7 +2,7 @@
  * Engine worker thread: loads face-api once, then turns image bytes into the faces found and the
  * descriptor of the largest, one request at a time. Started by pool.ts with tsx's loader (see there).
  */
-import { errorText } from '../../src/core/text.ts';
+import { errorText } from '../../src/core/common/text.ts';
 import { parentPort, workerData } from 'node:worker_threads';
 import sharp from 'sharp';
 import { decodeRgb } from './decode.ts';

@@ -3,12 +3,12 @@ import { timingSafeEqual } from 'node:crypto';
 import type { Context } from 'hono';
 import type { MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { describeTypeWithArticle, formatBytes, isAcceptedImage, sniff, SNIFF_BYTES, type SniffedType } from '../../src/core/filetype.ts';
-import { abortableSleep } from '../../src/core/request.ts';
+import { describeTypeWithArticle, formatBytes, isAcceptedImage, sniff, SNIFF_BYTES, type SniffedType } from '../../src/core/zip/filetype.ts';
+import { abortableSleep } from '../../src/core/request/request.ts';
 import type { Engine } from '../engine/types.ts';
 
 /** Response header telling the client which engine answered (the browser keeps it in CallResult.engine). */
-export { ENGINE_HEADER } from '../../src/core/defaults.ts';
+export { ENGINE_HEADER } from '../../src/core/contracts/defaults.ts';
 
 /** More parts than this in one request is refused before any image is looked at. */
 export const MAX_PARTS = 10;

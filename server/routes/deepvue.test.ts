@@ -2,8 +2,8 @@
 import { decodeJwt, SignJWT } from 'jose';
 import sharp from 'sharp';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { deepvue } from '../../src/core/contracts.ts';
-import { fetchToken } from '../../src/core/request.ts';
+import { deepvue } from '../../src/core/contracts/contracts.ts';
+import { fetchToken } from '../../src/core/request/request.ts';
 import { createServerApp } from '../app.ts';
 import type { ServerConfig } from '../config.ts';
 import { face, fakeEngine, form, testConfig, type FakeEngine } from '../testkit.ts';

@@ -7,7 +7,7 @@ import { Hono } from 'hono';
 import type { Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { jwtVerify, SignJWT } from 'jose';
-import { deepvue } from '../../src/core/contracts.ts';
+import { deepvue } from '../../src/core/contracts/contracts.ts';
 import type { FaultShape } from '../faults.ts';
 import {
   awaitEngine, bodyCap, clamp01, ENGINE_HEADER, latency, readBearer, readImageParts, readMultipart, round, safeEqual,

@@ -1,7 +1,7 @@
 /** KwikID route logic (POST /facematch) against a controllable engine; real decisions live in engine-verdicts.test.ts. */
 import sharp from 'sharp';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { kwikid } from '../../src/core/contracts.ts';
+import { kwikid } from '../../src/core/contracts/contracts.ts';
 import { createServerApp } from '../app.ts';
 import type { ServerConfig } from '../config.ts';
 import { face, fakeEngine, form, testConfig, type FakeEngine } from '../testkit.ts';

@@ -1,7 +1,7 @@
 /** KwikID contract: POST /facematch, Bearer token, multipart image1 / image2, optional unique_id. */
 import { Hono } from 'hono';
 import type { Context } from 'hono';
-import { kwikid } from '../../src/core/contracts.ts';
+import { kwikid } from '../../src/core/contracts/contracts.ts';
 import type { FaultShape } from '../faults.ts';
 import {
   awaitEngine, bearerAuth, bodyCap, clamp01, ENGINE_HEADER, latency, readImageParts, readMultipart, round,

@@ -6,7 +6,7 @@
  */
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { formatBytes } from '../../src/core/filetype.ts';
+import { formatBytes } from '../../src/core/zip/filetype.ts';
 import { bodyLimitFor } from './common.ts';
 import type { RouteDeps } from './deps.ts';
 

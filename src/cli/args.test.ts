@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_BASE_URL, USAGE, parseCommand, parseShard, UsageError, type RunArgs } from './args.ts';
 import { credentialsFromEnv } from './credentials.ts';
-import { deepvue, kwikid } from '../core/contracts.ts';
-import { NUMERIC_SETTINGS, readNumericSetting, type NumericSetting } from '../core/setting-rules.ts';
+import { deepvue, kwikid } from '../core/contracts/contracts.ts';
+import { NUMERIC_SETTINGS, readNumericSetting, type NumericSetting } from '../core/contracts/setting-rules.ts';
 import { runCli } from '../../test/cli.ts';
 
 const run = (...args: string[]) => parseCommand(['run', ...args]) as RunArgs;

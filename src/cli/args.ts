@@ -4,13 +4,13 @@
  * Credentials are never flags: they come from the environment (see credentials.ts).
  */
 import { parseArgs } from 'node:util';
-import { deepvue, kwikid } from '../core/contracts.ts';
-import { DEFAULT_CONCURRENCY, DEFAULT_RETRIES, DEFAULT_TIMEOUT_MS } from '../core/defaults.ts';
-import { PRESET_IDS, type PresetId } from '../core/emulation.ts';
+import { deepvue, kwikid } from '../core/contracts/contracts.ts';
+import { DEFAULT_CONCURRENCY, DEFAULT_RETRIES, DEFAULT_TIMEOUT_MS } from '../core/contracts/defaults.ts';
+import { PRESET_IDS, type PresetId } from '../core/providers/emulation.ts';
 import { VENDOR_PRESETS } from '../core/providers/vendor-presets.ts';
-import { NUMERIC_SETTINGS, acceptedRange, readNumericSetting, type NumericSetting } from '../core/setting-rules.ts';
-import type { Shard } from '../core/shard.ts';
-import { joinOr } from '../core/text.ts';
+import { NUMERIC_SETTINGS, acceptedRange, readNumericSetting, type NumericSetting } from '../core/contracts/setting-rules.ts';
+import type { Shard } from '../core/pairing/shard.ts';
+import { joinOr } from '../core/common/text.ts';
 import { mergeSteps, parseSweepSide, parseSweepStep, SweepSpecError, type SweepSettings } from '../core/sweep/spec.ts';
 
 /** Every preset (the CLI loads them all at once; the browser loads the vendor presets on demand). */

@@ -3,9 +3,9 @@
  * (Deepvue), core's stop otherwise (KwikID); either way a stop says which environment variables
  * hold the credentials, since the CLI has no settings panel.
  */
-import type { ProviderContract } from '../core/contracts.ts';
-import { canRefreshToken, refreshTokenPolicy, stopOnUnauthorized, type AuthPolicy } from '../core/job.ts';
-import type { CallDeps, CallSettings } from '../core/request.ts';
+import type { ProviderContract } from '../core/contracts/contracts.ts';
+import { canRefreshToken, refreshTokenPolicy, stopOnUnauthorized, type AuthPolicy } from '../core/run/job.ts';
+import type { CallDeps, CallSettings } from '../core/request/request.ts';
 import { credentialEnvLabel, requiredKeys } from '../core/providers/credentials.ts';
 
 export function envHint(contract: ProviderContract): string {

@@ -13,7 +13,7 @@ import { strFromU8, unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../server/main.ts';
 import { buildFixturesZip, expectedVerdicts } from '../../test/faces.ts';
-import type { PairRecord } from '../core/records.ts';
+import type { PairRecord } from '../core/run/records.ts';
 import { BIN, readArchive, runCli, type ArchiveContents } from '../../test/cli.ts';
 
 function verdictOf(rec: PairRecord): string | undefined {

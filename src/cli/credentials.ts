@@ -3,11 +3,11 @@
  * history): every credential as FACEMATCH_CRED_<KEY> (upper snake case), and the long-standing
  * FACEMATCH_TOKEN and DEEPVUE_CLIENT_ID / DEEPVUE_CLIENT_SECRET.
  */
-import type { ProviderContract } from '../core/contracts.ts';
+import type { ProviderContract } from '../core/contracts/contracts.ts';
 import {
   credentialEnvLabel, credentialFromEnv, demoCredentials, requiredKeys, suppliedKeys,
 } from '../core/providers/credentials.ts';
-import type { Credentials } from '../core/request.ts';
+import type { Credentials } from '../core/request/request.ts';
 import { UsageError } from './args.ts';
 
 export { suppliedKeys };

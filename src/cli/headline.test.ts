@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { kwikid } from '../core/contracts.ts';
+import { kwikid } from '../core/contracts/contracts.ts';
 import { reportCard } from '../core/evaluation/card.ts';
-import type { EvalRow } from '../core/evaluation.ts';
+import type { EvalRow } from '../core/evaluation/evaluation.ts';
 import { parseCommand, type RunArgs } from './args.ts';
 import { junitXml } from './junit.ts';
 import { headlineFigures } from './run.ts';

@@ -3,8 +3,8 @@
  * A testcase fails when its record is an error, or (with labels) when the verdict is wrong.
  */
 import junit from 'junit-report-builder';
-import type { ProviderContract } from '../core/contracts.ts';
-import { recordVerdict, type PairRecord } from '../core/records.ts';
+import type { ProviderContract } from '../core/contracts/contracts.ts';
+import { recordVerdict, type PairRecord } from '../core/run/records.ts';
 
 export interface JunitInput {
   /** The suite name, e.g. the input ZIP's name. */

@@ -2,7 +2,7 @@
  * `facematch`: the command-line entry (bin/facematch.mjs loads it through tsx). A thin layer over
  * core: arguments and environment in, exit code out. `main` is also what the tests call in-process.
  */
-import { errorText } from '../core/text.ts';
+import { errorText } from '../core/common/text.ts';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseCommand, USAGE, UsageError } from './args.ts';

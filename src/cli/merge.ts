@@ -1,12 +1,12 @@
 /** `facematch merge`: reads shard archives with core's archive reader and writes one archive with core's builder. */
-import { errorText } from '../core/text.ts';
+import { errorText } from '../core/common/text.ts';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { archiveFileName } from '../core/archive-client.ts';
-import { ArchiveReadError, readResultsArchive, type ReadResultsArchive } from '../core/archive-read.ts';
-import { mergeArchives, MergeError } from '../core/merge.ts';
-import { buildResultsZip } from '../core/report.ts';
-import { summarise } from '../core/stats.ts';
+import { archiveFileName } from '../core/archive/archive-client.ts';
+import { ArchiveReadError, readResultsArchive, type ReadResultsArchive } from '../core/archive/archive-read.ts';
+import { mergeArchives, MergeError } from '../core/archive/merge.ts';
+import { buildResultsZip } from '../core/archive/report.ts';
+import { summarise } from '../core/run/stats.ts';
 import { UsageError, type MergeArgs } from './args.ts';
 import { writeOutput, type CliIO } from './run.ts';
 

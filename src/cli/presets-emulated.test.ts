@@ -14,11 +14,11 @@ import { startServer, type RunningServer } from '../../server/main.ts';
 import { instantDistance } from '../../server/engine/instant.ts';
 import { facePath } from '../../test/faces.ts';
 import { readArchive } from '../../test/cli.ts';
-import { deepvue, kwikid, readTransactionId, type ProviderContract } from '../core/contracts.ts';
-import { PRESET_IDS } from '../core/emulation.ts';
+import { deepvue, kwikid, readTransactionId, type ProviderContract } from '../core/contracts/contracts.ts';
+import { PRESET_IDS } from '../core/providers/emulation.ts';
 import { credentialEnvName, demoCredentials } from '../core/providers/credentials.ts';
 import { VENDOR_PRESETS } from '../core/providers/vendor-presets.ts';
-import { recordVerdict } from '../core/records.ts';
+import { recordVerdict } from '../core/run/records.ts';
 import { runCli } from '../../test/cli.ts';
 
 const PRESETS: readonly ProviderContract[] = [kwikid, deepvue, ...VENDOR_PRESETS];

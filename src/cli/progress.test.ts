@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { PairRecord } from '../core/records.ts';
+import type { PairRecord } from '../core/run/records.ts';
 import { createProgress, formatDuration, plainEvery } from './progress.ts';
 
 const ok = { success: true } as PairRecord;

@@ -3,7 +3,7 @@
  * line every N records and one at the end, so logs stay short.
  */
 import cliProgress from 'cli-progress';
-import type { PairRecord } from '../core/records.ts';
+import type { PairRecord } from '../core/run/records.ts';
 
 export interface ProgressStream {
   write(chunk: string): boolean;

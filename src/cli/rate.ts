@@ -10,7 +10,7 @@ import { randomUUID, createHash } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { systemClock, type Clock } from '../core/run/clock.ts';
 import { RATE_WINDOW_MS, nextStart } from '../core/run/rate-window.ts';
-import { errorText } from '../core/text.ts';
+import { errorText } from '../core/common/text.ts';
 import { UsageError } from './args.ts';
 
 export interface RateGate {

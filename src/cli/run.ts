@@ -2,29 +2,29 @@
  * `facematch run`: open the ZIP with core's reader, pick the shard, run the pairs through core's
  * bulk job, write the same archive as the browser (core's report builder), and the JUnit report.
  */
-import { errorText } from '../core/text.ts';
+import { errorText } from '../core/common/text.ts';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { archiveFileName } from '../core/archive-client.ts';
-import type { ProviderContract } from '../core/contracts.ts';
-import { loadContract } from '../core/presets-loader.ts';
-import { accuracyOf, confusionAt, evalRows, pct, withOutcomes } from '../core/evaluation.ts';
-import { loadZipLabels, parseLabels, zipLabelsOverridden, type Expected, type LabelSet } from '../core/labels.ts';
-import { shardNotice } from '../core/merge.ts';
-import type { JobSnapshot } from '../core/job.ts';
-import { buildResultsZip } from '../core/report.ts';
+import { archiveFileName } from '../core/archive/archive-client.ts';
+import type { ProviderContract } from '../core/contracts/contracts.ts';
+import { loadContract } from '../core/providers/presets-loader.ts';
+import { accuracyOf, confusionAt, evalRows, pct, withOutcomes } from '../core/evaluation/evaluation.ts';
+import { loadZipLabels, parseLabels, zipLabelsOverridden, type Expected, type LabelSet } from '../core/pairing/labels.ts';
+import { shardNotice } from '../core/archive/merge.ts';
+import type { JobSnapshot } from '../core/run/job.ts';
+import { buildResultsZip } from '../core/archive/report.ts';
 import { runLabels } from '../core/run/report-input.ts';
 import { inThreadHost } from '../core/run/host.ts';
 import type { RunEvent, RunSummary } from '../core/run/session.ts';
-import { endpointUrl } from '../core/request.ts';
+import { endpointUrl } from '../core/request/request.ts';
 import { queueTimeoutWarning } from '../core/run/queue-warning.ts';
-import { shardIndices } from '../core/shard.ts';
-import { summarise } from '../core/stats.ts';
-import { openZip, ZipError, type OpenedZip } from '../core/zip.ts';
+import { shardIndices } from '../core/pairing/shard.ts';
+import { summarise } from '../core/run/stats.ts';
+import { openZip, ZipError, type OpenedZip } from '../core/zip/zip.ts';
 import { sweepCountSentence } from '../core/sweep/spec.ts';
 import { robustnessOf } from '../core/sweep/robustness.ts';
 import { inThreadMaker, sweepSource } from '../core/sweep/variants.ts';
-import type { PairEntry, SkippedEntry } from '../core/records.ts';
+import type { PairEntry, SkippedEntry } from '../core/run/records.ts';
 import { UsageError, type RunArgs } from './args.ts';
 import { credentialsFromEnv } from './credentials.ts';
 import { cliAuthPolicy } from './auth.ts';
@@ -32,7 +32,7 @@ import { junitXml } from './junit.ts';
 import { reportCard, type ReportCard } from '../core/evaluation/card.ts';
 import { attributeTable } from '../core/evaluation/input.ts';
 import { CONVENTION_LABELS } from '../core/evaluation/acquisition.ts';
-import type { Rate } from '../core/evaluation.ts';
+import type { Rate } from '../core/evaluation/evaluation.ts';
 import { createProgress, type ProgressStream } from './progress.ts';
 import { budgetKey, createRateGate, type RateGate } from './rate.ts';
 

@@ -14,7 +14,7 @@ import { startServer, type RunningServer } from '../../server/main.ts';
 import { facePath, pairStem, readPairsCsv } from '../../test/faces.ts';
 import { readArchive, runCli } from '../../test/cli.ts';
 import { readWorkbookXml } from '../../test/xlsx-xml.ts';
-import { kwikid } from '../core/contracts.ts';
+import { kwikid } from '../core/contracts/contracts.ts';
 import { robustnessOf, robustnessRows, ROBUSTNESS_COLUMNS } from '../core/sweep/robustness.ts';
 import { perturbImage } from '../core/sweep/perturb.ts';
 import { SWEEP_LIBRARIES, variantFingerprint, type SweepManifest } from '../core/sweep/variants.ts';

@@ -1,5 +1,5 @@
 /**
- * The package's version for the CLI, read from package.json at run time (core/version.ts imports
+ * The package's version for the CLI, read from package.json at run time (core/common/version.ts imports
  * it as a JSON module with a named export, which only Vite and tsx resolve, not Node's loader).
  */
 import { readFileSync } from 'node:fs';

@@ -1,13 +1,13 @@
 import 'fake-indexeddb/auto';
 import { openDB } from 'idb';
 import { describe, expect, it } from 'vitest';
-import { kwikid } from '../core/contracts.ts';
+import { kwikid } from '../core/contracts/contracts.ts';
 import {
   bannerSentence, FLUSH_MS, Journal, journalSettings, KEEP_RUNS, missingSecrets, type Clock, type JournalBackend,
-} from '../core/journal.ts';
-import { createRecorder, recordsSoFar, rerunRecord, resumePlan } from '../core/journal-run.ts';
-import { notRunRecord, recordFromCall, type PairEntry, type PairRecord } from '../core/records.ts';
-import { redactRecords } from '../core/report.ts';
+} from '../core/run/journal.ts';
+import { createRecorder, recordsSoFar, rerunRecord, resumePlan } from '../core/run/journal-run.ts';
+import { notRunRecord, recordFromCall, type PairEntry, type PairRecord } from '../core/run/records.ts';
+import { redactRecords } from '../core/archive/report.ts';
 import { idbJournalBackend } from './journal-idb.ts';
 
 let dbCount = 0;

@@ -1,5 +1,5 @@
 /**
- * The run journal's storage in the browser: IndexedDB through `idb` (core/journal.ts holds the
+ * The run journal's storage in the browser: IndexedDB through `idb` (core/run/journal.ts holds the
  * logic and the JournalBackend interface this implements).
  *
  * Database "facematch-journal", version 2:
@@ -14,8 +14,8 @@
  * databases keep working: their runs still carry a progress, overlaid by the progress store's.
  */
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
-import type { JournalBackend, JournalEntry, JournalProgress, JournalRun, UnrecordedRegister } from '../core/journal.ts';
-import type { PairRecord } from '../core/records.ts';
+import type { JournalBackend, JournalEntry, JournalProgress, JournalRun, UnrecordedRegister } from '../core/run/journal.ts';
+import type { PairRecord } from '../core/run/records.ts';
 import { JOURNAL_DB } from './journal-exists.ts';
 import { opfsDir, opfsRegister, parseRegister, removeRegister, type RegisterDir } from './journal-opfs.ts';
 

@@ -8,10 +8,10 @@
  */
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
-import { kwikid } from '../core/contracts.ts';
-import { Journal, type JournalBackend } from '../core/journal.ts';
-import { resumePlan } from '../core/journal-run.ts';
-import { recordFromCall, type PairEntry, type PairRecord } from '../core/records.ts';
+import { kwikid } from '../core/contracts/contracts.ts';
+import { Journal, type JournalBackend } from '../core/run/journal.ts';
+import { resumePlan } from '../core/run/journal-run.ts';
+import { recordFromCall, type PairEntry, type PairRecord } from '../core/run/records.ts';
 import { startSession } from '../core/run/journal-session.ts';
 import { idbJournalBackend } from './journal-idb.ts';
 import type { RegisterDir, SyncHandle } from './journal-opfs.ts';

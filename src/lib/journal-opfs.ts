@@ -1,5 +1,5 @@
 /**
- * The journal's "sent, no record in the database yet" register (core/journal.ts UnrecordedRegister)
+ * The journal's "sent, no record in the database yet" register (core/run/journal.ts UnrecordedRegister)
  * in the origin private file system, for the run session in a Web Worker, where localStorage does
  * not exist. One small JSON file per run, written through a FileSystemSyncAccessHandle (dedicated
  * workers only): a write is synchronous, so a send waits for no database round trip, and what is
@@ -11,7 +11,7 @@
  * The page reads the files back (asynchronously, with getFile) when it resumes a run: `read` here
  * may answer with a promise.
  */
-import type { JournalEntry, UnrecordedRegister } from '../core/journal.ts';
+import type { JournalEntry, UnrecordedRegister } from '../core/run/journal.ts';
 
 /** The folder of the origin private file system that holds the registers. */
 export const REGISTER_DIR = 'facematch-journal-unrecorded';

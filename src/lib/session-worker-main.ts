@@ -4,13 +4,13 @@
  * journal and the archive in this thread, posts the session's events and takes commands.
  * Apart from the worker file so a test can drive it through structured clones, as a worker would.
  */
-import { startArchive } from '../core/archive-client.ts';
-import type { CallFn } from '../core/job.ts';
-import { Journal } from '../core/journal.ts';
+import { startArchive } from '../core/archive/archive-client.ts';
+import type { CallFn } from '../core/run/job.ts';
+import { Journal } from '../core/run/journal.ts';
 import { applyCommand, type SessionCommand } from '../core/run/host.ts';
 import { startRunSession, type RunEvent, type RunSessionHandle, type RunSource } from '../core/run/session.ts';
-import { errorText } from '../core/text.ts';
-import { openZip } from '../core/zip.ts';
+import { errorText } from '../core/common/text.ts';
+import { openZip } from '../core/zip/zip.ts';
 import { idbJournalBackend } from './journal-idb.ts';
 import { JOURNAL_DB } from './journal-exists.ts';
 import { canSyncAccess, opfsDir } from './journal-opfs.ts';

@@ -1,10 +1,10 @@
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
-import type { CallFn } from '../core/job.ts';
-import { Journal } from '../core/journal.ts';
-import type { PairEntry } from '../core/records.ts';
-import type { CallResult, ImagePart } from '../core/request.ts';
-import type { OpenedZip } from '../core/zip.ts';
+import type { CallFn } from '../core/run/job.ts';
+import { Journal } from '../core/run/journal.ts';
+import type { PairEntry } from '../core/run/records.ts';
+import type { CallResult, ImagePart } from '../core/request/request.ts';
+import type { OpenedZip } from '../core/zip/zip.ts';
 import { idbJournalBackend } from '../lib/journal-idb.ts';
 import { createBulkStore } from './bulk.ts';
 import { inThreadHost } from '../core/run/host.ts';

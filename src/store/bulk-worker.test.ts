@@ -7,11 +7,11 @@
 import 'fake-indexeddb/auto';
 import JSZip from 'jszip';
 import { describe, expect, it } from 'vitest';
-import type { CallFn } from '../core/job.ts';
-import { Journal } from '../core/journal.ts';
-import type { CallResult } from '../core/request.ts';
+import type { CallFn } from '../core/run/job.ts';
+import { Journal } from '../core/run/journal.ts';
+import type { CallResult } from '../core/request/request.ts';
 import { inThreadHost, type SessionHost } from '../core/run/host.ts';
-import { readResultsArchive } from '../core/archive-read.ts';
+import { readResultsArchive } from '../core/archive/archive-read.ts';
 import { createBulkStore } from './bulk.ts';
 import { createSettingsStore } from './settings.ts';
 import { idbJournalBackend } from '../lib/journal-idb.ts';

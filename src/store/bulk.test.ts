@@ -1,11 +1,11 @@
 import JSZip from 'jszip';
 import { describe, expect, it, vi } from 'vitest';
-import { deepvue, kwikid } from '../core/contracts.ts';
-import type { CallFn } from '../core/job.ts';
-import type { RunManifest } from '../core/manifest.ts';
-import type { PairEntry } from '../core/records.ts';
-import type { CallResult, ImagePart } from '../core/request.ts';
-import type { OpenedZip } from '../core/zip.ts';
+import { deepvue, kwikid } from '../core/contracts/contracts.ts';
+import type { CallFn } from '../core/run/job.ts';
+import type { RunManifest } from '../core/archive/manifest.ts';
+import type { PairEntry } from '../core/run/records.ts';
+import type { CallResult, ImagePart } from '../core/request/request.ts';
+import type { OpenedZip } from '../core/zip/zip.ts';
 import { createBulkStore, selectBulkBusy, type BulkDeps } from './bulk.ts';
 import { inThreadHost, type InThreadOptions } from '../core/run/host.ts';
 import { createSettingsStore } from './settings.ts';

@@ -8,22 +8,22 @@
  * Everything platform-bound comes in through BulkDeps, so the store is unit-tested without a browser.
  */
 import { create, type StoreApi, type UseBoundStore } from 'zustand';
-import type { ProviderContract } from '../core/contracts.ts';
-import type { Credentials } from '../core/request.ts';
-import type { PairRecord } from '../core/records.ts';
-import { openZip as coreOpenZip, ZipError, type OpenedZip } from '../core/zip.ts';
-import type { JobSnapshot } from '../core/job.ts';
-import type { LabelSet } from '../core/labels.ts';
+import type { ProviderContract } from '../core/contracts/contracts.ts';
+import type { Credentials } from '../core/request/request.ts';
+import type { PairRecord } from '../core/run/records.ts';
+import { openZip as coreOpenZip, ZipError, type OpenedZip } from '../core/zip/zip.ts';
+import type { JobSnapshot } from '../core/run/job.ts';
+import type { LabelSet } from '../core/pairing/labels.ts';
 import { openRunInput } from '../core/run/input.ts';
 import { runLabels } from '../core/run/report-input.ts';
 import { journalSnapshot } from '../core/run/so-far.ts';
 import { inThreadHost, type HostedSession, type SessionHost } from '../core/run/host.ts';
 import type { AuthPause, InFlight, RunEvent, RunKind } from '../core/run/session.ts';
-import type { ReportInput } from '../core/report.ts';
-import { summarise, type RunStats } from '../core/stats.ts';
-import { ArchiveReadError, isResultsArchiveName, readResultsArchive, type ArchiveRunInfo } from '../core/archive-read.ts';
-import { type Journal, type JournalEntry, type JournalRun } from '../core/journal.ts';
-import { rerunSelection, resumePlan } from '../core/journal-run.ts';
+import type { ReportInput } from '../core/archive/report.ts';
+import { summarise, type RunStats } from '../core/run/stats.ts';
+import { ArchiveReadError, isResultsArchiveName, readResultsArchive, type ArchiveRunInfo } from '../core/archive/archive-read.ts';
+import { type Journal, type JournalEntry, type JournalRun } from '../core/run/journal.ts';
+import { rerunSelection, resumePlan } from '../core/run/journal-run.ts';
 import type { SweepSettings } from '../core/sweep/spec.ts';
 import { inThreadMaker, sweepSource, type VariantMaker } from '../core/sweep/variants.ts';
 import { saveBlob } from '../lib/download.ts';

@@ -1,16 +1,16 @@
 import JSZip from 'jszip';
 import { describe, expect, it } from 'vitest';
-import { readResultsArchive } from '../core/archive-read.ts';
-import type { CallFn } from '../core/job.ts';
-import type { PairEntry, PairRecord } from '../core/records.ts';
-import { buildResultsZip, type ReportInput } from '../core/report.ts';
-import type { CallResult, ImagePart } from '../core/request.ts';
-import type { OpenedZip } from '../core/zip.ts';
-import { kwikid } from '../core/contracts.ts';
+import { readResultsArchive } from '../core/archive/archive-read.ts';
+import type { CallFn } from '../core/run/job.ts';
+import type { PairEntry, PairRecord } from '../core/run/records.ts';
+import { buildResultsZip, type ReportInput } from '../core/archive/report.ts';
+import type { CallResult, ImagePart } from '../core/request/request.ts';
+import type { OpenedZip } from '../core/zip/zip.ts';
+import { kwikid } from '../core/contracts/contracts.ts';
 import { createBulkStore } from './bulk.ts';
 import { inThreadHost } from '../core/run/host.ts';
-import { cardOf } from '../core/evaluation-report.ts';
-import { evalRows, evaluate } from '../core/evaluation.ts';
+import { cardOf } from '../core/evaluation/evaluation-report.ts';
+import { evalRows, evaluate } from '../core/evaluation/evaluation.ts';
 import { createEvaluationStore, evaluationInputFor, evaluationLabels } from './evaluation.ts';
 import { createSettingsStore } from './settings.ts';
 

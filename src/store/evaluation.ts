@@ -10,17 +10,17 @@
  * evaluation*.ts, compare.ts); this store only holds what the user chose.
  */
 import { create, type StoreApi, type UseBoundStore } from 'zustand';
-import { ArchiveReadError, readResultsArchive, type ReadResultsArchive } from '../core/archive-read.ts';
-import { buildArchiveInWorker } from '../core/archive-client.ts';
-import { compareRuns, type Comparison } from '../core/compare.ts';
-import { reportInputFromArchive, withEvaluationChoice } from '../core/evaluation-archive.ts';
+import { ArchiveReadError, readResultsArchive, type ReadResultsArchive } from '../core/archive/archive-read.ts';
+import { buildArchiveInWorker } from '../core/archive/archive-client.ts';
+import { compareRuns, type Comparison } from '../core/evaluation/compare.ts';
+import { reportInputFromArchive, withEvaluationChoice } from '../core/evaluation/evaluation-archive.ts';
 import { labelsOfRecords } from '../core/run/report-input.ts';
-import { parseLabels, type Expected, type LabelAttributes, type LabelSet } from '../core/labels.ts';
+import { parseLabels, type Expected, type LabelAttributes, type LabelSet } from '../core/pairing/labels.ts';
 import { attributeTable, labelAttributesOf } from '../core/evaluation/input.ts';
 import { parseTargetFmr, targetFmrsWith } from '../core/evaluation/target-fmr.ts';
 import { parseThreshold } from '../core/evaluation/threshold.ts';
-import type { EvaluationInput } from '../core/evaluation-report.ts';
-import type { ReportInput } from '../core/report.ts';
+import type { EvaluationInput } from '../core/evaluation/evaluation-report.ts';
+import type { ReportInput } from '../core/archive/report.ts';
 import { selectBulkBusy, useBulkStore, type BulkState } from './bulk.ts';
 
 /** What the current archive (the Bulk result's blob) was built with. */

@@ -1,15 +1,15 @@
 import 'fake-indexeddb/auto';
 import JSZip from 'jszip';
 import { describe, expect, it } from 'vitest';
-import { isContractLoaded, kwikid, registerDefinition, unregisterDefinition } from '../core/contracts.ts';
-import { zipFingerprint } from '../core/fingerprint.ts';
-import { Journal, journalContract, journalSettings, missingSecrets } from '../core/journal.ts';
+import { isContractLoaded, kwikid, registerDefinition, unregisterDefinition } from '../core/contracts/contracts.ts';
+import { zipFingerprint } from '../core/zip/fingerprint.ts';
+import { Journal, journalContract, journalSettings, missingSecrets } from '../core/run/journal.ts';
 import { checkDefinition } from '../core/providers/schema.ts';
-import { createRecorder } from '../core/journal-run.ts';
-import { recordFromCall } from '../core/records.ts';
-import { buildResultsZip, type ReportInput } from '../core/report.ts';
-import { readResultsArchive } from '../core/archive-read.ts';
-import { openZip } from '../core/zip.ts';
+import { createRecorder } from '../core/run/journal-run.ts';
+import { recordFromCall } from '../core/run/records.ts';
+import { buildResultsZip, type ReportInput } from '../core/archive/report.ts';
+import { readResultsArchive } from '../core/archive/archive-read.ts';
+import { openZip } from '../core/zip/zip.ts';
 import { idbJournalBackend } from '../lib/journal-idb.ts';
 import { createJournalStore } from './journal.ts';
 

@@ -1,20 +1,20 @@
 /**
  * The run journal on screen: the banner shown on page load when a run is unfinished or was not
  * downloaded, its Resume / Download results so far / Discard actions, and the sentence shown when
- * the journal cannot write. The journal logic is core/journal.ts; storage is injected.
+ * the journal cannot write. The journal logic is core/run/journal.ts; storage is injected.
  *
  * Resume has two steps kept here (the run itself is the Bulk store's): the user chooses the same
  * ZIP again (its fingerprint must match the journal's) and, when the secrets were not stored,
  * types the token again.
  */
 import { create, type StoreApi, type UseBoundStore } from 'zustand';
-import { isContractLoaded, registerDefinition } from '../core/contracts.ts';
-import { loadContract } from '../core/presets-loader.ts';
-import { Journal, type JournalEntry, type JournalRun } from '../core/journal.ts';
-import type { OpenedZip } from '../core/zip.ts';
-import type { LabelSet } from '../core/labels.ts';
-import type { ReportInput } from '../core/report.ts';
-import { formatBytes } from '../core/filetype.ts';
+import { isContractLoaded, registerDefinition } from '../core/contracts/contracts.ts';
+import { loadContract } from '../core/providers/presets-loader.ts';
+import { Journal, type JournalEntry, type JournalRun } from '../core/run/journal.ts';
+import type { OpenedZip } from '../core/zip/zip.ts';
+import type { LabelSet } from '../core/pairing/labels.ts';
+import type { ReportInput } from '../core/archive/report.ts';
+import { formatBytes } from '../core/zip/filetype.ts';
 import { idbJournalBackend } from '../lib/journal-idb.ts';
 import { saveBlob } from '../lib/download.ts';
 import { useAppStore } from './app.ts';
@@ -122,7 +122,7 @@ export function createJournalStore(deps: JournalStoreDeps): JournalStore {
         if (!read) throw new Error('gone');
         const { soFarReportInput } = await import('../core/run/so-far.ts');
         const bytes = await deps.buildArchive(soFarReportInput(read, Date.now()));
-        const { archiveFileName } = await import('../core/archive-client.ts');
+        const { archiveFileName } = await import('../core/archive/archive-client.ts');
         deps.save(new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'application/zip' }), archiveFileName());
         const updated = await journal.update(run.id, { downloaded: true });
         set({ busy: false, banner: updated && updated.status === 'running' ? updated : null });
@@ -155,7 +155,7 @@ export function createJournalStore(deps: JournalStoreDeps): JournalStore {
         if (cur) set({ resume: { ...cur, checking: false, error: `${file.name} is not the ZIP this run was started with: ${why}. Choose ${expected.name} (${formatBytes(expected.size)}) to resume, or discard the run.` } });
       };
       // Loaded on demand: the banner's chunk stays small (it loads with the page).
-      const [{ ZipError }, { openRunInput }, { sameFingerprint, zipFingerprint }] = await Promise.all([import('../core/zip.ts'), import('../core/run/input.ts'), import('../core/fingerprint.ts')]);
+      const [{ ZipError }, { openRunInput }, { sameFingerprint, zipFingerprint }] = await Promise.all([import('../core/zip/zip.ts'), import('../core/run/input.ts'), import('../core/zip/fingerprint.ts')]);
       let zip: OpenedZip;
       let labels: LabelSet | null;
       try {
@@ -198,7 +198,7 @@ export function createJournalStore(deps: JournalStoreDeps): JournalStore {
 /** The app's journal: IndexedDB, the archive worker, a download link. */
 export const useJournalStore: JournalStore = createJournalStore({
   journal: new Journal(idbJournalBackend()),
-  buildArchive: async (input) => (await import('../core/archive-client.ts')).buildArchiveInWorker(input),
+  buildArchive: async (input) => (await import('../core/archive/archive-client.ts')).buildArchiveInWorker(input),
   save: saveBlob,
   showBulk: () => useAppStore.getState().setMode('bulk'),
 });

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import JSZip from 'jszip';
-import type { FacesReport } from '../core/faces.ts';
-import type { SniffedType } from '../core/filetype.ts';
-import type { CallFn } from '../core/job.ts';
-import type { PairEntry } from '../core/records.ts';
-import type { CallResult, ImagePart } from '../core/request.ts';
-import { openZip, ZipError, type OpenedZip } from '../core/zip.ts';
+import type { FacesReport } from '../core/faces/faces.ts';
+import type { SniffedType } from '../core/zip/filetype.ts';
+import type { CallFn } from '../core/run/job.ts';
+import type { PairEntry } from '../core/run/records.ts';
+import type { CallResult, ImagePart } from '../core/request/request.ts';
+import { openZip, ZipError, type OpenedZip } from '../core/zip/zip.ts';
 import { createBulkStore } from './bulk.ts';
 import { inThreadHost } from '../core/run/host.ts';
 import { createPreflightStore, selectContentChecking, selectFlaggedCount, type PreflightDeps } from './preflight.ts';

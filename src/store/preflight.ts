@@ -6,16 +6,16 @@
  * are found. "Check faces" asks the reference server's detector (POST /faces on the page's own
  * origin) about every image, with progress and Stop, and is offered only when that server is
  * there. Both kinds of flag join one list; "Exclude flagged pairs" turns all of them into the
- * job's `excluded` map (core/preflight.ts), so each excluded pair gets its not_run record.
+ * job's `excluded` map (core/pairing/preflight.ts), so each excluded pair gets its not_run record.
  * Platform-bound pieces come in through PreflightDeps, so the store is unit-tested without a browser.
  */
 import { create, type StoreApi, type UseBoundStore } from 'zustand';
-import { checkFaces } from '../core/face-check.ts';
-import { detectFaces, facesAvailable, facesToken, type FacesReport } from '../core/faces.ts';
-import type { SniffedType } from '../core/filetype.ts';
-import { contentFlagReason, excludedFromFlags, type PairFlag } from '../core/preflight.ts';
-import type { ImagePart } from '../core/request.ts';
-import type { OpenedZip } from '../core/zip.ts';
+import { checkFaces } from '../core/faces/face-check.ts';
+import { detectFaces, facesAvailable, facesToken, type FacesReport } from '../core/faces/faces.ts';
+import type { SniffedType } from '../core/zip/filetype.ts';
+import { contentFlagReason, excludedFromFlags, type PairFlag } from '../core/pairing/preflight.ts';
+import type { ImagePart } from '../core/request/request.ts';
+import type { OpenedZip } from '../core/zip/zip.ts';
 import { selectContract, useSettingsStore } from './settings.ts';
 
 type Flags = ReadonlyMap<number, readonly PairFlag[]>;

@@ -2,10 +2,10 @@
  * A sweep's robustness curves as the Bulk results show them (kept apart from the sweep settings,
  * which Run's button reads: the curves' modules load with the results, not with the button).
  */
-import type { ProviderContract } from '../core/contracts.ts';
-import { withOutcomes } from '../core/evaluation.ts';
-import type { PairRecord } from '../core/records.ts';
-import type { ReportInput } from '../core/report.ts';
+import type { ProviderContract } from '../core/contracts/contracts.ts';
+import { withOutcomes } from '../core/evaluation/evaluation.ts';
+import type { PairRecord } from '../core/run/records.ts';
+import type { ReportInput } from '../core/archive/report.ts';
 import { robustnessOf, type Robustness } from '../core/sweep/robustness.ts';
 
 /**

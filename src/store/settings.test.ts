@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
-import { deepvue, kwikid, unregisterDefinition } from '../core/contracts.ts';
-import { DEFAULT_DEEPVUE_CLIENT_ID, DEFAULT_DEEPVUE_CLIENT_SECRET, DEFAULT_TOKEN } from '../core/defaults.ts';
+import { deepvue, kwikid, unregisterDefinition } from '../core/contracts/contracts.ts';
+import { DEFAULT_DEEPVUE_CLIENT_ID, DEFAULT_DEEPVUE_CLIENT_SECRET, DEFAULT_TOKEN } from '../core/contracts/defaults.ts';
 import { STORAGE_KEY, callSettingsOf, createSettingsStore, settingsBlocker, upstreamBaseUrl } from './settings.ts';
 
 const ORIGIN = 'http://127.0.0.1:8080';

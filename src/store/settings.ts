@@ -14,16 +14,16 @@ import { create, type StoreApi, type UseBoundStore } from 'zustand';
 import { persist, type PersistStorage, type StorageValue } from 'zustand/middleware';
 import {
   contractById, contracts, isContractLoaded, registerDefinition, unregisterDefinition, type CredentialKey, type ProviderContract,
-} from '../core/contracts.ts';
-import { loadContract, loadPresets } from '../core/presets-loader.ts';
-import { PRESET_IDS } from '../core/emulation.ts';
+} from '../core/contracts/contracts.ts';
+import { loadContract, loadPresets } from '../core/providers/presets-loader.ts';
+import { PRESET_IDS } from '../core/providers/emulation.ts';
 import {
   DEFAULT_CONCURRENCY, DEFAULT_RETRIES, DEFAULT_TIMEOUT_MS, MAX_RETRIES, MAX_TIMEOUT_MS, MIN_TIMEOUT_MS,
-} from '../core/defaults.ts';
+} from '../core/contracts/defaults.ts';
 import { demoCredentials } from '../core/providers/credentials.ts';
-import type { JobSnapshot } from '../core/job.ts';
-import type { CallSettings } from '../core/request.ts';
-import { NUMERIC_SETTINGS, clampConcurrency, clampRate, readNumericSetting, type NumericSetting } from '../core/setting-rules.ts';
+import type { JobSnapshot } from '../core/run/job.ts';
+import type { CallSettings } from '../core/request/request.ts';
+import { NUMERIC_SETTINGS, clampConcurrency, clampRate, readNumericSetting, type NumericSetting } from '../core/contracts/setting-rules.ts';
 
 export type CredentialValues = Record<CredentialKey, string>;
 
@@ -378,7 +378,7 @@ export function createSettingsStore(options: SettingsStoreOptions = {}): Setting
           const contract = selectContract(s);
           set({ tokenStatus: { state: 'busy' } });
           // The request path loads on demand (first-load budget).
-          const { fetchToken } = await import('../core/request.ts');
+          const { fetchToken } = await import('../core/request/request.ts');
           const r = await fetchToken(contract, s.baseUrl.trim(), s.credentials, undefined, { fetch: doFetch, pageOrigin: s.pageOrigin });
           if (r.ok && r.token) {
             const expiry = r.expiry ? ` It expires ${formatExpiry(r.expiry)}.` : '';

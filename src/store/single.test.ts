@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { deepvue, kwikid } from '../core/contracts.ts';
-import type { CallResult, CallSettings } from '../core/request.ts';
+import { deepvue, kwikid } from '../core/contracts/contracts.ts';
+import type { CallResult, CallSettings } from '../core/request/request.ts';
 import { createSingleStore, formatConfidence, selectSingleStale, singleRunBlocker, slotWarning } from './single.ts';
 
 const settings: CallSettings = { contract: kwikid, baseUrl: 'http://x', credentials: { token: 't' }, timeoutMs: 1000, retries: 0 };

@@ -6,12 +6,12 @@
  * `callFacematch` with the settings read fresh at Run.
  */
 import { create } from 'zustand';
-import { endpointUrl, readVerdict, type ProviderContract, type Verdict } from '../core/contracts.ts';
-import type { FacesReport } from '../core/faces.ts';
-import { formatBytes, isAcceptedImage, notAcceptedImage, sniffBlob, type SniffedType } from '../core/filetype.ts';
-import { canIssueToken, credentialProblem, needsTokenFirst } from '../core/readiness.ts';
-import type { callFacematch, fetchToken, CallResult, CallSettings, TokenResult } from '../core/request.ts';
-import { safeEndpoint } from '../core/safe-url.ts';
+import { endpointUrl, readVerdict, type ProviderContract, type Verdict } from '../core/contracts/contracts.ts';
+import type { FacesReport } from '../core/faces/faces.ts';
+import { formatBytes, isAcceptedImage, notAcceptedImage, sniffBlob, type SniffedType } from '../core/zip/filetype.ts';
+import { canIssueToken, credentialProblem, needsTokenFirst } from '../core/contracts/readiness.ts';
+import type { callFacematch, fetchToken, CallResult, CallSettings, TokenResult } from '../core/request/request.ts';
+import { safeEndpoint } from '../core/secrets/safe-url.ts';
 import { selectContract, useSettingsStore } from './settings.ts';
 
 export type SlotIndex = 0 | 1;
@@ -141,8 +141,8 @@ function tokenFailure(token: TokenResult, rejected?: CallResult): CallResult {
 
 export function createSingleStore(deps: SingleDeps) {
   // The request path loads with the first call, not with the page (first-load budget).
-  const call: typeof callFacematch = deps.call ?? (async (...args) => (await import('../core/request.ts')).callFacematch(...args));
-  const getToken: typeof fetchToken = deps.fetchToken ?? (async (...args) => (await import('../core/request.ts')).fetchToken(...args));
+  const call: typeof callFacematch = deps.call ?? (async (...args) => (await import('../core/request/request.ts')).callFacematch(...args));
+  const getToken: typeof fetchToken = deps.fetchToken ?? (async (...args) => (await import('../core/request/request.ts')).fetchToken(...args));
   const detecting: [AbortController | null, AbortController | null] = [null, null];
   const stopDetecting = (index: SlotIndex) => {
     detecting[index]?.abort();
@@ -256,7 +256,7 @@ export const useSingleStore = createSingleStore({
     if (typeof location === 'undefined') return null;
     const s = useSettingsStore.getState();
     // The face check loads with the first image chosen, not with the page.
-    const { detectFaces, facesToken } = await import('../core/faces.ts');
+    const { detectFaces, facesToken } = await import('../core/faces/faces.ts');
     const token = facesToken({ contract: selectContract(s), baseUrl: s.baseUrl, token: s.credentials.token ?? '' }, location.origin);
     return detectFaces(file, file.name, { pageOrigin: location.origin, token, signal });
   },

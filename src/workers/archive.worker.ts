@@ -4,11 +4,11 @@
  * stream (begin, add…, finish: archive-stream.ts) written as the run goes. Answers a build or a
  * finish with the ZIP bytes (buffer transferred) or a message.
  */
-import { errorText } from '../core/text.ts';
+import { errorText } from '../core/common/text.ts';
 
-import { openArchiveStream, type ArchiveStream } from '../core/archive-stream.ts';
-import { buildResultsZip } from '../core/report.ts';
-import type { ArchiveRequest, ArchiveResponse } from '../core/archive-client.ts';
+import { openArchiveStream, type ArchiveStream } from '../core/archive/archive-stream.ts';
+import { buildResultsZip } from '../core/archive/report.ts';
+import type { ArchiveRequest, ArchiveResponse } from '../core/archive/archive-client.ts';
 
 interface WorkerScope {
   onmessage: ((event: MessageEvent<ArchiveRequest>) => void) | null;

@@ -4,7 +4,7 @@
  * level) and answers with the encoded image (buffer transferred) or the problem's sentence.
  */
 import { perturbImage } from '../core/sweep/perturb.ts';
-import { errorText } from '../core/text.ts';
+import { errorText } from '../core/common/text.ts';
 import { ensureBuffer } from '../lib/buffer-global.ts';
 import type { VariantRequest, VariantResponse } from '../lib/variant-worker.ts';
 

@@ -1,6 +1,6 @@
 /** AWS Rekognition CompareFaces emulator: SigV4 verification and the answer's shape (engine decisions: verdicts.test.ts). */
 import { describe, expect, it, vi } from 'vitest';
-import { PRESET_DEMO_CREDENTIALS } from '../../../src/core/emulation.ts';
+import { PRESET_DEMO_CREDENTIALS } from '../../../src/core/providers/emulation.ts';
 import { face, fakeEngine } from '../../testkit.ts';
 import { signedCompareFaces } from './testkit.ts';
 import { emulatorAppPerTest } from './route-test-app.ts';

@@ -1,6 +1,6 @@
 /** Azure AI Face emulator: detect → verify, the key check, and the bounded faceId store (engine decisions: verdicts.test.ts). */
 import { describe, expect, it, vi } from 'vitest';
-import { emulatorBasePath, PRESET_DEMO_CREDENTIALS } from '../../../src/core/emulation.ts';
+import { emulatorBasePath, PRESET_DEMO_CREDENTIALS } from '../../../src/core/providers/emulation.ts';
 import { face } from '../../testkit.ts';
 import { AZURE_DETECT_PATH, AZURE_VERIFY_PATH, FaceIdStore } from './azure-face.ts';
 import { emulatorAppPerTest } from './route-test-app.ts';

@@ -18,7 +18,7 @@ import type { Context } from 'hono';
 import sharp from 'sharp';
 import type { FaceBox } from '../../engine/types.ts';
 import type { RouteDeps } from '../deps.ts';
-import { formatBytes } from '../../../src/core/filetype.ts';
+import { formatBytes } from '../../../src/core/zip/filetype.ts';
 import { checkImageBytes, latency, readJsonObject, safeEqual } from '../common.ts';
 import { demoCredentials, detectFaces, emulatedPath, pixelRectangle, vendorScore, withEngine } from './shared.ts';
 

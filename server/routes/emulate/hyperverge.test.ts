@@ -1,6 +1,6 @@
 /** HyperVerge Face Match emulator: the contract's shape, auth and error answers (engine decisions: verdicts.test.ts). */
 import { describe, expect, it, vi } from 'vitest';
-import { emulatorBasePath, PRESET_DEMO_CREDENTIALS } from '../../../src/core/emulation.ts';
+import { emulatorBasePath, PRESET_DEMO_CREDENTIALS } from '../../../src/core/providers/emulation.ts';
 import { face, fakeEngine, form } from '../../testkit.ts';
 import { HYPERVERGE_PATH } from './hyperverge.ts';
 import { emulatorAppPerTest } from './route-test-app.ts';

@@ -1,6 +1,6 @@
 /** IDfy face compare emulator: the contract's shape, auth and error answers (engine decisions: verdicts.test.ts). */
 import { describe, expect, it, vi } from 'vitest';
-import { emulatorBasePath, PRESET_DEMO_CREDENTIALS } from '../../../src/core/emulation.ts';
+import { emulatorBasePath, PRESET_DEMO_CREDENTIALS } from '../../../src/core/providers/emulation.ts';
 import { face, fakeEngine } from '../../testkit.ts';
 import { IDFY_PATH } from './idfy.ts';
 import { emulatorAppPerTest } from './route-test-app.ts';

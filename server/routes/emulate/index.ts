@@ -1,9 +1,9 @@
 /**
  * The offline emulators of the vendor presets, each under `/emulate/<preset id>` + the vendor's own
- * path, with the real engine behind them and the demo credentials of src/core/emulation.ts.
+ * path, with the real engine behind them and the demo credentials of src/core/providers/emulation.ts.
  */
 import { Hono } from 'hono';
-import type { PresetId } from '../../../src/core/emulation.ts';
+import type { PresetId } from '../../../src/core/providers/emulation.ts';
 import type { RouteDeps } from '../deps.ts';
 import { AWS_HEADERS_SIGNED, awsRekognitionRoutes, REKOGNITION_PATH, REKOGNITION_TARGET } from './aws-rekognition.ts';
 import { AZURE_DETECT_PATH, AZURE_KEY_HEADER, AZURE_VERIFY_PATH, azureFaceRoutes } from './azure-face.ts';

@@ -1,6 +1,6 @@
 /** KwikID Advanced Facematch emulator: per-image blocks, the pair block and KwikID's errors (engine decisions: verdicts.test.ts). */
 import { describe, expect, it, vi } from 'vitest';
-import { emulatorBasePath } from '../../../src/core/emulation.ts';
+import { emulatorBasePath } from '../../../src/core/providers/emulation.ts';
 import { face, fakeEngine, form } from '../../testkit.ts';
 import { KWIKID_ADVANCED_PATH } from './kwikid-advanced.ts';
 import { emulatorAppPerTest } from './route-test-app.ts';

@@ -6,7 +6,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Context } from 'hono';
 import sharp from 'sharp';
-import { emulatorBasePath, PRESET_DEMO_CREDENTIALS, type PresetId } from '../../../src/core/emulation.ts';
+import { emulatorBasePath, PRESET_DEMO_CREDENTIALS, type PresetId } from '../../../src/core/providers/emulation.ts';
 import type { Engine, FaceBox, MatchOutcome } from '../../engine/types.ts';
 import { awaitEngine, clamp01, ENGINE_HEADER, round } from '../common.ts';
 

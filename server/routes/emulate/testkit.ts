@@ -4,7 +4,7 @@
  * scripts/record-emulators.ts, which writes test/recorded/<preset>.json.
  */
 import aws4 from 'aws4';
-import { emulatorBasePath, PRESET_DEMO_CREDENTIALS, type PresetId } from '../../../src/core/emulation.ts';
+import { emulatorBasePath, PRESET_DEMO_CREDENTIALS, type PresetId } from '../../../src/core/providers/emulation.ts';
 import { form } from '../../testkit.ts';
 import { AZURE_DETECT_PATH, AZURE_KEY_HEADER, AZURE_VERIFY_PATH } from './azure-face.ts';
 import { DEFAULT_SIMILARITY_THRESHOLD, REKOGNITION_CONTENT_TYPE, REKOGNITION_PATH, REKOGNITION_SERVICE, REKOGNITION_TARGET } from './aws-rekognition.ts';

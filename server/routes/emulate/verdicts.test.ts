@@ -6,7 +6,7 @@
  */
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PRESET_DEMO_CREDENTIALS } from '../../../src/core/emulation.ts';
+import { PRESET_DEMO_CREDENTIALS } from '../../../src/core/providers/emulation.ts';
 import { createServerApp, type ServerApp } from '../../app.ts';
 import { face, readPairsCsv, testConfig } from '../../testkit.ts';
 import { CLIENTS, wrongCredentials } from './testkit.ts';

@@ -13,7 +13,7 @@
  *  - FMR  = FP ÷ different-person pairs: a failure is a correct rejection.
  * A vendor that answers "no face" to every hard same-person pair looks better under the first.
  */
-import { outcomeAt, type EvalRow, type Outcome, type Rate } from '../evaluation.ts';
+import { outcomeAt, type EvalRow, type Outcome, type Rate } from './evaluation.ts';
 import { ratesWith, type IntervalPlan, type RateSpec } from './intervals.ts';
 
 export type Convention = 'excluded' | 'included';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { Comparison, ComparedPair } from '../compare.ts';
-import { wilson, type EvalRow } from '../evaluation.ts';
-import { parseLabels } from '../labels.ts';
+import type { Comparison, ComparedPair } from './compare.ts';
+import { wilson, type EvalRow } from './evaluation.ts';
+import { parseLabels } from '../pairing/labels.ts';
 import { acquisitionAt } from './acquisition.ts';
 import { cardDifference, reportCard } from './card.ts';
 import { attributeTable } from './input.ts';

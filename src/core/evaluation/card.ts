@@ -8,9 +8,9 @@
  *    pair: intervals then come from a bootstrap over subjects (intervals.ts), otherwise Wilson.
  *  - every other column (`sex`, `age_band`, `capture`, ...) is a grouping (groups.ts).
  */
-import type { Comparison } from '../compare.ts';
-import type { EvalRow } from '../evaluation.ts';
-import type { Expected } from '../labels.ts';
+import type { Comparison } from './compare.ts';
+import type { EvalRow } from './evaluation.ts';
+import type { Expected } from '../pairing/labels.ts';
 import { acquisitionAt, type Acquisition } from './acquisition.ts';
 import { labelColumns, type AttributeTable } from './input.ts';
 import { groupings, type Grouping } from './groups.ts';

@@ -11,7 +11,7 @@
  * is the rate over all the grouping's pairs. Smaller groups are named, never divided by. With no
  * error in any group, or a lowest group with none, the ratio is not given and the note says why.
  */
-import { pct, type EvalRow, type Rate } from '../evaluation.ts';
+import { pct, type EvalRow, type Rate } from './evaluation.ts';
 import { acquisitionAt, type Acquisition } from './acquisition.ts';
 import type { IntervalPlan } from './intervals.ts';
 

@@ -3,8 +3,8 @@
  * the CLI and the archive builder share: the labels, their source, and labels.csv's other columns
  * as a structured-clone friendly table.
  */
-import type { EvaluationInput } from '../evaluation-report.ts';
-import type { LabelAttributes, LabelSet } from '../labels.ts';
+import type { EvaluationInput } from './evaluation-report.ts';
+import type { LabelAttributes, LabelSet } from '../pairing/labels.ts';
 
 /** Column names (lower case, spaces as _) that name a pair's people rather than a group. */
 export const SUBJECT_COLUMNS = ['subject1', 'subject2', 'subject'] as const;

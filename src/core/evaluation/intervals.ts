@@ -15,7 +15,7 @@
  * and data give the same interval, in the browser and in the CLI.
  */
 import mt19937 from '@stdlib/random-base-mt19937';
-import { rate, type Rate } from '../evaluation.ts';
+import { rate, type Rate } from './evaluation.ts';
 
 export type IntervalMethod = 'wilson' | 'subject-bootstrap';
 

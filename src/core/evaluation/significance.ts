@@ -12,9 +12,9 @@
  *    subjects, when labels name them) feed both runs.
  */
 import binomialCdf from '@stdlib/stats-base-dists-binomial-cdf';
-import type { Comparison } from '../compare.ts';
-import { detPoints, operatingPoints, outcomeOf, rate, scoresOf, type DetPoint, type EvalRow, type Outcome, type Rate } from '../evaluation.ts';
-import type { Expected } from '../labels.ts';
+import type { Comparison } from './compare.ts';
+import { detPoints, operatingPoints, outcomeOf, rate, scoresOf, type DetPoint, type EvalRow, type Outcome, type Rate } from './evaluation.ts';
+import type { Expected } from '../pairing/labels.ts';
 import { bootstrapInterval, intervalPlan } from './intervals.ts';
 
 /** Two-sided exact McNemar p-value for b and c discordant pairs. */

@@ -13,7 +13,7 @@
  *    (rule of three: 0 false matches in n pairs still allows an FMR up to about 3/n), and a warning
  *    says so; the threshold is still given.
  */
-import { pct, type EvalRow, type Rate } from '../evaluation.ts';
+import { pct, type EvalRow, type Rate } from './evaluation.ts';
 import { acquisitionAt } from './acquisition.ts';
 import type { IntervalPlan } from './intervals.ts';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { EvalRow } from '../evaluation.ts';
+import type { EvalRow } from './evaluation.ts';
 import { apiDecisionPoint, parseThreshold } from './threshold.ts';
 import { targetFmrsWith } from './target-fmr.ts';
 

@@ -11,7 +11,7 @@
  *    this confidence, and no point is given;
  *  - no pair matched, or no pair with a confidence: no point is given.
  */
-import type { EvalRow } from '../evaluation.ts';
+import type { EvalRow } from './evaluation.ts';
 
 export interface DecisionPoint {
   /** The lowest confidence the API matched, when its decisions follow one threshold; else null. */

@@ -2,7 +2,7 @@
  * Credential rules shared by the settings panel and the CLI: which credentials the user supplies,
  * the environment variable each is read from, and the reference server's demo values.
  */
-import { PRESET_DEMO_CREDENTIALS, type PresetId } from '../emulation.ts';
+import { PRESET_DEMO_CREDENTIALS, type PresetId } from './emulation.ts';
 import type { CredentialKey, ProviderContract } from './types.ts';
 
 /** `clientId` → `client_id`, `api_key` → `api_key`. */

@@ -4,9 +4,9 @@
  * captured values, then the main request. Loaded by request.ts the first time such a definition is
  * called; KwikID and Deepvue never need it, so the page's first load does not carry it.
  */
-import { joinUrl, readPath, type ProviderContract } from '../contracts.ts';
-import { answerProblem, excerpt, parseJson } from '../answer.ts';
-import type { AttemptFailure, Exchange, ExchangeContext } from '../request.ts';
+import { joinUrl, readPath, type ProviderContract } from '../contracts/contracts.ts';
+import { answerProblem, excerpt, parseJson } from '../request/answer.ts';
+import type { AttemptFailure, Exchange, ExchangeContext } from '../request/request.ts';
 import { buildTemplateBody, templateHeaders, uuidV4, type BuiltBody, type TemplateContext } from './body.ts';
 import type { RequestTemplate } from './types.ts';
 

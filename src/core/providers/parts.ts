@@ -3,7 +3,7 @@
  * of a definition without a request template (KwikID, Deepvue: image fields, unique id, credential
  * fields), so their calls leave at once. Templates (body.ts, template.ts) load on demand.
  */
-import { encodeMultipart } from '../multipart.ts';
+import { encodeMultipart } from '../request/multipart.ts';
 import type { CredentialKey, HeaderRule, ProviderContract } from './types.ts';
 
 export type Credentials = Partial<Record<CredentialKey, string>>;

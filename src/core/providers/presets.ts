@@ -4,7 +4,7 @@
  * vendor-presets.ts, loaded on demand (contracts.ts `loadPresets`) so the first load does not carry them.
  * Each emulator of the reference server answers its preset's contract under `/emulate/<id>` (emulation.ts).
  */
-import type { PresetId } from '../emulation.ts';
+import type { PresetId } from './emulation.ts';
 import { DEFINITION_VERSION, type ProviderContract } from './types.ts';
 
 export const MB = 1024 * 1024;

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { contracts, contractById, readTransactionId, readVerdict, type ProviderContract } from '../contracts.ts';
-import { loadPresets } from '../presets-loader.ts';
-import { PRESET_DEMO_CREDENTIALS, PRESET_IDS } from '../emulation.ts';
-import { bytesPart, callFacematch, type CallSettings } from '../request.ts';
+import { contracts, contractById, readTransactionId, readVerdict, type ProviderContract } from '../contracts/contracts.ts';
+import { loadPresets } from './presets-loader.ts';
+import { PRESET_DEMO_CREDENTIALS, PRESET_IDS } from './emulation.ts';
+import { bytesPart, callFacematch, type CallSettings } from '../request/request.ts';
 import { credentialEnvName, credentialFromEnv, demoCredentials, snakeKey } from './credentials.ts';
 import { deepvue, kwikid, PRESET_ENTRIES } from './presets.ts';
 import { VENDOR_PRESETS } from './vendor-presets.ts';

@@ -5,7 +5,7 @@
  * Loaded on demand (`import('./schema.ts')`): the first page load never pays for it.
  */
 import { z } from 'zod';
-import { PRESET_IDS } from '../emulation.ts';
+import { PRESET_IDS } from './emulation.ts';
 import { snakeKey } from './credentials.ts';
 import { jsonStrings, placeholderProblem, placeholders, wholeImage } from './template.ts';
 import { DEFINITION_VERSION, type ProviderContract, type RequestTemplate } from './types.ts';

@@ -3,7 +3,7 @@
  * teams evaluate, as data (the same format a user writes; see types.ts and docs/providers.md).
  * Loaded on demand (contracts.ts `loadPresets`), never with the first page load.
  */
-import { emulatorBasePath } from '../emulation.ts';
+import { emulatorBasePath } from './emulation.ts';
 import { JPEG_PNG, MB } from './presets.ts';
 import { DEFINITION_VERSION, type AnswerRule, type ProviderContract } from './types.ts';
 

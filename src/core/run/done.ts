@@ -5,8 +5,8 @@
  * Stop, no answer kept) are not: Resume sends them, and a run that ends with such a record from
  * an earlier run is reported as stopped.
  */
-import { isExcludedRecord } from '../preflight.ts';
-import type { PairRecord } from '../records.ts';
+import { isExcludedRecord } from '../pairing/preflight.ts';
+import type { PairRecord } from './records.ts';
 
 /** True when the record has no answer of the API: never sent, or cancelled. */
 export function isUnanswered(record: PairRecord): boolean {

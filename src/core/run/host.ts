@@ -7,9 +7,9 @@
  *   - the browser's worker host (src/lib/session-worker-host.ts): the session in a dedicated Web
  *     Worker (src/workers/session.worker.ts), the page only rendering the batches it publishes.
  */
-import type { Credentials } from '../request.ts';
-import type { Journal } from '../journal.ts';
-import type { ZipCentralEntry } from '../zip.ts';
+import type { Credentials } from '../request/request.ts';
+import type { Journal } from './journal.ts';
+import type { ZipCentralEntry } from '../zip/zip.ts';
 import { startRunSession, type RunEvent, type RunHost, type RunPlan, type RunSource } from './session.ts';
 
 /** What a host can be told while the session runs. */

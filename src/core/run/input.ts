@@ -3,8 +3,8 @@
  * one (choosing a ZIP, choosing it again to Resume, the CLI) gets the same pairs, the same skipped
  * list and the same labels.
  */
-import { loadZipLabels, type LabelSet } from '../labels.ts';
-import { openZip, type OpenedZip } from '../zip.ts';
+import { loadZipLabels, type LabelSet } from '../pairing/labels.ts';
+import { openZip, type OpenedZip } from '../zip/zip.ts';
 
 export interface RunInput {
   /** The opened ZIP; its skipped list says which labels.csv is used. */

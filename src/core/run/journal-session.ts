@@ -4,14 +4,14 @@
  * right moments. A journal failure never stops a run: the session reports a
  * sentence once and the run continues (a session that could not even start records nothing).
  */
-import { zipFingerprint } from '../fingerprint.ts';
-import { Journal, journalErrorSentence, journalSettings, type JournalRun } from '../journal.ts';
-import { createRecorder, type JournalRecorder } from '../journal-run.ts';
-import type { PairRecord } from '../records.ts';
-import type { CallSettings } from '../request.ts';
+import { zipFingerprint } from '../zip/fingerprint.ts';
+import { Journal, journalErrorSentence, journalSettings, type JournalRun } from './journal.ts';
+import { createRecorder, type JournalRecorder } from './journal-run.ts';
+import type { PairRecord } from './records.ts';
+import type { CallSettings } from '../request/request.ts';
 import type { SweepSettings } from '../sweep/spec.ts';
 import { redactRecords } from '../secrets/secrets.ts';
-import type { OpenedZip } from '../zip.ts';
+import type { OpenedZip } from '../zip/zip.ts';
 
 export interface JournalSession {
   readonly runId: string;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { notRunRecord, recordFromCall, type PairRecord } from '../records.ts';
+import { notRunRecord, recordFromCall, type PairRecord } from './records.ts';
 import { queueTimeoutWarning } from './queue-warning.ts';
 
 const pair = (i: number) => ({ pair_id: `p${i}`, image1_path: `p${i}_image1.jpg`, image2_path: `p${i}_image2.jpg` });

@@ -3,8 +3,8 @@
  * server that serves fewer calls at once than Concurrency queues the rest, and with a short
  * Timeout the queue turns into timeouts. The browser's run view and the CLI show the same sentence.
  */
-import type { PairRecord } from '../records.ts';
-import { formatSeconds } from '../request.ts';
+import type { PairRecord } from './records.ts';
+import { formatSeconds } from '../request/request.ts';
 
 /** Fewer timeouts than this are not read as a queue (one slow answer is not a pattern). */
 export const MIN_QUEUE_TIMEOUTS = 2;

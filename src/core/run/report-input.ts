@@ -5,17 +5,17 @@
  * an archive read back), the assembly is here once: records, settings for the Run sheet, input,
  * version, engine, run.json, and the evaluation when there are labels.
  */
-import type { EvaluationInput } from '../evaluation-report.ts';
+import type { EvaluationInput } from '../evaluation/evaluation-report.ts';
 import { attributesFromRecords, evaluationInputOf, type AttributeTable } from '../evaluation/input.ts';
-import type { FinishedRun } from '../job.ts';
-import type { Expected, LabelSet } from '../labels.ts';
-import { buildManifest, MANIFEST_FORMAT, type InputInfo, type RunManifest } from '../manifest.ts';
-import type { ReadResultsArchive } from '../archive-read.ts';
-import type { PairRecord, SkippedEntry } from '../records.ts';
-import type { ReportInput, ReportRunSettings } from '../report.ts';
-import { endpointUrl } from '../request.ts';
-import { APP_VERSION } from '../version.ts';
-import type { ProviderContract } from '../contracts.ts';
+import type { FinishedRun } from './job.ts';
+import type { Expected, LabelSet } from '../pairing/labels.ts';
+import { buildManifest, MANIFEST_FORMAT, type InputInfo, type RunManifest } from '../archive/manifest.ts';
+import type { ReadResultsArchive } from '../archive/archive-read.ts';
+import type { PairRecord, SkippedEntry } from './records.ts';
+import type { ReportInput, ReportRunSettings } from '../archive/report.ts';
+import { endpointUrl } from '../request/request.ts';
+import { APP_VERSION } from '../common/version.ts';
+import type { ProviderContract } from '../contracts/contracts.ts';
 import type { SweepManifest } from '../sweep/variants.ts';
 
 /** Labels as plain data (cloneable, storable): [pair_id, expected] pairs and where they came from. */

@@ -12,25 +12,25 @@
  * or `failed` instead of finished. Every pair of the input reaches the host in exactly one record
  * of the `records` events (kept ones included, in input order) before `building`.
  */
-import { archiveFileName, startArchive, type ArchiveSession } from '../archive-client.ts';
-import type { ArchiveStreamBegin } from '../archive-stream.ts';
-import { createArchiveBuilder } from '../archive.ts';
-import { zipFingerprint } from '../fingerprint.ts';
+import { archiveFileName, startArchive, type ArchiveSession } from '../archive/archive-client.ts';
+import type { ArchiveStreamBegin } from '../archive/archive-stream.ts';
+import { createArchiveBuilder } from '../archive/archive.ts';
+import { zipFingerprint } from '../zip/fingerprint.ts';
 import {
   canRefreshToken, pauseOnUnauthorized, refreshTokenPolicy, runJob,
   type AuthPolicy, type CallFn, type JobSnapshot,
-} from '../job.ts';
-import type { Journal, JournalRun } from '../journal.ts';
-import { markResumed, rerunRecord } from '../journal-run.ts';
-import type { PairRecord } from '../records.ts';
-import type { ReportInput } from '../report.ts';
-import type { CallDeps, Credentials } from '../request.ts';
+} from './job.ts';
+import type { Journal, JournalRun } from './journal.ts';
+import { markResumed, rerunRecord } from './journal-run.ts';
+import type { PairRecord } from './records.ts';
+import type { ReportInput } from '../archive/report.ts';
+import type { CallDeps, Credentials } from '../request/request.ts';
 import { collectSecrets, snapshotSecrets } from '../secrets/secrets.ts';
-import { summarise, type RunStats } from '../stats.ts';
+import { summarise, type RunStats } from './stats.ts';
 import type { SweepSettings } from '../sweep/spec.ts';
 import type { SweepManifest } from '../sweep/variants.ts';
-import { errorText } from '../text.ts';
-import type { OpenedZip } from '../zip.ts';
+import { errorText } from '../common/text.ts';
+import type { OpenedZip } from '../zip/zip.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { continueSession, startSession, type JournalSession } from './journal-session.ts';
 import type { RunLabels } from './report-input.ts';

@@ -3,13 +3,13 @@
  * the archive of what it has so far, through the one ReportInput builder, so that archive has
  * run.json (it can be merged and reopened with its settings) and, with labels, the evaluation.
  */
-import { journalContract, type JournalEntry, type JournalRun } from '../journal.ts';
-import type { JobSnapshot } from '../job.ts';
-import { recordsSoFar } from '../journal-run.ts';
-import type { Credentials } from '../request.ts';
-import type { ReportInput } from '../report.ts';
+import { journalContract, type JournalEntry, type JournalRun } from './journal.ts';
+import type { JobSnapshot } from './job.ts';
+import { recordsSoFar } from './journal-run.ts';
+import type { Credentials } from '../request/request.ts';
+import type { ReportInput } from '../archive/report.ts';
 import { collectSecrets } from '../secrets/secrets.ts';
-import { clampConcurrency, clampRate } from '../setting-rules.ts';
+import { clampConcurrency, clampRate } from '../contracts/setting-rules.ts';
 import { isDone } from './done.ts';
 import { reportInputOfRun, type RunLabels } from './report-input.ts';
 import { sweepManifest, type SweepPair } from '../sweep/variants.ts';

@@ -4,8 +4,8 @@
  * written (archive, run.json, journal). report.ts, manifest.ts, the journal and the run session
  * all read them from here, so none of them imports another for it.
  */
-import type { CallSettings } from '../request.ts';
-import type { PairRecord } from '../records.ts';
+import type { CallSettings } from '../request/request.ts';
+import type { PairRecord } from '../run/records.ts';
 
 export const REDACTED = '[redacted]';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { kwikid } from '../contracts.ts';
-import type { PairRecord } from '../records.ts';
+import { kwikid } from '../contracts/contracts.ts';
+import type { PairRecord } from '../run/records.ts';
 import { robustnessOf, robustnessRows, ROBUSTNESS_COLUMNS } from './robustness.ts';
 
 /** A KwikID record of a sweep: decided (match/score) or failed (no face). */

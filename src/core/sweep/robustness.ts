@@ -13,9 +13,9 @@
  * (FNMR, FMR, FTA) leaves the baseline's interval: "FNMR leaves the baseline from JPEG quality 30:
  * 2.00 % → 11.0 %".
  */
-import type { ProviderContract } from '../contracts.ts';
-import { fmrOf, fnmrOf, outcomeOf, pct, rate, type Confusion, type Rate } from '../evaluation.ts';
-import { recordVerdict, type PairRecord } from '../records.ts';
+import type { ProviderContract } from '../contracts/contracts.ts';
+import { fmrOf, fnmrOf, outcomeOf, pct, rate, type Confusion, type Rate } from '../evaluation/evaluation.ts';
+import { recordVerdict, type PairRecord } from '../run/records.ts';
 import { levelLabel, PERTURBATIONS, type PerturbationId } from './spec.ts';
 import { sweepFieldsOf } from './variants.ts';
 

@@ -2,8 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Image, encodePng } from 'image-js';
-import { bytesPart } from '../request.ts';
-import { recordForUnreadablePair } from '../records.ts';
+import { bytesPart } from '../request/request.ts';
+import { recordForUnreadablePair } from '../run/records.ts';
 import { inThreadMaker, sweepLabels, sweepPairs, sweepReader, SWEEP_LIBRARIES, type VariantInfo } from './variants.ts';
 
 const pairs = [{ pair_id: 'a', image1_path: 'a_image1.png', image2_path: 'a_image2.png' }];

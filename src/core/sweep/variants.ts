@@ -12,9 +12,9 @@
  */
 import { sha256 } from '@noble/hashes/sha256';
 import { bytesToHex } from '@noble/hashes/utils';
-import type { Expected } from '../labels.ts';
-import type { PairEntry, PairRecord } from '../records.ts';
-import { bytesPart, type ImagePart } from '../request.ts';
+import type { Expected } from '../pairing/labels.ts';
+import type { PairEntry, PairRecord } from '../run/records.ts';
+import { bytesPart, type ImagePart } from '../request/request.ts';
 import { callsPerPair, PERTURBATIONS, sweepVariants, variantId, type PerturbationId, type SweepSettings, type SweepSide, type VariantSpec } from './spec.ts';
 
 /**

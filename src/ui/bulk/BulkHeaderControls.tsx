@@ -1,4 +1,4 @@
-import { credentialProblem } from '../../core/readiness.ts';
+import { credentialProblem } from '../../core/contracts/readiness.ts';
 import { selectBulkBusy, useBulkStore } from '../../store/bulk.ts';
 import { selectFacesChecking, usePreflightStore } from '../../store/preflight.ts';
 import { selectContract, settingsBlocker, useSettingsStore } from '../../store/settings.ts';

@@ -1,10 +1,10 @@
 import { FilePickButton, ZIP_ACCEPT } from '../components/FilePickButton.tsx';
 import { useMemo } from 'react';
-import { comparisonCharts } from '../../core/charts.ts';
-import { describeChange, errorNotes, type ComparedPair, type Comparison, type PairState } from '../../core/compare.ts';
+import { comparisonCharts } from '../../core/charts/charts.ts';
+import { describeChange, errorNotes, type ComparedPair, type Comparison, type PairState } from '../../core/evaluation/compare.ts';
 import { CONVENTION_LABELS } from '../../core/evaluation/acquisition.ts';
 import { comparisonDet, formatP, type RunDifference } from '../../core/evaluation/significance.ts';
-import { deltaInterval, differenceOf, NO_SHARED_LABELS, signedPct } from '../../core/evaluation-report.ts';
+import { deltaInterval, differenceOf, NO_SHARED_LABELS, signedPct } from '../../core/evaluation/evaluation-report.ts';
 import { useBulkStore } from '../../store/bulk.ts';
 import { evaluationInputFor, evaluationLabels, useEvaluationStore } from '../../store/evaluation.ts';
 import { EvaluationCharts } from './EvaluationCharts.tsx';

@@ -1,12 +1,12 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { ChartDef } from '../../core/charts.ts';
-import { loadECharts } from '../../core/chart-render.ts';
+import type { ChartDef } from '../../core/charts/charts.ts';
+import { loadECharts } from '../../core/charts/chart-render.ts';
 
 type Instance = ReturnType<Awaited<ReturnType<typeof loadECharts>>['init']>;
 
 /**
  * The evaluation's charts, drawn in the browser from the same definitions as report.html
- * (core/charts.ts). ECharts is loaded on demand, the first time a chart is shown.
+ * (core/charts/charts.ts). ECharts is loaded on demand, the first time a chart is shown.
  */
 export function EvaluationCharts({ charts }: { charts: readonly ChartDef[] }) {
   const [failed, setFailed] = useState(false);

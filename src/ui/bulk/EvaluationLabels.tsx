@@ -1,5 +1,5 @@
 import { FilePickButton } from '../components/FilePickButton.tsx';
-import { labelsChoiceSentence } from '../../core/labels.ts';
+import { labelsChoiceSentence } from '../../core/pairing/labels.ts';
 import { selectBulkBusy, useBulkStore } from '../../store/bulk.ts';
 import { useEvaluationStore } from '../../store/evaluation.ts';
 

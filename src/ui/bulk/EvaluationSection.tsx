@@ -1,10 +1,10 @@
 import { useDeferredValue, useMemo, useState } from 'react';
-import { evaluationCharts } from '../../core/charts.ts';
-import { cardOf, round4 } from '../../core/evaluation-report.ts';
+import { evaluationCharts } from '../../core/charts/charts.ts';
+import { cardOf, round4 } from '../../core/evaluation/evaluation-report.ts';
 import { apiDecisionPoint } from '../../core/evaluation/threshold.ts';
 import {
   atThreshold, evalRows, evaluate, outcomeAt, pct, type Confusion, type Evaluation, type Rate,
-} from '../../core/evaluation.ts';
+} from '../../core/evaluation/evaluation.ts';
 import { useBulkStore } from '../../store/bulk.ts';
 import { evaluationInputFor, evaluationLabels, useEvaluationStore } from '../../store/evaluation.ts';
 import { EvaluationCharts } from './EvaluationCharts.tsx';

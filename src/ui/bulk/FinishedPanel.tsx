@@ -1,6 +1,6 @@
 import { useEffect } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import { rerunSelection } from '../../core/journal-run.ts';
+import { rerunSelection } from '../../core/run/journal-run.ts';
 import { useBulkStore, type BulkResult } from '../../store/bulk.ts';
 import { useEvaluationStore } from '../../store/evaluation.ts';
 import { CompareSection } from './CompareSection.tsx';

@@ -1,5 +1,5 @@
 import type { ReactNode } from 'react';
-import { labelledLine, labelsUsedSentence } from '../../core/labels.ts';
+import { labelledLine, labelsUsedSentence } from '../../core/pairing/labels.ts';
 import { useBulkStore } from '../../store/bulk.ts';
 import { useEvaluationStore } from '../../store/evaluation.ts';
 

@@ -2,8 +2,8 @@ import { useId } from 'react';
 import { CONVENTION_LABELS, CONVENTION_NOTES } from '../../core/evaluation/acquisition.ts';
 import type { ReportCard } from '../../core/evaluation/card.ts';
 import type { Grouping } from '../../core/evaluation/groups.ts';
-import { round4 } from '../../core/evaluation-report.ts';
-import type { Rate } from '../../core/evaluation.ts';
+import { round4 } from '../../core/evaluation/evaluation-report.ts';
+import type { Rate } from '../../core/evaluation/evaluation.ts';
 import { useEvaluationStore } from '../../store/evaluation.ts';
 import { Figure } from './Figure.tsx';
 

@@ -1,8 +1,8 @@
 import { useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent, type PointerEvent, type TouchEvent } from 'react';
 import { defaultRangeExtractor, useVirtualizer, type Range } from '@tanstack/react-virtual';
-import { correctness, hasExpected, type Correctness } from '../../core/correctness.ts';
-import { outcomeGroup, type OutcomeGroup } from '../../core/outcome.ts';
-import { recordVerdict, type PairRecord } from '../../core/records.ts';
+import { correctness, hasExpected, type Correctness } from '../../core/evaluation/correctness.ts';
+import { outcomeGroup, type OutcomeGroup } from '../../core/request/outcome.ts';
+import { recordVerdict, type PairRecord } from '../../core/run/records.ts';
 import { useBulkStore } from '../../store/bulk.ts';
 import { labelView, OUTCOME_WORDS, rowView, type LabelView, type RowView } from './format.ts';
 import { RowDetail } from './RowDetail.tsx';

@@ -1,5 +1,5 @@
 import { useMemo } from 'react';
-import { robustnessCharts } from '../../core/charts.ts';
+import { robustnessCharts } from '../../core/charts/charts.ts';
 import { useBulkStore } from '../../store/bulk.ts';
 import { robustnessFor } from '../../store/robustness.ts';
 import { EvaluationCharts } from './EvaluationCharts.tsx';

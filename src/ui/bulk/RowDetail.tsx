@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
-import type { ProviderContract } from '../../core/contracts.ts';
-import { outcomeText } from '../../core/outcome.ts';
-import type { PairRecord } from '../../core/records.ts';
+import type { ProviderContract } from '../../core/contracts/contracts.ts';
+import { outcomeText } from '../../core/request/outcome.ts';
+import type { PairRecord } from '../../core/run/records.ts';
 import { levelLabel } from '../../core/sweep/spec.ts';
 import { sweepFieldsOf } from '../../core/sweep/variants.ts';
 import { useBulkStore } from '../../store/bulk.ts';

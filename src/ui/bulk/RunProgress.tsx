@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useState } from 'react';
 import { etaMs, useBulkStore } from '../../store/bulk.ts';
-import { stoppedAt } from '../../core/journal-run.ts';
-import { summarise } from '../../core/stats.ts';
+import { stoppedAt } from '../../core/run/journal-run.ts';
+import { summarise } from '../../core/run/stats.ts';
 import { queueTimeoutWarning } from '../../core/run/queue-warning.ts';
 import { formatDuration } from './format.ts';
 

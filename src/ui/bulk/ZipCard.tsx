@@ -1,7 +1,7 @@
 import { FilePickButton, ZIP_ACCEPT } from '../components/FilePickButton.tsx';
 import { useState, type DragEvent } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import { formatBytes } from '../../core/filetype.ts';
+import { formatBytes } from '../../core/zip/filetype.ts';
 import { selectBulkBusy, useBulkStore } from '../../store/bulk.ts';
 import { useSettingsStore } from '../../store/settings.ts';
 import { LoadReport } from './LoadReport.tsx';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { ArchiveRunInfo } from '../../core/archive-read.ts';
-import { deepvue, kwikid } from '../../core/contracts.ts';
-import type { JobSnapshot } from '../../core/job.ts';
+import type { ArchiveRunInfo } from '../../core/archive/archive-read.ts';
+import { deepvue, kwikid } from '../../core/contracts/contracts.ts';
+import type { JobSnapshot } from '../../core/run/job.ts';
 import { requestView } from './format.ts';
 
 const snapshot = (over: Partial<JobSnapshot> = {}): JobSnapshot => ({

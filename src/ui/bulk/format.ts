@@ -1,15 +1,15 @@
 /** Display formatting for the Bulk panel (no business rules: verdicts come from src/core). */
-import type { ArchiveRunInfo } from '../../core/archive-read.ts';
-import type { ProviderContract } from '../../core/contracts.ts';
-import { recordExpected, recordOutcome } from '../../core/correctness.ts';
-import type { Outcome } from '../../core/evaluation.ts';
-import type { Expected } from '../../core/labels.ts';
-import { snapshotSecrets, type JobSnapshot } from '../../core/job.ts';
-import { outcomeText, type OutcomeKind } from '../../core/outcome.ts';
-import { recordVerdict, type PairRecord } from '../../core/records.ts';
-import { scrubber } from '../../core/report.ts';
-import { endpointUrl } from '../../core/request.ts';
-import { safeEndpoint } from '../../core/safe-url.ts';
+import type { ArchiveRunInfo } from '../../core/archive/archive-read.ts';
+import type { ProviderContract } from '../../core/contracts/contracts.ts';
+import { recordExpected, recordOutcome } from '../../core/evaluation/correctness.ts';
+import type { Outcome } from '../../core/evaluation/evaluation.ts';
+import type { Expected } from '../../core/pairing/labels.ts';
+import { snapshotSecrets, type JobSnapshot } from '../../core/run/job.ts';
+import { outcomeText, type OutcomeKind } from '../../core/request/outcome.ts';
+import { recordVerdict, type PairRecord } from '../../core/run/records.ts';
+import { scrubber } from '../../core/archive/report.ts';
+import { endpointUrl } from '../../core/request/request.ts';
+import { safeEndpoint } from '../../core/secrets/safe-url.ts';
 
 export interface RowView {
   pair: string;

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import type { NumericRule } from '../../core/setting-rules.ts';
+import type { NumericRule } from '../../core/contracts/setting-rules.ts';
 import { Field, TextInput, describedBy } from './Field.tsx';
 
 interface NumberFieldProps {

@@ -1,5 +1,5 @@
 import { useEffect } from 'react';
-import { bannerSentence } from '../../core/journal.ts';
+import { bannerSentence } from '../../core/run/journal.ts';
 import { useJournalStore } from '../../store/journal.ts';
 import { Button } from '../components/Button.tsx';
 

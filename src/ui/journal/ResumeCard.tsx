@@ -1,8 +1,8 @@
 import { FilePickButton, ZIP_ACCEPT } from '../components/FilePickButton.tsx';
 import { useState } from 'react';
-import { journalContract, missingSecrets, resumeSecretsSentence } from '../../core/journal.ts';
-import { formatBytes } from '../../core/filetype.ts';
-import type { CredentialKey } from '../../core/contracts.ts';
+import { journalContract, missingSecrets, resumeSecretsSentence } from '../../core/run/journal.ts';
+import { formatBytes } from '../../core/zip/filetype.ts';
+import type { CredentialKey } from '../../core/contracts/contracts.ts';
 import { useJournalStore } from '../../store/journal.ts';
 import { useSettingsStore } from '../../store/settings.ts';
 import { Button } from '../components/Button.tsx';

@@ -4,7 +4,7 @@
  * A valid one is added to the Provider select and selected. Loaded on demand with the schema.
  */
 import { useMemo, useState } from 'react';
-import type { ProviderContract } from '../../core/contracts.ts';
+import type { ProviderContract } from '../../core/contracts/contracts.ts';
 import { checkDefinitionText } from '../../core/providers/schema.ts';
 import { useSettingsStore } from '../../store/settings.ts';
 import { Button } from '../components/Button.tsx';

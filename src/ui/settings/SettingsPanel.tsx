@@ -1,8 +1,8 @@
 import { Suspense, lazy, useEffect, useId, useState } from 'react';
-import { PRESET_ENTRIES, PROVIDER_GROUPS, type CredentialField } from '../../core/contracts.ts';
-import { RETRYABLE_STATUS } from '../../core/defaults.ts';
-import { baseUrlProblem } from '../../core/safe-url.ts';
-import { NUMERIC_SETTINGS } from '../../core/setting-rules.ts';
+import { PRESET_ENTRIES, PROVIDER_GROUPS, type CredentialField } from '../../core/contracts/contracts.ts';
+import { RETRYABLE_STATUS } from '../../core/contracts/defaults.ts';
+import { baseUrlProblem } from '../../core/secrets/safe-url.ts';
+import { NUMERIC_SETTINGS } from '../../core/contracts/setting-rules.ts';
 import {
   isOwnOrigin, ownBaseUrl, selectContract, upstreamBaseUrl, useSettingsStore,
   type SettingsLock,

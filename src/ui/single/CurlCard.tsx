@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { needsTemplateCurl, plainCurl, type CurlInput } from '../../core/curl-shell.ts';
+import { needsTemplateCurl, plainCurl, type CurlInput } from '../../core/request/curl-shell.ts';
 import { useShallow } from 'zustand/react/shallow';
 import { callSettingsOf, useSettingsStore } from '../../store/settings.ts';
 import { useSingleStore } from '../../store/single.ts';
@@ -22,7 +22,7 @@ export function CurlCard() {
   const templated = needsTemplateCurl(settings.contract);
   const [buildCurl, setBuildCurl] = useState<((input: CurlInput) => string) | null>(null);
   useEffect(() => {
-    if (templated && !buildCurl) void import('../../core/curl.ts').then((m) => setBuildCurl(() => m.buildCurl));
+    if (templated && !buildCurl) void import('../../core/request/curl.ts').then((m) => setBuildCurl(() => m.buildCurl));
   }, [templated, buildCurl]);
 
   const command = (secrets: boolean): string | null => {

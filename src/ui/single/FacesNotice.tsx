@@ -1,4 +1,4 @@
-import { facesSentence } from '../../core/faces.ts';
+import { facesSentence } from '../../core/faces/faces.ts';
 import { selectContract, useSettingsStore } from '../../store/settings.ts';
 import { useSingleStore } from '../../store/single.ts';
 

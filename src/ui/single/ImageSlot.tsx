@@ -1,6 +1,6 @@
 import { useCallback, useState, type DragEvent } from 'react';
-import type { FacesReport } from '../../core/faces.ts';
-import { describeType, formatBytes, mimeOf } from '../../core/filetype.ts';
+import type { FacesReport } from '../../core/faces/faces.ts';
+import { describeType, formatBytes, mimeOf } from '../../core/zip/filetype.ts';
 import { selectContract, useSettingsStore } from '../../store/settings.ts';
 import { slotWarning, useSingleStore, type SlotIndex } from '../../store/single.ts';
 import { Button } from '../components/Button.tsx';

@@ -1,5 +1,5 @@
 import { useEffect, type ReactNode } from 'react';
-import { verdictSource } from '../../core/contracts.ts';
+import { verdictSource } from '../../core/contracts/contracts.ts';
 import { formatConfidence, selectSingleStale, useSingleStore, type SingleOutcome } from '../../store/single.ts';
 import { Button } from '../components/Button.tsx';
 import { Card } from '../components/Card.tsx';
