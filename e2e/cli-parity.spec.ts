@@ -73,34 +73,6 @@ test('facematch run writes the archive the browser writes for the same ZIP and s
   }
 });
 
-test('a two-step vendor (Azure AI Face: detect, detect, verify) writes the same archive from the browser and the CLI', async ({ page, server }) => {
-  test.setTimeout(180_000);
-  const zip = await buildFixturesZip({ count: 3 });
-  await page.goto('/');
-  await page.getByLabel('Provider').selectOption({ label: 'Azure AI Face Verify' });
-  const key = await page.getByLabel('Subscription key').inputValue();
-  await openBulk(page);
-  await page.getByLabel('Choose ZIP').setInputFiles({ name: 'pairs.zip', mimeType: 'application/zip', buffer: zip });
-  await expect(runButton(page)).toBeEnabled();
-  const inBrowser = await openArchive(await downloadBytes(await runAndDownload(page)));
-
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'facematch-parity-'));
-  try {
-    await writeFile(path.join(dir, 'pairs.zip'), zip);
-    const got = await runBin(
-      ['run', 'pairs.zip', '--provider', 'azure-face', '--base-url', `${server.url}/emulate/azure-face`, '--out', 'cli.zip'], dir,
-      { FACEMATCH_CRED_API_KEY: key },
-    );
-    expect(got.stderr).toBe('');
-    expect(got.code).toBe(0);
-    const fromCli = await openArchive(await readFile(path.join(dir, 'cli.zip')));
-    expect(fromCli.records.map((r) => r.success)).toEqual([true, true, true]);
-    expect(comparable(fromCli, false)).toEqual(comparable(inBrowser, false));
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-});
-
 test('two CLI shards merged write the archive one browser run writes for the same labelled ZIP', async ({ page, server }) => {
   test.setTimeout(180_000);
   const zip = await buildFixturesZip({ count: 6, extra: { 'labels.csv': labelsCsv() } });

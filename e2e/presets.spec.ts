@@ -1,6 +1,7 @@
 /**
  * Every vendor preset, Single and Bulk, in the browser against this server's emulator of it
- * (instant engine). Face++ has its own spec (providers.spec.ts); KwikID and Deepvue have theirs.
+ * (instant engine); KwikID and Deepvue have their own specs, and Deepvue's CLI archive is compared
+ * here too (KwikID's is in cli-parity.spec.ts).
  * Each preset: the Base URL follows the server to /emulate/<id> with the demo credentials filled,
  * Single's verdict is the engine's decision for the pair, and a two-pair Bulk archive has one
  * successful record per pair, the engine's verdicts, the vendor's own score in raw_score (when it
@@ -35,8 +36,6 @@ async function engineSays(image1: string, image2: string): Promise<boolean> {
   }
 }
 
-const presets = VENDOR_PRESETS.filter((p) => p.id !== 'facepp');
-
 /** The Summary columns every provider has (the vendor's own columns hold per-call ids). */
 const NORMALISED = ['input_order', 'pair_id', 'image1_path', 'image2_path', 'success', 'http_status', 'facematch_result', 'confidence_score', 'raw_score', 'threshold', 'error_type', 'error_message', 'attempts'];
 
@@ -50,7 +49,7 @@ function sameRun(a: OpenedArchive) {
   };
 }
 
-for (const preset of presets) {
+for (const preset of VENDOR_PRESETS) {
   test(`${preset.label}: Single and a two-pair Bulk run against its emulator, and the CLI's archive equals the browser's`, async ({ page, baseURL, server }) => {
     const [first, second] = readPairsCsv();
     await page.goto('/');
@@ -93,3 +92,26 @@ for (const preset of presets) {
     }
   });
 }
+
+test('Deepvue: a Bulk run that fetches its own token writes the archive `facematch run --provider deepvue` writes', async ({ page, server }) => {
+  const zip = await buildFixturesZip({ count: 3 });
+  await page.goto('/');
+  await page.getByLabel('Provider').selectOption({ label: 'Deepvue' });
+  // No Get token first: the run's first call is refused and the token is fetched, as the CLI does.
+  await expect(page.getByLabel('Bearer token', { exact: true })).toHaveValue('');
+  await openBulk(page);
+  await loadZip(page, 'three.zip', zip, 3);
+  const inBrowser = await openArchive(await downloadBytes(await runAndDownload(page)));
+  expect(inBrowser.records.map((r) => r.success)).toEqual([true, true, true]);
+
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'facematch-preset-'));
+  try {
+    await writeFile(path.join(dir, 'three.zip'), zip);
+    const got = await runBin(['run', 'three.zip', '--provider', 'deepvue', '--base-url', server.url, '--out', 'cli.zip'], dir);
+    expect(got.code, got.stderr).toBe(0);
+    const fromCli = await openArchive(await readFile(path.join(dir, 'cli.zip')));
+    expect(sameRun(fromCli)).toEqual(sameRun(inBrowser));
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
