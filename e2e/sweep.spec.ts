@@ -10,10 +10,13 @@ import AxeBuilder from '@axe-core/playwright';
 import JSZip from 'jszip';
 import * as XLSX from 'xlsx';
 import { expect, test } from './fixtures.ts';
-import { finishedPanel, openBulk, runAndDownload, runButton } from './helpers/app.ts';
+import { FINISHED_TEXT, finishedPanel, openBulk, runAndDownload, runButton } from './helpers/app.ts';
 import { downloadBytes, openArchive } from './helpers/archive.ts';
+import { buildPairsZip } from './helpers/images.ts';
+import { holdCalls } from './helpers/run-view.ts';
 import { lfwPath, readPairsCsv, LFW_DIR } from '../test/faces.ts';
 import { kwikid } from '../src/core/contracts/contracts.ts';
+import { demoCredentials } from '../src/core/providers/credentials.ts';
 import type { PairRecord } from '../src/core/run/records.ts';
 import { robustnessOf } from '../src/core/sweep/robustness.ts';
 import { inThreadMaker, variantFingerprint, type SweepManifest } from '../src/core/sweep/variants.ts';
@@ -107,4 +110,53 @@ test('a sweep of 2 pairs × 2 perturbations × 2 levels: count, run, charts and 
     const two = await make(new Uint8Array(readFileSync(lfwPath(p.image2))), { perturbation: v.perturbation, level: v.level });
     expect(v.fingerprint, v.pair_id).toBe(variantFingerprint(one, two.bytes));
   }
+});
+
+test('a sweep reloaded mid-run and resumed with the same ZIP: every variant once, none not_run, run.json and the Robustness sheet', async ({ page }) => {
+  test.setTimeout(60_000);
+  // Three labelled pairs of small images, one perturbation × two levels: 9 calls.
+  const { buffer: pairsZip, stems } = await buildPairsZip(3);
+  const zip = await JSZip.loadAsync(pairsZip);
+  zip.file('labels.csv', `pair_id,expected\n${stems.map((s, i) => `${s},${i % 2 ? 'same' : 'different'}`).join('\n')}\n`);
+  const buffer = await zip.generateAsync({ type: 'nodebuffer' });
+  // Every call of the second pair (its baseline first) is held: the page is reloaded while it is in flight.
+  const calls = await holdCalls(page, (stem) => stem === stems[1]);
+
+  await openBulk(page, '/');
+  await page.getByLabel('Choose ZIP').setInputFiles({ name: 'sweep.zip', mimeType: 'application/zip', buffer });
+  await expect(page.getByRole('status').filter({ hasText: 'pair(s) loaded' })).toContainText('3 labelled');
+  await page.getByRole('checkbox', { name: 'Robustness sweep' }).check();
+  await page.getByRole('checkbox', { name: 'JPEG quality' }).check();
+  await page.getByLabel('JPEG quality levels').fill('50, 15');
+  await expect(page.getByRole('status').filter({ hasText: 'Run sends' })).toHaveText('Run sends 3 pairs × 3 variants = 9 calls.');
+  await runButton(page).click();
+  await calls.arrived(stems[1]!);
+  page.once('dialog', (d) => void d.accept()); // the leave-page prompt: confirm
+  await page.reload();
+  calls.releaseAll();
+
+  // The first pair and its two variants were answered before the reload.
+  const banner = page.getByRole('region', { name: 'Unfinished run' });
+  await expect(banner).toContainText(/^Unfinished run of sweep\.zip: 3 of 9 pairs done\./);
+  await banner.getByRole('button', { name: 'Resume' }).click();
+  await page.getByLabel('Choose sweep.zip to resume').setInputFiles({ name: 'sweep.zip', mimeType: 'application/zip', buffer });
+  const token = page.getByRole('region', { name: 'Resume run' }).getByLabel('Bearer token');
+  if (await token.count() && !(await token.inputValue())) await token.fill(demoCredentials(kwikid).token!);
+  const downloadPromise = page.waitForEvent('download');
+  await page.getByRole('button', { name: 'Resume run' }).click();
+  const archive = await openArchive(await downloadBytes(await downloadPromise));
+  await expect(page.getByText(FINISHED_TEXT, { exact: true })).toBeVisible();
+
+  const variants = ['jpeg-50', 'jpeg-15'];
+  const ids = stems.flatMap((s) => [s, ...variants.map((v) => `${s}~${v}`)]);
+  expect(archive.records.map((r) => r.pair_id)).toEqual(ids);
+  expect(archive.records.filter((r) => !r.success).map((r) => [r.pair_id, r.error?.type])).toEqual([]);
+  const manifest = JSON.parse(archive.entries.get('run.json')!.toString('utf8')) as { stopped: boolean; counts: { not_run: number }; sweep: SweepManifest };
+  expect(manifest).toMatchObject({ stopped: false, counts: { not_run: 0 } });
+  expect(manifest.sweep.perturbations).toEqual([{ name: 'jpeg', label: 'JPEG quality', levels: [50, 15] }]);
+  // Each variant's fingerprint once, those made before the reload included.
+  expect(manifest.sweep.variants.map((v) => v.pair_id)).toEqual(ids.filter((id) => id.includes('~')));
+  const rows = XLSX.utils.sheet_to_json<{ perturbation: string; level?: number; pairs: number }>(XLSX.read(archive.entries.get('summary.xlsx')!, { type: 'buffer' }).Sheets.Robustness!);
+  expect(rows.map((r) => [r.perturbation, r.level ?? null, r.pairs])).toEqual([['baseline', null, 3], ['JPEG quality', 50, 3], ['JPEG quality', 15, 3]]);
+  await expect(finishedPanel(page).getByRole('region', { name: 'Robustness' })).toBeVisible();
 });

@@ -193,7 +193,7 @@ export async function runCommand(args: RunArgs, io: CliIO): Promise<number> {
     // Built whole at the end: written as the run goes, in the one thread that also makes the
     // calls, it measured no faster here (cli-overhead 1.361 either way, 2026-12-02).
     startArchive: () => ({ add: () => {}, finish: (report) => buildResultsZip(report), cancel: () => {} }),
-    ...(swept ? { sweep: swept.manifest } : {}),
+    ...(swept ? { sweep: swept } : {}),
   }).start({
     kind: 'run',
     // A shard states where its pairs are in the ZIP, for merge (a sweep's records are its variants: not stated).

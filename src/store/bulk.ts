@@ -337,7 +337,7 @@ export function createBulkStore(deps: BulkDeps): BulkStore {
         ...(request.previous ? { previous: request.previous } : {}),
         remember: deps.remember?.() ?? false,
         ...(sweep ? { sweep } : {}),
-      }, { file, zip: source, ...(swept ? { sweep: swept.manifest } : {}) }, (event) => {
+      }, { file, zip: source, ...(swept ? { sweep: swept } : {}) }, (event) => {
         set(reduceRunEvent(get(), event, now()));
         // What an event means beyond the screen: the settings lock, a renewed token, the download.
         if (event.type === 'auth-pause') deps.lockSettings?.(event.pause ? 'auth-pause' : 'run');

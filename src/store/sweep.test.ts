@@ -176,7 +176,11 @@ describe('a sweep resumed from the run journal', () => {
     const archive = await JSZip.loadAsync(await second.saved[0]!.arrayBuffer());
     const manifest = JSON.parse(await archive.file('run.json')!.async('string')) as RunManifest;
     expect(manifest.sweep?.perturbations).toEqual([{ name: 'rotation', label: 'rotation', levels: [15, 30] }]);
-    expect(manifest.sweep?.variants.map((v) => v.pair_id)).toEqual(['p1~rotation-15', 'p1~rotation-30']);
+    // Every variant's fingerprint, those sent by the first page included (their journalled records carry them).
+    expect(manifest.sweep?.variants.map((v) => v.pair_id)).toEqual(['p0~rotation-15', 'p0~rotation-30', 'p1~rotation-15', 'p1~rotation-30']);
+    const recorded = await Promise.all(manifest.sweep!.variants.map(async (v) => (JSON.parse(await archive.file(`results/${v.pair_id}.json`)!.async('string')) as { fingerprint?: string }).fingerprint));
+    expect(recorded).toEqual(manifest.sweep!.variants.map((v) => v.fingerprint));
+    expect(recorded.every((f) => /^sha256-[0-9a-f]{64}$/.test(f ?? ''))).toBe(true);
   });
 });
 

@@ -27,7 +27,7 @@ export interface SessionInput {
   file: Blob | null;
   zip: RunSource;
   /**
-   * A robustness sweep's run.json section (RunHost.sweep): `zip` is then the sweep's source (each
+   * A robustness sweep's hooks (RunHost.sweep: fingerprints, run.json's section): `zip` is then the sweep's source (each
    * pair and its variants), made on the page, not the ZIP's pairs; a worker host runs it in this thread.
    */
   sweep?: RunHost['sweep'];

@@ -111,8 +111,8 @@ export interface RunFacts {
    * the job's own snapshot then has no rate, but the Run sheet and run.json state this one.
    */
   sharedRate?: number | null;
-  /** A robustness sweep's run.json section, read when the run ends (the variants' fingerprints are known then). */
-  sweep?: () => SweepManifest;
+  /** A robustness sweep's run.json section, read from the run's records when it ends (they carry the variants' fingerprints). */
+  sweep?: (records: readonly PairRecord[]) => SweepManifest;
 }
 
 /** The report input of a finished run: provider, endpoint, Run sheet and run.json from its snapshot. */
@@ -120,7 +120,7 @@ export function reportInputOfRun(run: FinishedRun, facts: RunFacts = {}): Report
   const snapshot = facts.sharedRate != null ? { ...run.snapshot, ratePerSecond: facts.sharedRate } : run.snapshot;
   const skipped = facts.skipped ?? [];
   const notices = [...(facts.notices ?? []), ...(facts.labels?.problems ?? [])];
-  const sweep = facts.sweep?.();
+  const sweep = facts.sweep?.(run.records);
   return reportInput({
     records: run.records,
     skipped,

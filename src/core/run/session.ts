@@ -28,7 +28,7 @@ import type { CallDeps, Credentials } from '../request/request.ts';
 import { collectSecrets, snapshotSecrets } from '../secrets/secrets.ts';
 import { summarise, type RunStats } from './stats.ts';
 import type { SweepSettings } from '../sweep/spec.ts';
-import type { SweepManifest } from '../sweep/variants.ts';
+import type { SweepHooks } from '../sweep/variants.ts';
 import { errorText } from '../common/text.ts';
 import type { OpenedZip } from '../zip/zip.ts';
 import { systemClock, type Clock } from './clock.ts';
@@ -129,8 +129,8 @@ export interface RunHost {
   /** What to do on a 401; default: renew the token when the settings can, else pause for an answer. */
   authPolicy?: AuthPolicy;
   startArchive?: (begin: ArchiveStreamBegin) => ArchiveSession;
-  /** A robustness sweep's run.json section, read when the run ends. */
-  sweep?: () => SweepManifest;
+  /** A robustness sweep: each variant's record gets its fingerprint; run.json's section is read from the records when the run ends. */
+  sweep?: SweepHooks;
   clock?: Clock;
   /** Shortest interval between two record batches. */
   publishMs?: number;
@@ -283,9 +283,10 @@ export function startRunSession(plan: RunPlan, host: RunHost, emit: (event: RunE
         ...(existing ? { existing } : {}),
         ...(plan.only ? { only: plan.only } : {}),
         ...(plan.excluded ? { excluded: new Map(plan.excluded) } : {}),
-        ...(resent.size || previous
+        ...(resent.size || previous || host.sweep
           ? {
-            transform: (record: PairRecord, index: number) => {
+            transform: (made: PairRecord, index: number) => {
+              const record = host.sweep ? host.sweep.tag(made) : made;
               if (previous?.[index]) return rerunRecord(previous[index], record);
               return resent.has(index) ? markResumed(record) : record;
             },
@@ -313,7 +314,7 @@ export function startRunSession(plan: RunPlan, host: RunHost, emit: (event: RunE
           input: { name: plan.input.name, size: plan.input.size, fingerprint: fingerprintOf(zip), ...(plan.input.positions ? { positions: plan.input.positions } : {}) },
           labels: plan.labels,
           ...(plan.sharedRate != null ? { sharedRate: plan.sharedRate } : {}),
-          ...(host.sweep ? { sweep: host.sweep } : {}),
+          ...(host.sweep ? { sweep: host.sweep.manifest } : {}),
           build: async (input) => {
             building = true;
             flush();

@@ -12,7 +12,7 @@ import { collectSecrets } from '../secrets/secrets.ts';
 import { clampConcurrency, clampRate } from '../contracts/setting-rules.ts';
 import { isDone } from './done.ts';
 import { reportInputOfRun, type RunLabels } from './report-input.ts';
-import { sweepManifest, type SweepPair } from '../sweep/variants.ts';
+import { sweepManifest } from '../sweep/variants.ts';
 
 /** The snapshot a journalled run used; `typed` are credentials typed again (they win when not empty). */
 export function journalSnapshot(run: Pick<JournalRun, 'settings'>, typed: Credentials = {}): JobSnapshot {
@@ -59,7 +59,7 @@ export function soFarReportInput(read: { run: JournalRun; entries: readonly Jour
     notices: run.notices,
     input: { name: run.input.name, size: run.input.size, fingerprint: run.input.fingerprint },
     labels: journalLabels(run),
-    // A sweep's: its settings (the variants' fingerprints were not journalled), so the archive has its Robustness sheet.
-    ...(run.sweep ? { sweep: () => sweepManifest(run.sweep!, run.pairs as SweepPair[], new Map()) } : {}),
+    // A sweep's: its settings and the fingerprints its journalled records carry, so the archive has its Robustness sheet.
+    ...(run.sweep ? { sweep: (done) => sweepManifest(run.sweep!, done) } : {}),
   });
 }

@@ -3,8 +3,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Image, encodePng } from 'image-js';
 import { bytesPart } from '../request/request.ts';
-import { recordForUnreadablePair } from '../run/records.ts';
-import { inThreadMaker, sweepLabels, sweepPairs, sweepReader, SWEEP_LIBRARIES, type VariantInfo } from './variants.ts';
+import { recordForUnreadablePair, recordFromCall } from '../run/records.ts';
+import { inThreadMaker, sweepLabels, sweepManifest, sweepPairs, sweepReader, sweepSource, SWEEP_LIBRARIES, variantFingerprint, type VariantInfo } from './variants.ts';
 
 const pairs = [{ pair_id: 'a', image1_path: 'a_image1.png', image2_path: 'a_image2.png' }];
 const settings = { steps: [{ perturbation: 'blur' as const, levels: [2] }, { perturbation: 'jpeg' as const, levels: [30] }], side: 'image2' as const };
@@ -41,6 +41,30 @@ describe('sweep variants', () => {
     expect(j1.bytes).toBe(one);
     expect([j2.name, j2.type, j2.bytes![0]]).toEqual(['a_image2.jpg', 'image/jpeg', 0xff]);
     expect(made).toEqual([expect.objectContaining({ pair_id: 'a~jpeg-30', base_pair_id: 'a', perturbation: 'jpeg', level: 30, fingerprint: expect.stringMatching(/^sha256-[0-9a-f]{64}$/) })]);
+  });
+
+  it('a variant\'s record carries its fingerprint, and run.json\'s variants are read from the records (those of an earlier page included)', async () => {
+    const one = png(10), two = png(200);
+    const source = sweepSource({ pairs, readPair: async () => [bytesPart('a_image1.png', one, 'image/png'), bytesPart('a_image2.png', two, 'image/png')] }, settings, inThreadMaker());
+    const answered = (i: number) => recordFromCall(source.pairs[i]!, { ok: true, status: 200, timeMs: 1, attempts: 1, body: {} });
+    await source.readPair(source.pairs[0]!);
+    const [, sent] = await source.readPair(source.pairs[2]!);
+    const baseline = source.tag(answered(0));
+    const jpeg = source.tag(answered(2));
+    const fingerprint = variantFingerprint(one, sent.bytes!);
+    expect(baseline).not.toHaveProperty('fingerprint');
+    expect(Object.keys(jpeg).slice(-3)).toEqual(['base_pair_id', 'perturbation', 'fingerprint']);
+    expect(jpeg).toMatchObject({ pair_id: 'a~jpeg-30', fingerprint });
+    // a~blur-2 was journalled by the page before a reload (its record has its fingerprint); this page did not make it.
+    const blur = { ...answered(1), fingerprint: 'sha256-earlier' };
+    expect(source.tag(blur)).toBe(blur);
+    const manifest = source.manifest([baseline, blur, jpeg]);
+    expect(manifest.variants).toEqual([
+      { pair_id: 'a~blur-2', base_pair_id: 'a', perturbation: 'blur', level: 2, fingerprint: 'sha256-earlier' },
+      { pair_id: 'a~jpeg-30', base_pair_id: 'a', perturbation: 'jpeg', level: 30, fingerprint },
+    ]);
+    // A variant never made (not_run) is in the records, not in run.json's variants.
+    expect(sweepManifest(settings, [baseline, recordForUnreadablePair(source.pairs[1]!, 'x')]).variants).toEqual([]);
   });
 
   it('says which file could not be made into a variant', async () => {

@@ -7,8 +7,9 @@
  *
  * Each record names what it is: `base_pair_id` and `perturbation` ({name, level, side}; null for
  * the baseline) are appended after the seed's keys (the pair's `tags`, records.ts), whatever happens
- * to the pair. run.json gets a `sweep` section (settings,
- * the image libraries and their versions, and every variant's fingerprint).
+ * to the pair, and a variant that was made and sent adds its `fingerprint`. run.json gets a `sweep`
+ * section (settings, the image libraries and their versions, and every variant's fingerprint, read
+ * from the records: a resumed or re-run sweep lists those sent before too).
  */
 import { sha256 } from '@noble/hashes/sha256';
 import { bytesToHex } from '@noble/hashes/utils';
@@ -40,6 +41,8 @@ export interface SweepPair extends PairEntry {
 export interface SweepRecordFields {
   base_pair_id: string;
   perturbation: { name: PerturbationId; level: number; side: SweepSide } | null;
+  /** A variant that was made: the fingerprint of the two images it sent (variantFingerprint). */
+  fingerprint?: string;
 }
 
 /** Every loaded pair, then its variants, pair by pair (a stopped sweep has whole pairs first). */
@@ -58,7 +61,8 @@ export function sweepPairs(pairs: readonly PairEntry[], settings: SweepSettings)
 /** The sweep fields of a record, when it has them. */
 export function sweepFieldsOf(rec: PairRecord): SweepRecordFields | null {
   const r = rec as PairRecord & Partial<SweepRecordFields>;
-  return typeof r.base_pair_id === 'string' && r.perturbation !== undefined ? { base_pair_id: r.base_pair_id, perturbation: r.perturbation } : null;
+  if (typeof r.base_pair_id !== 'string' || r.perturbation === undefined) return null;
+  return { base_pair_id: r.base_pair_id, perturbation: r.perturbation, ...(typeof r.fingerprint === 'string' ? { fingerprint: r.fingerprint } : {}) };
 }
 
 /** Labels for a sweep: each variant inherits its base pair's label (the same two people). */
@@ -102,7 +106,7 @@ export interface SweepManifest {
   perturbations: { name: PerturbationId; label: string; levels: number[] }[];
   side: SweepSide;
   libraries: Record<string, string>;
-  /** Every variant made in this run, in input order. */
+  /** Every variant made and sent (its record has a fingerprint), in input order. */
   variants: VariantInfo[];
 }
 
@@ -161,14 +165,29 @@ export function sweepReader(o: {
   };
 }
 
-/** run.json's sweep section from the settings and the variants made (in the order of `pairs`). */
-export function sweepManifest(settings: SweepSettings, pairs: readonly SweepPair[], made: ReadonlyMap<string, VariantInfo>): SweepManifest {
+/** run.json's sweep section from the settings and the records: every variant made, in the records' order. */
+export function sweepManifest(settings: SweepSettings, records: readonly PairRecord[]): SweepManifest {
+  const variants: VariantInfo[] = [];
+  for (const rec of records) {
+    const f = sweepFieldsOf(rec);
+    if (!f?.perturbation || f.fingerprint === undefined) continue;
+    variants.push({ pair_id: rec.pair_id, base_pair_id: f.base_pair_id, perturbation: f.perturbation.name, level: f.perturbation.level, fingerprint: f.fingerprint });
+  }
   return {
     perturbations: settings.steps.map((s) => ({ name: s.perturbation, label: PERTURBATIONS[s.perturbation].label, levels: [...s.levels] })),
     side: settings.side,
     libraries: { ...SWEEP_LIBRARIES },
-    variants: pairs.flatMap((p) => (made.has(p.pair_id) ? [made.get(p.pair_id)!] : [])),
+    variants,
   };
+}
+
+/**
+ * What a run session needs of a sweep besides its pairs: each record of a variant this run made
+ * gets its fingerprint, and run.json's section is read from the records when the run ends.
+ */
+export interface SweepHooks {
+  tag: (record: PairRecord) => PairRecord;
+  manifest: (records: readonly PairRecord[]) => SweepManifest;
 }
 
 /**
@@ -177,14 +196,12 @@ export function sweepManifest(settings: SweepSettings, pairs: readonly SweepPair
  * both send the same pairs and write the same archive; only the VariantMaker differs (this thread,
  * or a worker).
  */
-export interface SweepSource {
+export interface SweepSource extends SweepHooks {
   settings: SweepSettings;
   pairs: SweepPair[];
   readPair: (pair: PairEntry) => Promise<[ImagePart, ImagePart]>;
   /** The loaded pairs' labels, with each variant labelled as its pair. */
   labels: (labels: ReadonlyMap<string, Expected>) => Map<string, Expected>;
-  /** run.json's sweep section, with the variants made so far. */
-  manifest: () => SweepManifest;
   /** Loaded pairs left out (index among the loaded pairs → reason): the same for each of their variants. */
   excluded: (byLoaded: ReadonlyMap<number, string>) => Map<number, string>;
 }
@@ -201,7 +218,11 @@ export function sweepSource(
     pairs,
     readPair: sweepReader({ readPair: base.readPair, side: settings.side, make, onVariant: (v) => made.set(v.pair_id, v) }),
     labels: (labels) => sweepLabels(labels, pairs),
-    manifest: () => sweepManifest(settings, pairs, made),
+    tag: (record) => {
+      const v = made.get(record.pair_id);
+      return v ? { ...record, fingerprint: v.fingerprint } : record;
+    },
+    manifest: (records) => sweepManifest(settings, records),
     excluded: (byLoaded) => {
       const per = callsPerPair(settings);
       const out = new Map<number, string>();
