@@ -4,7 +4,7 @@ import { Image, encodePng } from 'image-js';
 import { describe, expect, it } from 'vitest';
 import type { CallFn } from '../core/run/job.ts';
 import type { RunManifest } from '../core/archive/manifest.ts';
-import { kwikid } from '../core/contracts/contracts.ts';
+import { deepvue, kwikid } from '../core/contracts/contracts.ts';
 import { zipFingerprint } from '../core/zip/fingerprint.ts';
 import { Journal, journalSettings } from '../core/run/journal.ts';
 import { createRecorder } from '../core/run/journal-run.ts';
@@ -12,7 +12,7 @@ import { buildResultsZip } from '../core/archive/report.ts';
 import { openZip } from '../core/zip/zip.ts';
 import { parseLabels } from '../core/pairing/labels.ts';
 import { recordFromCall, type PairEntry } from '../core/run/records.ts';
-import { bytesPart, type CallResult } from '../core/request/request.ts';
+import { bytesPart, type CallResult, type ImagePart } from '../core/request/request.ts';
 import { PERTURBATIONS } from '../core/sweep/spec.ts';
 import { inThreadMaker, sweepPairs, type VariantMaker } from '../core/sweep/variants.ts';
 import type { OpenedZip } from '../core/zip/zip.ts';
@@ -21,7 +21,8 @@ import { createBulkStore } from './bulk.ts';
 import { createJournalStore } from './journal.ts';
 import { inThreadHost } from '../core/run/host.ts';
 import { createSettingsStore } from './settings.ts';
-import { evaluationLabels } from './evaluation.ts';
+import { createEvaluationStore, evaluationLabels } from './evaluation.ts';
+import { readWorkbookXml } from '../../test/xlsx-xml.ts';
 import { robustnessFor } from './robustness.ts';
 import { createSweepStore, readSweep, selectSweepBlocker, sweepCount } from './sweep.ts';
 
@@ -214,5 +215,69 @@ describe('the journal banner with a sweep', () => {
     const archive = await JSZip.loadAsync(await saved[0]!.arrayBuffer());
     const workbook = await (await JSZip.loadAsync(await archive.file('summary.xlsx')!.async('uint8array'))).file('xl/workbook.xml')!.async('string');
     expect(workbook).toContain('name="Robustness"');
+  });
+});
+
+describe('two sweeps of the same ZIP compared', () => {
+  it('join by variant id (each pair and each variant once): a verdict flipped on one variant and a variant newly failing on the other vendor are listed as such, and Download has them in the Compare sheet', async () => {
+    const sweep = { steps: [{ perturbation: 'jpeg' as const, levels: [50, 15] }], side: 'image2' as const };
+    const labels = 'pair_id,expected\np0,same\np1,same\np2,different\n';
+    /** A sweep run of pngZip(3) against `call`, its archive downloaded; the Bulk store and the evaluation beside it. */
+    const sweepRun = async (provider: string, call: CallFn) => {
+      const settings = createSettingsStore({ pageOrigin: 'http://127.0.0.1:8080', storage: () => undefined });
+      await settings.getState().setProvider(provider);
+      const saved: Blob[] = [];
+      const bulk = createBulkStore({
+        snapshot: () => settings.getState().jobSnapshot(),
+        host: inThreadHost({ call, publishMs: 0 }),
+        openZip: async () => pngZip(3), save: (b) => saved.push(b),
+        sweep: () => sweep, variantMaker: () => ({ make: inThreadMaker() }),
+      });
+      const built: Blob[] = [];
+      const evaluation = createEvaluationStore({ bulk, buildArchive: async (input) => { const bytes = await buildResultsZip(input); built.push(new Blob([bytes as Uint8Array<ArrayBuffer>])); return bytes; } });
+      await bulk.getState().loadFile(new File([new Uint8Array(10)], 'pairs.zip'));
+      bulk.setState({ labels: parseLabels(labels, { source: 'labels.csv', pairIds: ['p0', 'p1', 'p2'] }) });
+      await bulk.getState().run();
+      return { bulk, evaluation, archive: saved[0]!, built };
+    };
+    const idOf = (parts: readonly [ImagePart, ImagePart]) => /^(p\d)_/.exec(parts[0].name)![1]!;
+    // KwikID before: every pair and variant decided, p2 (different people) rejected.
+    const before = await sweepRun(kwikid.id, async (_s, parts) => {
+      const same = idOf(parts) !== 'p2';
+      return { ok: true, status: 200, timeMs: 2, attempts: 1, body: { facematch_result: same ? 'True' : 'False', confidence_score: same ? 0.9 : 0.1 } };
+    });
+    // Deepvue after: rejects p1 at JPEG quality 15 (a flip), finds no face in p0 at JPEG quality 15.
+    let k = 0;
+    const after = await sweepRun(deepvue.id, async (_s, parts) => {
+      const id = idOf(parts);
+      const variant = ['', 'jpeg-50', 'jpeg-15'][k++ % 3];
+      if (id === 'p0' && variant === 'jpeg-15') return { ok: false, status: 422, timeMs: 2, attempts: 1, error: { type: 'http', message: 'HTTP 422: no face.' } };
+      const match = id !== 'p2' && !(id === 'p1' && variant === 'jpeg-15');
+      return { ok: true, status: 200, timeMs: 2, attempts: 1, body: { data: { match, confidence: match ? 80 : 20 } } };
+    });
+    const ids = ['p0', 'p1', 'p2'].flatMap((p) => [p, `${p}~jpeg-50`, `${p}~jpeg-15`]);
+    expect(after.bulk.getState().records.map((r) => r.pair_id)).toEqual(ids);
+
+    await after.evaluation.getState().compareWith(new File([before.archive], 'facematch-bulk-kwikid.zip'));
+    const c = after.evaluation.getState().comparison!;
+    expect(after.evaluation.getState().compareError).toBeNull();
+    expect(c.pairs.map((p) => p.pair_id)).toEqual(ids);
+    expect([c.onlyBefore, c.onlyAfter]).toEqual([[], []]);
+    expect(c.flips.map((p) => p.pair_id)).toEqual(['p1~jpeg-15']);
+    expect(c.newlyFailing.map((p) => [p.pair_id, p.after.errorKind])).toEqual([['p0~jpeg-15', 'http 422']]);
+    expect(c.recovered).toEqual([]);
+    // Each side read through its own contract: KwikID's 0.9 against Deepvue's 80 (0.8 on the same 0–1 scale).
+    expect(c.deltas.n).toBe(8);
+    expect(c.pairs.find((p) => p.pair_id === 'p0')!.delta).toBeCloseTo(-0.1, 12);
+
+    await after.evaluation.getState().download();
+    const zip = await JSZip.loadAsync(await after.built.at(-1)!.arrayBuffer());
+    const sheets = readWorkbookXml(await zip.file('summary.xlsx')!.async('uint8array'));
+    const compare = sheets.get('Compare')!.rows().map((r) => [r.get('pair_id')?.text, r.get('change')?.text]);
+    expect(compare.slice(0, 9)).toEqual([
+      ['p1~jpeg-15', 'flip'], ['p0~jpeg-15', 'newly_failing'],
+      ...ids.filter((id) => id !== 'p1~jpeg-15' && id !== 'p0~jpeg-15').map((id) => [id, 'same_verdict']),
+    ]);
+    expect(sheets.has('Robustness')).toBe(true);
   });
 });
