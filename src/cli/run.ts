@@ -152,7 +152,7 @@ export async function runCommand(args: RunArgs, io: CliIO): Promise<number> {
   const swept = sweep ? sweepSource({ pairs: basePairs, readPair: (p) => zip.readPair(p) }, sweep, inThreadMaker()) : null;
   const pairs: PairEntry[] = swept?.pairs ?? basePairs;
   const readPair = swept ? swept.readPair : (p: PairEntry) => zip.readPair(p);
-  if (labels && swept) labels = { ...labels, labels: swept.labels(labels.labels) };
+  if (labels && swept) labels = swept.labels(labels);
   const outFile = path.resolve(io.cwd, args.out ?? archiveFileName(io.now?.() ?? Date.now()));
   const junitFile = args.junit !== undefined ? path.resolve(io.cwd, args.junit) : undefined;
 

@@ -331,7 +331,7 @@ export function createBulkStore(deps: BulkDeps): BulkStore {
         ...(request.existing ? { existing: [...request.existing] } : {}),
         ...(request.only ? { only: request.only } : {}),
         ...(excluded ? { excluded: [...excluded] } : {}),
-        labels: runLabels(swept && labels ? { ...labels, labels: swept.labels(labels.labels) } : labels),
+        labels: runLabels(swept && labels ? swept.labels(labels) : labels),
         journalRun: file ? (request.journalRun ?? null) : null,
         ...(request.resent ? { resent: request.resent } : {}),
         ...(request.previous ? { previous: request.previous } : {}),

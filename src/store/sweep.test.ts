@@ -105,7 +105,7 @@ describe('a bulk run with a sweep', () => {
       variantMaker: () => ({ make, close: () => { closed++; } }),
     });
     await bulk.getState().loadFile(new File([new Uint8Array(10)], 'batch.zip'));
-    bulk.setState({ labels: parseLabels('pair_id,expected\np0,same\np1,same\np2,different\n', { source: 'labels.csv', pairIds: ['p0', 'p1', 'p2'] }) });
+    bulk.setState({ labels: parseLabels('pair_id,expected,capture\np0,same,selfie\np1,same,selfie\np2,different,id_card\n', { source: 'labels.csv', pairIds: ['p0', 'p1', 'p2'] }) });
     await bulk.getState().run();
 
     const s = bulk.getState();
@@ -124,7 +124,10 @@ describe('a bulk run with a sweep', () => {
     const manifest = JSON.parse(await zip.file('run.json')!.async('string')) as RunManifest;
     expect(manifest.sweep?.perturbations.map((p) => [p.name, p.levels])).toEqual([['jpeg', [50]], ['blur', [1]]]);
     expect(manifest.sweep?.variants.map((v) => v.pair_id)).toEqual(['p0~jpeg-50', 'p0~blur-1', 'p2~jpeg-50', 'p2~blur-1']);
-    expect(zip.file('results/p2~blur-1.json')).not.toBeNull();
+    // Each variant's record carries its pair's labels.csv columns, as the pair's does (groups in the report card).
+    const record = async (id: string) => JSON.parse(await zip.file(`results/${id}.json`)!.async('string')) as { expected?: string; label_columns?: Record<string, string> };
+    expect(await record('p2~blur-1')).toMatchObject({ expected: 'different', label_columns: { capture: 'id_card' } });
+    expect(await record('p0~jpeg-50')).toMatchObject({ expected: 'same', label_columns: { capture: 'selfie' } });
 
     // The app evaluates what the archive does: each variant labelled as its pair.
     expect(evaluationLabels(s)?.labels).toEqual(new Map(s.records.map((r) => [r.pair_id, r.pair_id.startsWith('p2') ? 'different' : 'same'])));

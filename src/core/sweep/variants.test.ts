@@ -1,10 +1,15 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { kwikid } from '../contracts/contracts.ts';
+import { reportCard } from '../evaluation/card.ts';
+import { evalRows, withOutcomes } from '../evaluation/evaluation.ts';
+import { attributeTable } from '../evaluation/input.ts';
+import { parseLabels } from '../pairing/labels.ts';
 import { Image, encodePng } from 'image-js';
 import { bytesPart } from '../request/request.ts';
 import { recordForUnreadablePair, recordFromCall } from '../run/records.ts';
-import { inThreadMaker, sweepLabels, sweepManifest, sweepPairs, sweepReader, sweepSource, SWEEP_LIBRARIES, variantFingerprint, type VariantInfo } from './variants.ts';
+import { inThreadMaker, sweepLabels, sweepLabelSet, sweepManifest, sweepPairs, sweepReader, sweepSource, SWEEP_LIBRARIES, variantFingerprint, type VariantInfo } from './variants.ts';
 
 const pairs = [{ pair_id: 'a', image1_path: 'a_image1.png', image2_path: 'a_image2.png' }];
 const settings = { steps: [{ perturbation: 'blur' as const, levels: [2] }, { perturbation: 'jpeg' as const, levels: [30] }], side: 'image2' as const };
@@ -28,6 +33,27 @@ describe('sweep variants', () => {
     const rec = recordForUnreadablePair(list[2]!, 'x');
     expect(Object.keys(rec).slice(-3)).toEqual(['attempts', 'base_pair_id', 'perturbation']);
     expect(sweepLabels(new Map([['a', 'same' as const]]), list)).toEqual(new Map([['a', 'same'], ['a~blur-2', 'same'], ['a~jpeg-30', 'same']]));
+  });
+
+  it('gives each variant its pair\'s label columns too, so the report card\'s groups count the variants', () => {
+    const two = [...pairs, { pair_id: 'b', image1_path: 'b_image1.png', image2_path: 'b_image2.png' }];
+    const set = parseLabels('pair_id,expected,capture,age_band\na,same,selfie,18-30\nb,different,id_card,\n', { source: 'labels.csv', pairIds: ['a', 'b'] });
+    const list = sweepPairs(two, settings);
+    const swept = sweepLabelSet(set, list);
+    expect(swept.labels).toEqual(sweepLabels(set.labels, list));
+    expect(swept.attributes?.columns).toEqual(['capture', 'age_band']);
+    expect([...swept.attributes!.values]).toEqual([
+      ['a', ['selfie', '18-30']], ['b', ['id_card', '']],
+      ['a~blur-2', ['selfie', '18-30']], ['a~jpeg-30', ['selfie', '18-30']], ['b~blur-2', ['id_card', '']], ['b~jpeg-30', ['id_card', '']],
+    ]);
+    // The records written with these labels carry each pair's cells; the card's capture groups hold 3 pairs each.
+    const answered = list.map((p) => recordFromCall(p, { ok: true, status: 200, timeMs: 1, attempts: 1, body: { facematch_result: 'True', confidence_score: 0.9 } }));
+    const records = withOutcomes(answered, kwikid, swept.labels, attributeTable(swept.attributes));
+    expect(records.map((r) => [r.pair_id, r.label_columns])).toEqual(list.map((p) => [p.pair_id, p.base_pair_id === 'a' ? { capture: 'selfie', age_band: '18-30' } : { capture: 'id_card', age_band: '' }]));
+    const card = reportCard(evalRows(records, kwikid, swept.labels), { threshold: null, attributes: attributeTable(swept.attributes)! });
+    expect(card.groups.find((g) => g.column === 'capture')!.groups.map((g) => [g.value, g.figures.pairs])).toEqual([['id_card', 3], ['selfie', 3]]);
+    // Without other columns, only the labels.
+    expect(sweepLabelSet(parseLabels('pair_id,expected\na,same\n', { source: 'l.csv', pairIds: ['a'] }), list).attributes).toBeUndefined();
   });
 
   it('perturbs only the chosen side, renames a PNG sent as JPEG, and reports each variant with its fingerprint', async () => {

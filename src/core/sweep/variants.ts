@@ -13,7 +13,7 @@
  */
 import { sha256 } from '@noble/hashes/sha256';
 import { bytesToHex } from '@noble/hashes/utils';
-import type { Expected } from '../pairing/labels.ts';
+import type { Expected, LabelSet } from '../pairing/labels.ts';
 import type { PairEntry, PairRecord } from '../run/records.ts';
 import { bytesPart, type ImagePart } from '../request/request.ts';
 import { callsPerPair, PERTURBATIONS, sweepVariants, variantId, type PerturbationId, type SweepSettings, type SweepSide, type VariantSpec } from './spec.ts';
@@ -73,6 +73,21 @@ export function sweepLabels(labels: ReadonlyMap<string, Expected>, pairs: readon
     if (e && p.variant) out.set(p.pair_id, e);
   }
   return out;
+}
+
+/**
+ * A labels file made a sweep's: each variant labelled as its pair, with its pair's other columns
+ * (subjects, groups) too, so the report card's groups and subject intervals count the variants.
+ */
+export function sweepLabelSet(set: LabelSet, pairs: readonly SweepPair[]): LabelSet {
+  const labels = sweepLabels(set.labels, pairs);
+  if (!set.attributes) return { ...set, labels };
+  const values = new Map(set.attributes.values);
+  for (const p of pairs) {
+    const row = set.attributes.values.get(p.base_pair_id);
+    if (row && p.variant) values.set(p.pair_id, row);
+  }
+  return { ...set, labels, attributes: { columns: set.attributes.columns, values } };
 }
 
 /** Makes one image's variant: bytes in, bytes and format out. */
@@ -200,8 +215,8 @@ export interface SweepSource extends SweepHooks {
   settings: SweepSettings;
   pairs: SweepPair[];
   readPair: (pair: PairEntry) => Promise<[ImagePart, ImagePart]>;
-  /** The loaded pairs' labels, with each variant labelled as its pair. */
-  labels: (labels: ReadonlyMap<string, Expected>) => Map<string, Expected>;
+  /** The loaded pairs' labels, with each variant labelled as its pair and given its pair's other columns. */
+  labels: (set: LabelSet) => LabelSet;
   /** Loaded pairs left out (index among the loaded pairs → reason): the same for each of their variants. */
   excluded: (byLoaded: ReadonlyMap<number, string>) => Map<number, string>;
 }
@@ -217,7 +232,7 @@ export function sweepSource(
     settings,
     pairs,
     readPair: sweepReader({ readPair: base.readPair, side: settings.side, make, onVariant: (v) => made.set(v.pair_id, v) }),
-    labels: (labels) => sweepLabels(labels, pairs),
+    labels: (set) => sweepLabelSet(set, pairs),
     tag: (record) => {
       const v = made.get(record.pair_id);
       return v ? { ...record, fingerprint: v.fingerprint } : record;
