@@ -41,9 +41,9 @@ export interface BlazeFace {
 }
 
 /** A box is "inside" another when more than this share of the smaller box's area overlaps. */
-const CONTAINED = 0.5;
+export const CONTAINED = 0.5;
 
-function overlapOfSmaller(a: BlazeFaceHit, b: BlazeFaceHit): number {
+export function overlapOfSmaller(a: BlazeFaceHit, b: BlazeFaceHit): number {
   const w = Math.min(a.x + a.width, b.x + b.width) - Math.max(a.x, b.x);
   const h = Math.min(a.y + a.height, b.y + b.height) - Math.max(a.y, b.y);
   if (w <= 0 || h <= 0) return 0;

@@ -56,3 +56,16 @@ export function bestThreshold(pairs: readonly ScoredPair[]): { threshold: number
   }
   return { threshold: (cs[bestRun.start]! + cs[bestRun.end]!) / 2, correct: top };
 }
+
+/**
+ * FNMR at the most permissive threshold whose FMR is at most `maxFmr` (by the operating points of
+ * src/core/evaluation.ts; score = −distance). With n different-person pairs that allows
+ * floor(maxFmr · n) false matches.
+ */
+export function fnmrAtFmrOf(pairs: readonly ScoredPair[], maxFmr: number): { fnmr: number; threshold: number } {
+  const same = pairs.filter((p) => p.same).map((p) => -p.distance);
+  const different = pairs.filter((p) => !p.same).map((p) => -p.distance);
+  const point = operatingPoints(same, different).find((pt) => pt.fmr <= maxFmr);
+  if (!point) return { fnmr: NaN, threshold: NaN };
+  return { fnmr: point.fnmr, threshold: -point.threshold };
+}

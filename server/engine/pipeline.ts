@@ -9,8 +9,9 @@
  * Landmarks (68 points) and the 128-d descriptor are computed for that face only.
  */
 import type { FaceApi } from './faceapi.ts';
-import type { BlazeFace } from './blazeface.ts';
+import { CONTAINED, overlapOfSmaller, type BlazeFace } from './blazeface.ts';
 import type { FaceBox } from './types.ts';
+import sharp from 'sharp';
 import { resizeRgb, shrink, type RgbImage } from './decode.ts';
 
 export type DetectorName = 'blaze' | 'tiny' | 'ssd';
@@ -58,6 +59,9 @@ export const DETECT_SIDE = 512;
  */
 export const DETECTOR_CHAIN: readonly ChainStep[] = [
   { label: 'pad25%+blazeface@0.5', detector: 'blaze', minScore: 0.5, pad: 0.25, side: BLAZE_SIDE },
+  // The same model without the border sees a face 1.5× larger: a photographed ID card's
+  // portrait (a face a fifth of the frame or less) that the bordered copy shrinks too far.
+  { label: 'blazeface@0.5', detector: 'blaze', minScore: 0.5, pad: 0, side: BLAZE_INPUT },
   { label: 'tiny416@0.5', detector: 'tiny', inputSize: 416, minScore: 0.5, pad: 0, side: DETECT_SIDE },
   { label: 'tiny320@0.3', detector: 'tiny', inputSize: 320, minScore: 0.3, pad: 0, side: DETECT_SIDE },
   { label: 'ssd@0.5', detector: 'ssd', minScore: 0.5, pad: 0, side: DETECT_SIDE },
@@ -89,6 +93,22 @@ export const DESCRIPTOR_MARGIN = 0.5;
  * enlarged: LFW crops and 250-px news photos (faces under ~130 px) go through unchanged.
  */
 export const FACE_SIDE = 160;
+
+/**
+ * How the chosen face is prepared for the descriptor:
+ *  - `align`: level the eyes first. face-api cuts the face for its descriptor net as an upright box
+ *    (no rotation), so a face tilted in the frame (an ID card photographed at an angle, a tilted
+ *    head) reached the net tilted. With `align`, the eye line from the 68 landmarks gives the
+ *    roll; when it exceeds MIN_ROLL_DEGREES the crop is turned about the face's centre (sharp,
+ *    bilinear, grey corners) and the landmarks are found again on the levelled face.
+ *  - `grey`: the face crop is turned to luma (R, G and B all set to it) before landmarks and the
+ *    descriptor, so a print's tint, a desaturated or a greyscale portrait and a colour selfie are
+ *    compared on the same terms.
+ */
+export interface PrepareOptions { align: boolean; grey: boolean }
+
+/** Roll, in degrees, under which the face is left as it is (turning costs a second landmark pass). */
+export const MIN_ROLL_DEGREES = 3;
 
 /** Time spent in each phase of describeImage, in ms (filled in when the caller passes one). */
 export interface PhaseTimes {
@@ -178,6 +198,48 @@ async function runChain(d: Detectors, image: RgbImage, chain: readonly ChainStep
   return { hits: [], step: null, stepsRun };
 }
 
+/**
+ * The second look: when the largest face found is small in the frame (its longer side under
+ * SMALL_FACE of the image's longer side, as on a photographed ID card, a group or a wide shot),
+ * smaller faces may have been below the first detection's resolution: the "ghost image" an ID
+ * card prints beside its portrait, for one. BlazeFace then looks again at LOOK_TILES × LOOK_TILES
+ * overlapping tiles of the image (each LOOK_SPAN of its width and height, shrunk to the model's
+ * input), so each face is seen about twice as large; what it finds there is added to the list
+ * unless it lies mostly inside a face already found. Faces larger in the frame (portraits,
+ * selfies, tight crops) skip it.
+ */
+export const SMALL_FACE = 0.3;
+export const LOOK_TILES = 2;
+export const LOOK_SPAN = 0.6;
+
+async function secondLook(d: Detectors, image: RgbImage, found: readonly Hit[]): Promise<Hit[]> {
+  const biggest = Math.max(...found.map((h) => Math.max(h.width, h.height)));
+  if (!d.blaze || biggest >= SMALL_FACE * Math.max(image.width, image.height)) return [];
+  const { tf } = d.faceapi;
+  const [tw, th] = [Math.round(image.width * LOOK_SPAN), Math.round(image.height * LOOK_SPAN)];
+  const added: Hit[] = [];
+  for (let j = 0; j < LOOK_TILES; j++) {
+    for (let i = 0; i < LOOK_TILES; i++) {
+      const x0 = Math.round(((image.width - tw) * i) / (LOOK_TILES - 1));
+      const y0 = Math.round(((image.height - th) * j) / (LOOK_TILES - 1));
+      const tile = await shrink(cutOut(image, x0, y0, tw, th), BLAZE_INPUT);
+      const t = tf.tensor3d(tile.data, [tile.height, tile.width, 3], 'int32');
+      try {
+        const k = tw / tile.width;
+        const hits = await d.blaze.detect(t as unknown as Parameters<BlazeFace['detect']>[0], 0.5);
+        for (const h of hits) {
+          const hit = { x: x0 + h.x * k, y: y0 + h.y * k, width: h.width * k, height: h.height * k, score: h.score };
+          if ([...found, ...added].some((f) => overlapOfSmaller(f, hit) > CONTAINED)) continue;
+          added.push(hit);
+        }
+      } finally {
+        t.dispose();
+      }
+    }
+  }
+  return added;
+}
+
 /** A box clipped to the image. */
 function clipped(h: Hit, width: number, height: number): FaceBox {
   const x0 = Math.max(0, h.x);
@@ -198,6 +260,11 @@ export function faceCrop(image: RgbImage, face: Hit): { crop: RgbImage; box: Hit
   const y0 = Math.floor(face.y - m);
   const width = Math.max(1, Math.ceil(face.x + face.width + m) - x0);
   const height = Math.max(1, Math.ceil(face.y + face.height + m) - y0);
+  return { crop: cutOut(image, x0, y0, width, height), box: { ...face, x: face.x - x0, y: face.y - y0 } };
+}
+
+/** The `width` × `height` region of `image` at (x0, y0), grey (128) where it runs past the edges. */
+export function cutOut(image: RgbImage, x0: number, y0: number, width: number, height: number): RgbImage {
   const data = new Uint8Array(width * height * 3).fill(128);
   const sx0 = Math.max(0, x0);
   const sx1 = Math.min(image.width, x0 + width);
@@ -206,7 +273,7 @@ export function faceCrop(image: RgbImage, face: Hit): { crop: RgbImage; box: Hit
       data.set(image.data.subarray((y * image.width + sx0) * 3, (y * image.width + sx1) * 3), ((y - y0) * width + (sx0 - x0)) * 3);
     }
   }
-  return { crop: { data, width, height }, box: { ...face, x: face.x - x0, y: face.y - y0 } };
+  return { data, width, height };
 }
 
 /**
@@ -231,11 +298,11 @@ export async function faceCropAtScale(image: RgbImage, face: Hit): Promise<{ cro
  * face's landmarks and descriptor are computed in a crop of `image` around it (DESCRIPTOR_MARGIN).
  * Without `describe` the result is `no_face` with the faces filled in (no descriptor computed).
  */
-export async function describeImage(d: Detectors, image: RgbImage, chain: readonly ChainStep[], describe = true, times?: PhaseTimes): Promise<DescribeResult> {
-  const { faceapi } = d;
-  const { tf } = faceapi;
+export async function describeImage(d: Detectors, image: RgbImage, chain: readonly ChainStep[], describe = true, times?: PhaseTimes, prepare: PrepareOptions = PREPARE): Promise<DescribeResult> {
   const t0 = performance.now();
-  const { hits, step, stepsRun } = await runChain(d, image, chain);
+  const chained = await runChain(d, image, chain);
+  const { step, stepsRun } = chained;
+  const hits = step ? [...chained.hits, ...await secondLook(d, image, chained.hits)] : [];
   if (times) times.detect = performance.now() - t0;
   if (!step) return { kind: 'no_face', faces: [], used: null, step: null, stepsRun };
   const order = [...hits].sort((a, b) => a.x - b.x);
@@ -243,25 +310,84 @@ export async function describeImage(d: Detectors, image: RgbImage, chain: readon
   const detected: Detected = { faces: order.map((h) => clipped(h, image.width, image.height)), used: order.indexOf(face), step: step.label, stepsRun };
   if (!describe) return { kind: 'no_face', ...detected };
   const tc = performance.now();
-  const { crop, box } = await faceCropAtScale(image, face);
+  const cut = await faceCropAtScale(image, face);
+  const crop = prepare.grey ? luma(cut.crop) : cut.crop;
   if (times) times.crop = performance.now() - tc;
-  const t = tf.tensor3d(crop.data, [crop.height, crop.width, 3], 'int32');
-  try {
-    const [W, H] = [crop.width, crop.height];
-    const b = clipped(box, W, H);
-    const detection = new faceapi.FaceDetection(face.score, new faceapi.Rect(b.x / W, b.y / H, b.width / W, b.height / H), { width: W, height: H });
-    const t1 = performance.now();
-    const withLandmarks = await new faceapi.DetectSingleFaceLandmarksTask(Promise.resolve({ detection }), t, false).run();
-    const t2 = performance.now();
-    const described = withLandmarks && await new faceapi.ComputeSingleFaceDescriptorTask(Promise.resolve(withLandmarks), t).run();
-    if (times) {
-      times.landmarks = t2 - t1;
-      times.descriptor = performance.now() - t2;
+  const descriptor = await describeFace(d, crop, cut.box, face.score, prepare.align, times);
+  if (!descriptor) return { kind: 'no_face', ...detected };
+  return { kind: 'face', descriptor, ...detected };
+}
+
+/** The default preparation (see PrepareOptions; measured side by side in bench/engine-variants.ts). */
+export const PREPARE: PrepareOptions = { align: true, grey: false };
+
+/** RGB → luma (Rec. 601), written to all three channels. */
+export function luma(image: RgbImage): RgbImage {
+  const data = new Uint8Array(image.data.length);
+  const src = image.data;
+  for (let i = 0; i < src.length; i += 3) {
+    const y = (299 * src[i]! + 587 * src[i + 1]! + 114 * src[i + 2]! + 500) / 1000;
+    data[i] = data[i + 1] = data[i + 2] = y;
+  }
+  return { data, width: image.width, height: image.height };
+}
+
+/** The roll of a face, in degrees (clockwise positive in image coordinates), from its eye centres. */
+export function rollDegrees(left: readonly { x: number; y: number }[], right: readonly { x: number; y: number }[]): number {
+  const mean = (pts: readonly { x: number; y: number }[]) => ({ x: pts.reduce((a, p) => a + p.x, 0) / pts.length, y: pts.reduce((a, p) => a + p.y, 0) / pts.length });
+  const [l, r] = [mean(left), mean(right)];
+  return (Math.atan2(r.y - l.y, r.x - l.x) * 180) / Math.PI;
+}
+
+/**
+ * `image` turned by `degrees` (positive: clockwise) about the centre of `box`, on a canvas of the
+ * same size (grey where the turned image does not reach). The box keeps its centre and size.
+ */
+export async function turnAbout(image: RgbImage, box: Hit, degrees: number): Promise<RgbImage> {
+  const turned = await sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } })
+    .rotate(degrees, { background: { r: 128, g: 128, b: 128 } })
+    .raw({ depth: 'uchar' })
+    .toBuffer({ resolveWithObject: true });
+  // sharp turns about the image's centre and grows the canvas: cut the original size back out,
+  // centred on where the box's centre went.
+  const a = (degrees * Math.PI) / 180;
+  const [cx, cy] = [box.x + box.width / 2 - image.width / 2, box.y + box.height / 2 - image.height / 2];
+  const nx = cx * Math.cos(a) - cy * Math.sin(a) + turned.info.width / 2;
+  const ny = cx * Math.sin(a) + cy * Math.cos(a) + turned.info.height / 2;
+  const t: RgbImage = { data: new Uint8Array(turned.data.buffer, turned.data.byteOffset, turned.data.length), width: turned.info.width, height: turned.info.height };
+  const [bx, by] = [box.x + box.width / 2, box.y + box.height / 2];
+  return cutOut(t, Math.round(nx - bx), Math.round(ny - by), image.width, image.height);
+}
+
+/** Landmarks, then (levelled when `align` and the roll is large enough) the descriptor of the face at `box` in `crop`. */
+async function describeFace(d: Detectors, crop: RgbImage, box: Hit, score: number, align: boolean, times?: PhaseTimes): Promise<Float32Array | null> {
+  const { faceapi } = d;
+  const { tf } = faceapi;
+  let image = crop;
+  for (let pass = 0; ; pass++) {
+    const t = tf.tensor3d(image.data, [image.height, image.width, 3], 'int32');
+    try {
+      const [W, H] = [image.width, image.height];
+      const b = clipped(box, W, H);
+      const detection = new faceapi.FaceDetection(score, new faceapi.Rect(b.x / W, b.y / H, b.width / W, b.height / H), { width: W, height: H });
+      const t1 = performance.now();
+      const withLandmarks = await new faceapi.DetectSingleFaceLandmarksTask(Promise.resolve({ detection }), t, false).run();
+      const t2 = performance.now();
+      if (times) times.landmarks = (pass ? times.landmarks : 0) + t2 - t1;
+      if (!withLandmarks) return null;
+      if (align && pass === 0) {
+        const roll = rollDegrees(withLandmarks.landmarks.getLeftEye(), withLandmarks.landmarks.getRightEye());
+        if (Math.abs(roll) >= MIN_ROLL_DEGREES) {
+          image = await turnAbout(image, box, -roll);
+          continue;
+        }
+      }
+      const described = await new faceapi.ComputeSingleFaceDescriptorTask(Promise.resolve(withLandmarks), t).run();
+      if (times) times.descriptor = performance.now() - t2;
+      return described ? described.descriptor : null;
+    } finally {
+      t.dispose();
     }
-    if (!described) return { kind: 'no_face', ...detected };
-    return { kind: 'face', descriptor: described.descriptor, ...detected };
-  } finally {
-    t.dispose();
   }
 }
 

@@ -1,9 +1,11 @@
 /** Messages between the engine (main thread) and its workers. */
-import type { ChainName, FaceBox } from './pipeline.ts';
+import type { ChainName, FaceBox, PrepareOptions } from './pipeline.ts';
 
 export interface WorkerSetup {
   chain: ChainName;
   maxSide: number;
+  /** How the compared face is prepared (pipeline.ts, PREPARE by default). */
+  prepare: PrepareOptions;
 }
 
 export interface DescribeRequest {

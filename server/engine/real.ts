@@ -8,7 +8,7 @@ import 'sharp'; // load sharp's native module on the main thread before any work
 import { confidenceFromDistance, euclidean } from './calibration.ts';
 import { MAX_SIDE } from './decode.ts';
 import { packageVersion } from './faceapi.ts';
-import { CHAINS, type ChainName } from './pipeline.ts';
+import { CHAINS, PREPARE, type ChainName, type PrepareOptions } from './pipeline.ts';
 import { WorkerPool } from './pool.ts';
 import type { ImageResult } from './protocol.ts';
 import type { Engine, EngineInfo, EngineOptions, ImageIndex, MatchOutcome } from './types.ts';
@@ -18,10 +18,13 @@ export interface RealEngineOptions extends EngineOptions {
   chain?: ChainName;
   /** Longest image side after downscaling (see decode.ts). */
   maxSide?: number;
+  /** How the compared face is prepared (see pipeline.ts); PREPARE unless set. Benches and tests compare variants. */
+  prepare?: PrepareOptions;
 }
 
-function modelLine(chain: ChainName): string {
-  return `face-api: detector chain ${CHAINS[chain].map((s) => s.label).join(' → ')} (first that finds a face), 68-point landmarks, ResNet-34 128-d descriptor`;
+function modelLine(chain: ChainName, prepare: PrepareOptions): string {
+  const how = [prepare.align ? 'eyes levelled' : '', prepare.grey ? 'greyscale' : ''].filter(Boolean).join(', ');
+  return `face-api: detector chain ${CHAINS[chain].map((s) => s.label).join(' → ')} (first that finds a face), 68-point landmarks, ResNet-34 128-d descriptor${how ? ` (${how})` : ''}`;
 }
 
 export function createRealEngine(opts: RealEngineOptions): Engine {
@@ -30,12 +33,13 @@ export function createRealEngine(opts: RealEngineOptions): Engine {
   const info: EngineInfo = {
     mode: 'real',
     state: 'loading',
-    model: modelLine(chain),
+    model: modelLine(chain, opts.prepare ?? PREPARE),
     version: `@vladmandic/face-api ${packageVersion('@vladmandic/face-api')}, @tensorflow/tfjs ${packageVersion('@tensorflow/tfjs')} (wasm backend)`,
     threshold: opts.threshold,
     workers,
   };
-  const pool = new WorkerPool(workers, { chain, maxSide: opts.maxSide ?? MAX_SIDE });
+  const prepare = opts.prepare ?? PREPARE;
+  const pool = new WorkerPool(workers, { chain, maxSide: opts.maxSide ?? MAX_SIDE, prepare });
   const ready = pool.ready.then(
     () => { info.state = 'ready'; },
     (err: Error) => { info.state = 'failed'; info.error = err.message; throw err; },

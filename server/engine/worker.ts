@@ -34,7 +34,7 @@ async function handle(detectors: Detectors, req: DescribeRequest): Promise<void>
     const decoded = await decodeRgb(req.bytes, setup.maxSide);
     if (!decoded.ok) return send({ type: 'result', id: req.id, result: { kind: 'undecodable', message: decoded.message } });
     const t1 = performance.now();
-    const found = await describeImage(detectors, decoded.image, chain, req.task === 'describe');
+    const found = await describeImage(detectors, decoded.image, chain, req.task === 'describe', undefined, setup.prepare);
     // Boxes go back in pixels of the upright original (the decoder may have shrunk it).
     const s = decoded.original.width / decoded.image.width;
     const common = {
