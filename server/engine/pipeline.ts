@@ -109,6 +109,12 @@ export interface PrepareOptions { align: boolean; grey: boolean }
 
 /** Roll, in degrees, under which the face is left as it is (turning costs a second landmark pass). */
 export const MIN_ROLL_DEGREES = 3;
+/**
+ * Roll above which the face is not levelled either: a card photographed at an angle or a tilted
+ * head stays well under it, while a photo stored sideways without its EXIF orientation is a
+ * different image (the engine honours the tag; it does not guess a missing one).
+ */
+export const MAX_ROLL_DEGREES = 30;
 
 /** Time spent in each phase of describeImage, in ms (filled in when the caller passes one). */
 export interface PhaseTimes {
@@ -377,7 +383,7 @@ async function describeFace(d: Detectors, crop: RgbImage, box: Hit, score: numbe
       if (!withLandmarks) return null;
       if (align && pass === 0) {
         const roll = rollDegrees(withLandmarks.landmarks.getLeftEye(), withLandmarks.landmarks.getRightEye());
-        if (Math.abs(roll) >= MIN_ROLL_DEGREES) {
+        if (Math.abs(roll) >= MIN_ROLL_DEGREES && Math.abs(roll) <= MAX_ROLL_DEGREES) {
           image = await turnAbout(image, box, -roll);
           continue;
         }
