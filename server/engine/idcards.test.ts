@@ -25,7 +25,8 @@ const inside = (f: Box, b: Box) => {
 /** Contrast (standard deviation of luma) of a region of a JPEG. */
 async function contrast(jpeg: Buffer, b: Box): Promise<number> {
   const region = { left: Math.round(b.x + b.width * 0.2), top: Math.round(b.y + b.height * 0.2), width: Math.round(b.width * 0.6), height: Math.round(b.height * 0.6) };
-  const stats = await sharp(jpeg).extract(region).greyscale().stats();
+  // stats() reads its input, so the region is cut out first.
+  const stats = await sharp(await sharp(jpeg).extract(region).greyscale().png().toBuffer()).stats();
   return stats.channels[0]!.stdev;
 }
 
