@@ -45,7 +45,8 @@ export function serveRunSession(scope: SessionWorkerScope, options: ServeOptions
     try {
       let zip: RunSource;
       try {
-        // The run's one read of the ZIP's bytes; its pairs are the page's (the same ZIP, opened the same way).
+        // The ZIP's end and central directory again (the page holds no bytes to hand over); each
+        // pair's images are read from the file here, when the pair is sent. Its pairs are the page's.
         const opened = await openZip(msg.file, msg.plan.input.name);
         zip = { readPair: opened.readPair, entries: opened.entries, pairs: msg.facts.pairs, skipped: msg.facts.skipped, notices: msg.facts.notices };
       } catch (err) {

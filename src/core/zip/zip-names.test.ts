@@ -204,7 +204,8 @@ describe('central directory', () => {
     ];
     const opened = await openZip(zip, 'p.zip');
     expect(opened.entries).toMatchObject(want);
-    expect(readCentralDirectory(zip)).toMatchObject(want);
+    expect(await readCentralDirectory(zip)).toMatchObject(want);
+    expect(await readCentralDirectory(new Blob([new Uint8Array(zip)]))).toMatchObject(want);
   });
 
   it('finds the central directory when bytes were prepended (a self-extractor stub)', async () => {
@@ -213,8 +214,10 @@ describe('central directory', () => {
       { name: Buffer.from('s_image2.jpg'), data: JPEG },
     ]);
     const withStub = new Uint8Array(Buffer.concat([Buffer.from('PK\u0003\u0004 stub'), zip]));
-    const opened = await openZip(withStub, 'sfx.zip');
-    const [a] = await opened.readPair(opened.pairs[0]!);
-    expect(Buffer.from(await a.data.arrayBuffer()).equals(JPEG)).toBe(true);
+    for (const input of [withStub, new Blob([withStub])]) {
+      const opened = await openZip(input, 'sfx.zip');
+      const [a] = await opened.readPair(opened.pairs[0]!);
+      expect(Buffer.from(await a.data.arrayBuffer()).equals(JPEG)).toBe(true);
+    }
   });
 });

@@ -53,6 +53,56 @@ const LOCAL = [0x50, 0x4b, 0x03, 0x04];
 const CENTRAL = [0x50, 0x4b, 0x01, 0x02];
 const EOCD = [0x50, 0x4b, 0x05, 0x06];
 
+/** A File-like Blob that counts the bytes read from it, as the browser reads a chosen file. */
+class CountingBlob extends Blob {
+  read = 0;
+  private readonly content: Uint8Array;
+  constructor(content: Uint8Array) {
+    super([new Uint8Array(content)]);
+    this.content = content;
+  }
+  override slice(start?: number, end?: number): Blob {
+    const part = this.content.subarray(start ?? 0, end ?? this.content.length);
+    this.read += part.length;
+    return new Blob([new Uint8Array(part)]);
+  }
+}
+
+describe('a ZIP chosen in the browser (a Blob)', () => {
+  it('is opened from its end and its central directory only, and each pair is read from disk when it is sent', async () => {
+    const bytes = await fixtureZip();
+    const file = new CountingBlob(bytes);
+    const opened = await openZip(file, 'pairs.zip');
+    expect(opened.pairs).toHaveLength(16);
+    // Opening reads the central directory and the last 64 KB at most, not the images.
+    expect(file.read).toBeLessThan(70_000 + 4_000);
+    expect(file.read).toBeLessThan(bytes.length / 10);
+    const opening = file.read;
+    const byPath = new Map(opened.entries.map((e) => [e.name, e]));
+    const first = opened.pairs[0]!;
+    const [a, b] = await opened.readPair(first);
+    expect(Buffer.from(await a.data.arrayBuffer()).equals(readFileSync(path.join(facesDir, fixturePairs()[0]!.image1)))).toBe(true);
+    expect(b.data.size).toBe(byPath.get(first.image2_path)!.size);
+    // One pair costs its two entries' stored bytes and their headers, not the archive.
+    const stored = byPath.get(first.image1_path)!.compressedSize + byPath.get(first.image2_path)!.compressedSize;
+    expect(file.read - opening).toBeGreaterThanOrEqual(stored);
+    expect(file.read - opening).toBeLessThan(stored + 2_000);
+    // A whole run reads each image once: about the archive's size in all, never twice it.
+    for (const pair of opened.pairs.slice(1)) await opened.readPair(pair);
+    expect(file.read).toBeLessThan(bytes.length + opening + 16 * 2 * 1_000);
+  });
+
+  it('a file that cannot be read any more (changed or removed on disk) is named, with what to do', async () => {
+    const bytes = await fixtureZip();
+    const gone = new (class extends Blob {
+      override slice(): Blob {
+        return { arrayBuffer: () => Promise.reject(new DOMException('The requested file could not be read', 'NotReadableError')) } as unknown as Blob;
+      }
+    })([new Uint8Array(bytes)]);
+    await expectZipError(openZip(gone, 'pairs.zip'), /^pairs\.zip could not be read from disk\. Choose the file again\.$/);
+  });
+});
+
 async function expectZipError(p: Promise<unknown>, pattern: RegExp): Promise<ZipError> {
   const err = await p.then(() => undefined, (e: unknown) => e);
   expect(err).toBeInstanceOf(ZipError);

@@ -4,6 +4,9 @@
  * The central directory is read once, by our own pass (names, flags, method, sizes, CRC-32 and
  * local header offsets, ZIP64 included); images are decompressed lazily, two at a time, when the
  * runner asks for a pair. The inflater is loaded on demand so it stays out of the first bundle.
+ * A Blob (the browser's File) is read a slice at a time, never whole: opening a ZIP reads its end
+ * and its central directory only, and each pair's bytes are read when the pair is sent, so the page
+ * and the run's worker each hold only what they use and every image is read from disk once.
  * Every failure is a ZipError whose message is a sentence for the user.
  *
  * Entry names are decoded as the ZIP specification says: UTF-8 when the entry's general-purpose
@@ -26,6 +29,8 @@ export const MAX_IMAGE_BYTES = 50 * 1024 * 1024;
 export const HEAD_BYTES = 512;
 /** Entries up to this size (uncompressed) are inflated whole to sniff them; larger ones only up to their head. */
 const WHOLE_INFLATE_BYTES = 32 * 1024;
+/** Stored bytes read for an entry's head before the rest (the head of an image inflates from its first few KB). */
+const HEAD_READ_BYTES = 64 * 1024;
 
 /** A failure to open or read the input ZIP; `message` is the sentence to show. */
 export class ZipError extends Error {
@@ -105,20 +110,23 @@ export async function openZip(
 ): Promise<OpenedZip> {
   const maxEntries = options.maxEntries ?? MAX_ENTRIES;
   const maxImageBytes = options.maxImageBytes ?? MAX_IMAGE_BYTES;
-  let bytes: Uint8Array;
-  try {
-    bytes = await toBytes(data);
-  } catch {
-    throw new ZipError(`${name} could not be read from disk. Choose the file again.`);
-  }
-  if (bytes.length === 0) throw new ZipError(`${name} is empty (0 bytes). Choose a .zip file that contains the image pairs.`);
-  const kind = sniff(bytes.subarray(0, 512));
+  const src = byteSource(data);
+  if (src.size === 0) throw new ZipError(`${name} is empty (0 bytes). Choose a .zip file that contains the image pairs.`);
+  const fromDisk = async <T>(read: () => Promise<T>): Promise<T> => {
+    try {
+      return await read();
+    } catch (err) {
+      if (err instanceof ZipError) throw err;
+      throw new ZipError(`${name} could not be read from disk. Choose the file again.`);
+    }
+  };
+  const kind = sniff(await fromDisk(() => src.read(0, 512)));
   if (kind !== 'zip') {
     const looks = kind === 'unknown' ? 'its first bytes are not a ZIP signature' : `it looks like ${describeTypeWithArticle(kind)}`;
     throw new ZipError(`${name} is not a ZIP archive (${looks}). Choose a .zip file whose images are named <stem>_image1.<ext> and <stem>_image2.<ext>.`);
   }
 
-  const entries = readCentralDirectory(bytes, name, maxEntries);
+  const entries = await fromDisk(() => readDirectory(src, name, maxEntries));
   if (entries.length === 0) {
     throw new ZipError(`${name} is an empty ZIP archive (it has no files). Add the image pairs and create it again.`);
   }
@@ -164,10 +172,10 @@ export async function openZip(
   async function readHead(path: string, n: number): Promise<Uint8Array> {
     const entry = readableEntry(path);
     try {
-      const raw = entryData(bytes, entry);
-      if (entry.method === METHOD_STORED) return raw.subarray(0, Math.min(n, entry.size));
+      if (entry.method === METHOD_STORED) return await entryData(src, entry, Math.min(n, entry.size));
       if (entry.size <= WHOLE_INFLATE_BYTES) {
         // A small entry is quicker to inflate whole than to stream (measured: about 5× for 300-byte images).
+        const raw = await entryData(src, entry);
         inflate ??= import('fflate').then((m) => m.inflateSync);
         const content = (await inflate)(raw, { out: new Uint8Array(entry.size + 1) });
         if (content.length !== entry.size) throw new EntryProblem('its data does not match the size the archive declares');
@@ -182,10 +190,13 @@ export async function openZip(
         head.set(chunk.subarray(0, take), got);
         got += take;
       });
-      // Compressed input in growing slices until the head is full: the first 4 KB for most images.
-      for (let at = 0, step = 4096; got < head.length && at < raw.length; step *= 2) {
+      // Compressed input in growing slices until the head is full: the first 4 KB for most images,
+      // read from the archive as far as the slices go (the rest of the entry only if they go on).
+      let raw = await entryData(src, entry, HEAD_READ_BYTES);
+      for (let at = 0, step = 4096; got < head.length && at < entry.compressedSize; step *= 2) {
+        if (at + step > raw.length && raw.length < entry.compressedSize) raw = await entryData(src, entry);
         const end = Math.min(raw.length, at + step);
-        stream.push(raw.subarray(at, end), end === raw.length);
+        stream.push(raw.subarray(at, end), end === entry.compressedSize);
         at = end;
       }
       return head.subarray(0, got);
@@ -202,7 +213,7 @@ export async function openZip(
     }
     let content: Uint8Array;
     try {
-      const raw = entryData(bytes, entry);
+      const raw = await entryData(src, entry);
       if (entry.method === METHOD_STORED) {
         content = raw;
       } else {
@@ -250,14 +261,38 @@ function methodName(method: number): string {
   return known ? `${known}, method ${method}` : `method ${method}`;
 }
 
-/** The stored bytes of an entry (still compressed), found through its local header. */
-function entryData(bytes: Uint8Array, e: ZipCentralEntry): Uint8Array {
+/** Random access to an archive's bytes: in memory (the CLI, tests) or a Blob read a slice at a time. */
+interface ByteSource {
+  size: number;
+  /** The bytes from `start` to `end` (clamped to the archive). */
+  read(start: number, end: number): Promise<Uint8Array>;
+}
+
+function byteSource(data: Blob | ArrayBuffer | Uint8Array): ByteSource {
+  if (data instanceof Uint8Array || data instanceof ArrayBuffer) {
+    const bytes = data instanceof Uint8Array ? data : new Uint8Array(data);
+    return { size: bytes.length, read: async (start, end) => bytes.subarray(start, Math.min(end, bytes.length)) };
+  }
+  return { size: data.size, read: async (start, end) => new Uint8Array(await data.slice(start, Math.min(end, data.size)).arrayBuffer()) };
+}
+
+/** Room read past an entry's data for a local header longer than the central one says (extra fields differ). */
+const LOCAL_SLACK = 256;
+
+/**
+ * The stored bytes of an entry (still compressed), found through its local header: one read, two
+ * when its local fields are long. `most` reads only that many of them (the head of an entry).
+ */
+async function entryData(src: ByteSource, e: ZipCentralEntry, most = Infinity): Promise<Uint8Array> {
   const at = e.localHeaderOffset;
-  if (at + 30 > bytes.length || u32(bytes, at) !== SIG_LOCAL) throw new EntryProblem('its local header is missing');
-  const start = at + 30 + u16(bytes, at + 26) + u16(bytes, at + 28);
-  const end = start + e.compressedSize;
-  if (end > bytes.length) throw new EntryProblem('its data runs past the end of the archive');
-  return bytes.subarray(start, end);
+  const want = Math.min(e.compressedSize, most);
+  let chunk = await src.read(at, at + 30 + LOCAL_SLACK + e.name.length * 3 + want);
+  if (chunk.length < 30 || u32(chunk, 0) !== SIG_LOCAL) throw new EntryProblem('its local header is missing');
+  const start = 30 + u16(chunk, 26) + u16(chunk, 28);
+  if (at + start + e.compressedSize > src.size) throw new EntryProblem('its data runs past the end of the archive');
+  const end = start + want;
+  if (end > chunk.length) chunk = await src.read(at, at + end);
+  return chunk.subarray(start, end);
 }
 
 function u16(b: Uint8Array, i: number): number {
@@ -293,29 +328,40 @@ export function declaredEntryCount(bytes: Uint8Array): number | null {
   return total === 0xffff ? null : total;
 }
 
+/** The end of an archive that holds its end-of-central-directory record wherever it is (a comment may follow it), and the ZIP64 locator before it. */
+const TAIL_BYTES = 22 + 0xffff + 20;
+
 /**
  * Reads the central directory: every entry's decoded name, flags, method, sizes, CRC-32 and local
- * header offset, in one pass and without decompressing anything. Throws a ZipError naming `name`.
+ * header offset, in one pass and without decompressing anything. Reads only the archive's end and
+ * its central directory. Throws a ZipError naming `name`.
  */
-export function readCentralDirectory(bytes: Uint8Array, name = 'The selected file', maxEntries = MAX_ENTRIES): ZipCentralEntry[] {
-  const eocd = findEocd(bytes);
-  if (eocd < 0) throw damaged(name, 'its end-of-archive record is missing');
-  const diskNumber = u16(bytes, eocd + 4);
-  const cdDisk = u16(bytes, eocd + 6);
-  let total = u16(bytes, eocd + 10);
-  let cdSize = u32(bytes, eocd + 12);
-  let cdOffset = u32(bytes, eocd + 16);
-  let cdEnd = eocd;
+export async function readCentralDirectory(data: Blob | ArrayBuffer | Uint8Array, name = 'The selected file', maxEntries = MAX_ENTRIES): Promise<ZipCentralEntry[]> {
+  return readDirectory(byteSource(data), name, maxEntries);
+}
 
-  const loc = eocd - 20;
-  if (loc >= 0 && u32(bytes, loc) === SIG_ZIP64_LOCATOR) {
-    const at = u64(bytes, loc + 8);
-    if (at + 56 > bytes.length || u32(bytes, at) !== SIG_ZIP64_EOCD) throw damaged(name, 'its ZIP64 end record is missing');
-    total = u64(bytes, at + 32);
-    cdSize = u64(bytes, at + 40);
-    cdOffset = u64(bytes, at + 48);
+async function readDirectory(src: ByteSource, name: string, maxEntries: number): Promise<ZipCentralEntry[]> {
+  const tailStart = Math.max(0, src.size - TAIL_BYTES);
+  const tail = await src.read(tailStart, src.size);
+  const e = findEocd(tail);
+  if (e < 0) throw damaged(name, 'its end-of-archive record is missing');
+  const diskNumber = u16(tail, e + 4);
+  const cdDisk = u16(tail, e + 6);
+  let total = u16(tail, e + 10);
+  let cdSize = u32(tail, e + 12);
+  let cdOffset = u32(tail, e + 16);
+  let cdEnd = tailStart + e;
+
+  const loc = e - 20;
+  if (loc >= 0 && u32(tail, loc) === SIG_ZIP64_LOCATOR) {
+    const at = u64(tail, loc + 8);
+    const rec = at + 56 <= src.size ? await src.read(at, at + 56) : new Uint8Array(0);
+    if (rec.length < 56 || u32(rec, 0) !== SIG_ZIP64_EOCD) throw damaged(name, 'its ZIP64 end record is missing');
+    total = u64(rec, 32);
+    cdSize = u64(rec, 40);
+    cdOffset = u64(rec, 48);
     cdEnd = at;
-    if (u32(bytes, at + 16) !== 0 || u32(bytes, at + 20) !== 0) throw splitArchive(name);
+    if (u32(rec, 16) !== 0 || u32(rec, 20) !== 0) throw splitArchive(name);
   } else if (diskNumber !== 0 || cdDisk !== 0) {
     throw splitArchive(name);
   }
@@ -324,18 +370,22 @@ export function readCentralDirectory(bytes: Uint8Array, name = 'The selected fil
   }
   if (total === 0) return [];
 
-  // Data prepended to the archive (a self-extractor, a stray header) shifts every offset by the same amount.
+  // The central directory where the end record says, or (data prepended to the archive: a
+  // self-extractor, a stray header, shifting every offset by the same amount) right before its end.
+  const expected = cdEnd - cdSize;
+  const base = Math.max(0, Math.min(cdOffset <= src.size ? cdOffset : cdEnd, expected));
+  const bytes = await src.read(base, cdEnd);
+  const end = cdEnd - base;
   let shift = 0;
-  if (cdOffset + 4 > bytes.length || u32(bytes, cdOffset) !== SIG_CENTRAL) {
-    const expected = cdEnd - cdSize;
-    if (expected < 0 || u32(bytes, expected) !== SIG_CENTRAL) throw damaged(name, 'its central directory is missing');
+  if (cdOffset + 4 > cdEnd || u32(bytes, cdOffset - base) !== SIG_CENTRAL) {
+    if (expected < 0 || u32(bytes, expected - base) !== SIG_CENTRAL) throw damaged(name, 'its central directory is missing');
     shift = expected - cdOffset;
   }
 
   const entries: ZipCentralEntry[] = new Array<ZipCentralEntry>(total);
-  let p = cdOffset + shift;
+  let p = cdOffset + shift - base;
   for (let i = 0; i < total; i++) {
-    if (p + 46 > cdEnd || u32(bytes, p) !== SIG_CENTRAL) throw damaged(name, `its central directory ends after ${i} of ${total} entries`);
+    if (p + 46 > end || u32(bytes, p) !== SIG_CENTRAL) throw damaged(name, `its central directory ends after ${i} of ${total} entries`);
     const flags = u16(bytes, p + 8);
     const method = u16(bytes, p + 10);
     const crc32 = u32(bytes, p + 16);
@@ -349,7 +399,7 @@ export function readCentralDirectory(bytes: Uint8Array, name = 'The selected fil
     const nameStart = p + 46;
     const extraStart = nameStart + nameLen;
     const next = extraStart + extraLen + commentLen;
-    if (next > cdEnd) throw damaged(name, `its central directory ends after ${i} of ${total} entries`);
+    if (next > end) throw damaged(name, `its central directory ends after ${i} of ${total} entries`);
     const nameBytes = bytes.subarray(nameStart, extraStart);
     let utf8 = (flags & 0x0800) !== 0;
     let entryName = utf8 ? decodeUtf8(nameBytes) : decodeLegacy(nameBytes);
@@ -435,8 +485,3 @@ function crc32Of(b: Uint8Array): number {
   return (crc ^ 0xffffffff) >>> 0;
 }
 
-async function toBytes(data: Blob | ArrayBuffer | Uint8Array): Promise<Uint8Array> {
-  if (data instanceof Uint8Array) return data;
-  if (data instanceof ArrayBuffer) return new Uint8Array(data);
-  return new Uint8Array(await data.arrayBuffer());
-}
