@@ -4,6 +4,9 @@ import { kwikid, deepvue } from '../contracts/contracts.ts';
 import { MANIFEST_FORMAT } from './manifest.ts';
 import { mergeArchives, shardNotice } from './merge.ts';
 import type { PairRecord } from '../run/records.ts';
+import { buildResultsZip } from './report.ts';
+import { unzipSync, strFromU8 } from 'fflate';
+import { sweepManifest, type SweepManifest } from '../sweep/variants.ts';
 
 const rec = (id: string, ok = true): PairRecord => (ok
   ? { pair_id: id, image1_path: `${id}_image1.jpg`, image2_path: `${id}_image2.jpg`, success: true, http_status: 200, response_time_ms: 10, body: { facematch_result: 'True' }, attempts: 1 }
@@ -71,5 +74,24 @@ describe('mergeArchives', () => {
       .toThrow('a.zip and b.zip both hold a record for pair p2: the archives overlap. Merge each shard once (e.g. 1/3, 2/3 and 3/3 of one run).');
     expect(() => mergeArchives([archive('a.zip', [rec('p1')]), archive('b.zip', [rec('p2')], { input: null })]))
       .toThrow(/^b\.zip does not say which input ZIP it was made from/);
+  });
+});
+
+describe('merging the shards of a sweep', () => {
+  it('run.json lists every shard\'s variants with their fingerprints (read from the merged records), and the Robustness sheet is kept', async () => {
+    const settings = { steps: [{ perturbation: 'jpeg' as const, levels: [30] }], side: 'image2' as const };
+    const swept = (id: string, variant: boolean): PairRecord => Object.assign(rec(variant ? `${id}~jpeg-30` : id), {
+      base_pair_id: id, perturbation: variant ? { name: 'jpeg' as const, level: 30, side: 'image2' as const } : null, ...(variant ? { fingerprint: `sha256-${id}` } : {}),
+    });
+    const shard = (fileName: string, id: string) => {
+      const records = [swept(id, false), swept(id, true)];
+      return archive(fileName, records, { manifest: { format: MANIFEST_FORMAT, pair_ids: [], sweep: sweepManifest(settings, records) } });
+    };
+    const merged = mergeArchives([shard('a.zip', 'p1'), shard('b.zip', 'p2')]);
+    const want = [{ pair_id: 'p1~jpeg-30', base_pair_id: 'p1', perturbation: 'jpeg', level: 30, fingerprint: 'sha256-p1' }, { pair_id: 'p2~jpeg-30', base_pair_id: 'p2', perturbation: 'jpeg', level: 30, fingerprint: 'sha256-p2' }];
+    expect(merged.manifest!.sweep!.variants).toEqual(want);
+    const files = unzipSync(await buildResultsZip(merged));
+    expect((JSON.parse(strFromU8(files['run.json']!)) as { sweep: SweepManifest }).sweep.variants).toEqual(want);
+    expect(strFromU8(unzipSync(files['summary.xlsx']!)['xl/workbook.xml']!)).toContain('name="Robustness"');
   });
 });

@@ -14,6 +14,7 @@ import { MANIFEST_FORMAT, manifestCounts, type RunManifest } from './manifest.ts
 import type { ReportInput } from './report.ts';
 import { reportInputOfArchive } from '../run/report-input.ts';
 import { summarise } from '../run/stats.ts';
+import { sweepVariantsOf } from '../sweep/variants.ts';
 
 export class MergeError extends Error {
   constructor(message: string) {
@@ -44,7 +45,8 @@ function inputOrder(archives: readonly ReadResultsArchive[]): PairRecord[] {
 
 /**
  * run.json of the merged archive: the first shard's (settings, app and input are the same for
- * every shard of one run), with what depends on the records recomputed from the merged ones.
+ * every shard of one run), with what depends on the records recomputed from the merged ones (a
+ * sweep's variants too: each shard's records carry their fingerprints).
  */
 function mergedManifest(first: ReadResultsArchive, input: ReportInput, stopped: boolean): RunManifest | null {
   const m = first.run.manifest;
@@ -63,6 +65,7 @@ function mergedManifest(first: ReadResultsArchive, input: ReportInput, stopped: 
     pair_ids: input.records.map((r) => r.pair_id),
     skipped: input.skipped,
     notices: input.notices,
+    ...(shard.sweep ? { sweep: { ...shard.sweep, variants: sweepVariantsOf(input.records) } } : {}),
   };
 }
 
@@ -115,5 +118,6 @@ export function mergeArchives(archives: readonly ReadResultsArchive[]): ReportIn
   });
   const manifest = mergedManifest(first, input, stops.length > 0 || archives.some((a) => a.run.stopped === true));
   if (manifest) input.manifest = manifest;
+  if (manifest?.sweep) input.sweep = manifest.sweep;
   return input;
 }

@@ -180,14 +180,20 @@ export function sweepReader(o: {
   };
 }
 
-/** run.json's sweep section from the settings and the records: every variant made, in the records' order. */
-export function sweepManifest(settings: SweepSettings, records: readonly PairRecord[]): SweepManifest {
+/** Every variant the records say was made (they carry its fingerprint), in the records' order. */
+export function sweepVariantsOf(records: readonly PairRecord[]): VariantInfo[] {
   const variants: VariantInfo[] = [];
   for (const rec of records) {
     const f = sweepFieldsOf(rec);
     if (!f?.perturbation || f.fingerprint === undefined) continue;
     variants.push({ pair_id: rec.pair_id, base_pair_id: f.base_pair_id, perturbation: f.perturbation.name, level: f.perturbation.level, fingerprint: f.fingerprint });
   }
+  return variants;
+}
+
+/** run.json's sweep section from the settings and the records: every variant made, in the records' order. */
+export function sweepManifest(settings: SweepSettings, records: readonly PairRecord[]): SweepManifest {
+  const variants = sweepVariantsOf(records);
   return {
     perturbations: settings.steps.map((s) => ({ name: s.perturbation, label: PERTURBATIONS[s.perturbation].label, levels: [...s.levels] })),
     side: settings.side,
