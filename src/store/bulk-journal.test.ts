@@ -35,12 +35,10 @@ function setup(call: CallFn, journal: Journal, zip: OpenedZip) {
   settings.getState().setCredential('token', TOKEN);
   const saved: Blob[] = [];
   const bulk = createBulkStore({
-    snapshot: () => settings.getState().jobSnapshot(),
+    settings: { snapshot: () => settings.getState().jobSnapshot(), remember: () => false },
     host: inThreadHost({ call, journal, publishMs: 0 }),
     openZip: async () => zip,
-    save: (blob) => saved.push(blob),
-    journal,
-    remember: () => false,
+    download: { save: (blob) => saved.push(blob), journal },
   });
   return { bulk, saved };
 }

@@ -77,9 +77,11 @@ function setup(call: CallFn, opts: { journal?: Journal; fails?: boolean } = {}) 
         return w as unknown as Worker;
       },
     }),
-    snapshot: () => settings.getState().jobSnapshot(),
-    readCredentials: () => settings.getState().callSettings().credentials,
-    save: (blob) => saved.push(blob),
+    settings: {
+      snapshot: () => settings.getState().jobSnapshot(),
+      credentials: () => settings.getState().callSettings().credentials,
+    },
+    download: { save: (blob) => saved.push(blob) },
   });
   return { settings, bulk, log, saved, fallbackRuns: () => fallbackRuns };
 }

@@ -33,14 +33,18 @@ function setup(n: number, call: CallFn, over: Partial<BulkDeps> & { startArchive
   const saved: { blob: Blob; fileName: string }[] = [];
   const guard = { armed: 0, disarmed: 0 };
   const bulk = createBulkStore({
-    snapshot: () => settings.getState().jobSnapshot(),
-    lockSettings: (lock) => settings.getState().setLock(lock),
-    saveCredentials: (c) => { if (c.token) settings.getState().renewToken(c.token); },
-    readCredentials: () => settings.getState().callSettings().credentials,
+    settings: {
+      snapshot: () => settings.getState().jobSnapshot(),
+      lock: (lock) => settings.getState().setLock(lock),
+      renewed: (c) => { if (c.token) settings.getState().renewToken(c.token); },
+      credentials: () => settings.getState().callSettings().credentials,
+    },
     host: inThreadHost({ call, publishMs: 0, ...(startArchive ? { startArchive } : {}) }),
     openZip: async () => fakeZip(n),
-    save: (blob, fileName) => saved.push({ blob, fileName }),
-    guard: { arm: () => guard.armed++, disarm: () => guard.disarmed++ },
+    download: {
+      save: (blob, fileName) => saved.push({ blob, fileName }),
+      guard: { arm: () => guard.armed++, disarm: () => guard.disarmed++ },
+    },
     ...rest,
   });
   return { settings, bulk, saved, guard };

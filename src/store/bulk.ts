@@ -137,35 +137,46 @@ export interface BulkState {
   downloadAgain: () => void;
 }
 
-export interface BulkDeps {
-  /** Where the run session runs (core/run/host.ts): a Web Worker in the browser, this thread in tests. */
-  host: SessionHost;
+/** What a run reads from the settings side of the page, and tells it. */
+export interface BulkSettings {
   /** The settings snapshot for a run, read once when Run is pressed. */
   snapshot: () => JobSnapshot;
   /** Locks the settings panel for the run (null unlocks it). */
-  lockSettings?: (lock: SettingsLock | null) => void;
+  lock?: (lock: SettingsLock | null) => void;
   /** Writes credentials renewed during the run back to the settings (a refreshed token). */
-  saveCredentials?: (credentials: Credentials) => void;
+  renewed?: (credentials: Credentials) => void;
   /** The credentials as the user left them during a pause (read on Resume). */
-  readCredentials?: () => Credentials;
-  openZip?: (file: File) => Promise<OpenedZip>;
-  /** Saves the finished archive (a download in the browser). */
-  save?: (blob: Blob, fileName: string) => void;
-  /** The leave-page guard, armed for the run. */
-  guard?: { arm(): void; disarm(): void };
-  /** The run journal, to mark a run's archive saved again ("Download" after the run). */
-  journal?: Journal;
+  credentials?: () => Credentials;
   /** Whether "Remember on this device" is on (the journal then keeps the secrets too). */
   remember?: () => boolean;
-  /** Called when a run starts (the journal banner steps aside). */
-  onRunStart?: () => void;
   /** Pairs a fresh run leaves out (index → reason): the pre-flight's "Exclude flagged pairs". */
   excluded?: () => Promise<ReadonlyMap<number, string> | undefined>;
-  now?: () => number;
   /** A robustness sweep for a fresh run, read when Run is pressed (null: none). */
   sweep?: () => SweepSettings | null;
   /** Makes a sweep's variants (a worker in the browser; this thread by default), closed when the run ends. */
   variantMaker?: () => { make: VariantMaker; close?: () => void };
+}
+
+/** The page around a run: where its archive goes, the leave-page guard, the journal's banner. */
+export interface BulkDownload {
+  /** Saves the finished archive (a download in the browser). */
+  save?: (blob: Blob, fileName: string) => void;
+  /** The leave-page guard, armed while the run's results are not saved. */
+  guard?: { arm(): void; disarm(): void };
+  /** The run journal, to mark a run's archive saved again ("Download" after the run). */
+  journal?: Journal;
+  /** Called when a run starts (the journal banner steps aside). */
+  onRunStart?: () => void;
+}
+
+export interface BulkDeps {
+  /** Where the run session runs (core/run/host.ts): a Web Worker in the browser, this thread in tests. */
+  host: SessionHost;
+  settings: BulkSettings;
+  download?: BulkDownload;
+  /** Opens a chosen ZIP (a test's fake; core's openZip by default). */
+  openZip?: (file: File) => Promise<OpenedZip>;
+  now?: () => number;
 }
 
 /** True when pairs are loaded and nothing is in flight. */
@@ -231,6 +242,8 @@ export type BulkStore = UseBoundStore<StoreApi<BulkState>>;
 export function createBulkStore(deps: BulkDeps): BulkStore {
   const openZip = deps.openZip ?? ((file: File) => coreOpenZip(file, file.name));
   const now = deps.now ?? (() => Date.now());
+  const { settings } = deps;
+  const page = deps.download ?? {};
   /** The run in flight (core's run session): Stop and the pause's answer go to it. */
   let session: HostedSession | null = null;
   let loadSeq = 0;
@@ -295,13 +308,13 @@ export function createBulkStore(deps: BulkDeps): BulkStore {
       if (!selectBulkCanRun(state) || !state.zip) return;
       const zip = state.zip;
       const file = state.file;
-      const snapshot = request.snapshot ?? deps.snapshot();
+      const snapshot = request.snapshot ?? settings.snapshot();
       const kind = request.kind ?? 'run';
       const rerunning = kind === 'rerun-failed' || kind === 'rerun-remaining';
       // A sweep sends each pair and its variants (core/sweep, as the CLI's --sweep does); a re-run, the last run's.
-      const sweep = kind === 'run' ? (deps.sweep?.() ?? null) : rerunning ? lastSweep : (request.sweep ?? null);
+      const sweep = kind === 'run' ? (settings.sweep?.() ?? null) : rerunning ? lastSweep : (request.sweep ?? null);
       lastSweep = sweep;
-      const maker = sweep ? (deps.variantMaker?.() ?? { make: inThreadMaker() }) : null;
+      const maker = sweep ? (settings.variantMaker?.() ?? { make: inThreadMaker() }) : null;
       const swept = sweep && maker ? sweepSource({ pairs: zip.pairs, readPair: (p) => zip.readPair(p) }, sweep, maker.make) : null;
       const source = swept ? { pairs: swept.pairs, readPair: swept.readPair, skipped: zip.skipped, notices: zip.notices, entries: zip.entries } : zip;
       const labels = get().labels;
@@ -312,15 +325,15 @@ export function createBulkStore(deps: BulkDeps): BulkStore {
         stopRequested: false, authPause: null, stopReason: null, result: null, runError: null,
         runKind: kind, reopened: false, canRerun: false, journalError: null, archiveInput: null,
       });
-      deps.lockSettings?.('run');
+      settings.lock?.('run');
       let guarded = true;
       const unguard = () => {
-        if (guarded) deps.guard?.disarm();
+        if (guarded) page.guard?.disarm();
         guarded = false;
       };
-      deps.guard?.arm();
-      deps.onRunStart?.();
-      const leftOut = request.excluded ?? (kind === 'run' ? await deps.excluded?.() : undefined);
+      page.guard?.arm();
+      page.onRunStart?.();
+      const leftOut = request.excluded ?? (kind === 'run' ? await settings.excluded?.() : undefined);
       const excluded = swept && leftOut ? swept.excluded(leftOut) : leftOut;
       const input = file ?? { name: 'the ZIP', size: 0, lastModified: 0 };
       // The run is core's session (run/session.ts), wherever the host runs it; this store reduces its events to screen state.
@@ -335,17 +348,17 @@ export function createBulkStore(deps: BulkDeps): BulkStore {
         journalRun: file ? (request.journalRun ?? null) : null,
         ...(request.resent ? { resent: request.resent } : {}),
         ...(request.previous ? { previous: request.previous } : {}),
-        remember: deps.remember?.() ?? false,
+        remember: settings.remember?.() ?? false,
         ...(sweep ? { sweep } : {}),
       }, { file, zip: source, ...(swept ? { sweep: swept } : {}) }, (event) => {
         set(reduceRunEvent(get(), event, now()));
         // What an event means beyond the screen: the settings lock, a renewed token, the download.
-        if (event.type === 'auth-pause') deps.lockSettings?.(event.pause ? 'auth-pause' : 'run');
-        else if (event.type === 'snapshot') deps.saveCredentials?.(event.snapshot.credentials);
+        if (event.type === 'auth-pause') settings.lock?.(event.pause ? 'auth-pause' : 'run');
+        else if (event.type === 'snapshot') settings.renewed?.(event.snapshot.credentials);
         else if (event.type === 'finished') {
           lastJournalRun = event.journalRun;
           const result = get().result;
-          if (result) deps.save?.(result.blob, result.fileName);
+          if (result) page.save?.(result.blob, result.fileName);
           // The results are saved: leaving the page loses nothing now, whatever the journal still writes.
           unguard();
         }
@@ -358,7 +371,7 @@ export function createBulkStore(deps: BulkDeps): BulkStore {
         session = null;
         maker?.close?.();
         unguard();
-        deps.lockSettings?.(null);
+        settings.lock?.(null);
         if (get().authPause) set({ authPause: null });
       }
     },
@@ -370,7 +383,7 @@ export function createBulkStore(deps: BulkDeps): BulkStore {
     },
 
     resume: () => {
-      const credentials = deps.readCredentials?.();
+      const credentials = settings.credentials?.();
       session?.send({ type: 'answer', answer: 'retry', ...(credentials ? { credentials } : {}) });
     },
 
@@ -444,8 +457,8 @@ export function createBulkStore(deps: BulkDeps): BulkStore {
     downloadAgain: () => {
       const result = get().result;
       if (!result) return;
-      deps.save?.(result.blob, result.fileName);
-      if (lastJournalRun && deps.journal) void deps.journal.update(lastJournalRun.id, { downloaded: true }).catch(() => undefined);
+      page.save?.(result.blob, result.fileName);
+      if (lastJournalRun && page.journal) void page.journal.update(lastJournalRun.id, { downloaded: true }).catch(() => undefined);
     },
   }));
 }
@@ -466,23 +479,27 @@ export const useBulkStore = createBulkStore({
       pageOrigin: () => (typeof location !== 'undefined' ? location.origin : undefined),
     }),
   }),
-  snapshot: () => useSettingsStore.getState().jobSnapshot(),
-  lockSettings: (lock) => useSettingsStore.getState().setLock(lock),
-  saveCredentials: (credentials) => {
-    const settings = useSettingsStore.getState();
-    if (credentials.token !== undefined && credentials.token !== settings.credentials.token) settings.renewToken(credentials.token);
+  settings: {
+    snapshot: () => useSettingsStore.getState().jobSnapshot(),
+    lock: (lock) => useSettingsStore.getState().setLock(lock),
+    renewed: (credentials) => {
+      const settings = useSettingsStore.getState();
+      if (credentials.token !== undefined && credentials.token !== settings.credentials.token) settings.renewToken(credentials.token);
+    },
+    credentials: () => useSettingsStore.getState().callSettings().credentials,
+    remember: () => useSettingsStore.getState().remember,
+    excluded: () => usePreflightStore.getState().excludedForRun(),
+    sweep: sweepForRun,
+    variantMaker: workerMaker,
   },
-  readCredentials: () => useSettingsStore.getState().callSettings().credentials,
-  save: saveBlob,
-  journal: useJournalStore.getState().journal,
-  remember: () => useSettingsStore.getState().remember,
-  onRunStart: () => useJournalStore.getState().handedOver(),
-  excluded: () => usePreflightStore.getState().excludedForRun(),
-  sweep: sweepForRun,
-  variantMaker: workerMaker,
-  guard: {
-    arm: () => window.addEventListener('beforeunload', onBeforeUnload),
-    disarm: () => window.removeEventListener('beforeunload', onBeforeUnload),
+  download: {
+    save: saveBlob,
+    journal: useJournalStore.getState().journal,
+    onRunStart: () => useJournalStore.getState().handedOver(),
+    guard: {
+      arm: () => window.addEventListener('beforeunload', onBeforeUnload),
+      disarm: () => window.removeEventListener('beforeunload', onBeforeUnload),
+    },
   },
 });
 

@@ -46,10 +46,10 @@ function setup(labelsCsv: string | null = ZIP_LABELS) {
   const saved: { blob: Blob; fileName: string }[] = [];
   const built: ReportInput[] = [];
   const bulk = createBulkStore({
-    snapshot: () => settings.getState().jobSnapshot(),
+    settings: { snapshot: () => settings.getState().jobSnapshot() },
     host: inThreadHost({ call, publishMs: 0 }),
     openZip: async () => fakeZip(labelsCsv),
-    save: (blob, fileName) => saved.push({ blob, fileName }),
+    download: { save: (blob, fileName) => saved.push({ blob, fileName }) },
   });
   const evaluation = createEvaluationStore({
     bulk,

@@ -181,10 +181,9 @@ describe('pre-flight with the Bulk store', () => {
     const sent: string[] = [];
     const call: CallFn = async (_s, images) => { sent.push(images[0].name); return ok; };
     const bulk = createBulkStore({
-      snapshot: () => settings.getState().jobSnapshot(),
+      settings: { snapshot: () => settings.getState().jobSnapshot(), excluded: () => preflight.getState().excludedForRun() },
       host: inThreadHost({ call, publishMs: 0, startArchive: () => ({ add() {}, finish: async () => new Uint8Array([1]), cancel() {} }) }),
       openZip: (f) => openZip(f, f.name),
-      excluded: () => preflight.getState().excludedForRun(),
     });
     bulk.subscribe((s, prev) => { if (s.zip !== prev.zip) preflight.getState().load(s.zip); });
 

@@ -48,12 +48,13 @@ function page(journal: Journal, call: CallFn, readToken?: () => string) {
   settings.getState().setCredential('token', TOKEN);
   const saved: Blob[] = [];
   const bulk = createBulkStore({
-    snapshot: () => settings.getState().jobSnapshot(),
+    settings: {
+      snapshot: () => settings.getState().jobSnapshot(),
+      remember: () => false,
+      ...(readToken ? { credentials: () => ({ token: readToken() }) } : {}),
+    },
     host: inThreadHost({ call, journal, publishMs: 0 }),
-    save: (blob) => saved.push(blob),
-    journal,
-    remember: () => false,
-    ...(readToken ? { readCredentials: () => ({ token: readToken() }) } : {}),
+    download: { save: (blob) => saved.push(blob), journal },
   });
   const journalStore = createJournalStore({ journal, buildArchive: async () => new Uint8Array(), save: () => {} });
   return { settings, bulk, saved, journalStore };

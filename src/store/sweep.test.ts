@@ -96,13 +96,15 @@ describe('a bulk run with a sweep', () => {
     const make: VariantMaker = async (bytes, v) => { made.push(`${v.perturbation}-${v.level}`); return here(bytes, v); };
     const saved: Blob[] = [];
     const bulk = createBulkStore({
-      snapshot: () => settings.getState().jobSnapshot(),
+      settings: {
+        snapshot: () => settings.getState().jobSnapshot(),
+        excluded: async () => new Map([[1, 'Excluded in the pre-flight.']]),
+        sweep: () => ({ steps: [{ perturbation: 'jpeg', levels: [50] }, { perturbation: 'blur', levels: [1] }], side: 'image2' }),
+        variantMaker: () => ({ make, close: () => { closed++; } }),
+      },
       host: inThreadHost({ call, publishMs: 0 }),
       openZip: async () => pngZip(3),
-      save: (blob) => saved.push(blob),
-      excluded: async () => new Map([[1, 'Excluded in the pre-flight.']]),
-      sweep: () => ({ steps: [{ perturbation: 'jpeg', levels: [50] }, { perturbation: 'blur', levels: [1] }], side: 'image2' }),
-      variantMaker: () => ({ make, close: () => { closed++; } }),
+      download: { save: (blob) => saved.push(blob) },
     });
     await bulk.getState().loadFile(new File([new Uint8Array(10)], 'batch.zip'));
     bulk.setState({ labels: parseLabels('pair_id,expected,capture\np0,same,selfie\np1,same,selfie\np2,different,id_card\n', { source: 'labels.csv', pairIds: ['p0', 'p1', 'p2'] }) });
@@ -135,7 +137,7 @@ describe('a bulk run with a sweep', () => {
     expect(shown?.labelled).toBe(true);
     expect(shown?.curves.map((c) => [c.perturbation, c.levels.map((l) => [l.level, l.pairs, l.notRun])])).toEqual([['jpeg', [[50, 3, 1]]], ['blur', [[1, 3, 1]]]]);
     // Reopened from the archive, the same curves.
-    const again = createBulkStore({ host: inThreadHost(), snapshot: () => settings.getState().jobSnapshot() });
+    const again = createBulkStore({ host: inThreadHost(), settings: { snapshot: () => settings.getState().jobSnapshot() } });
     await again.getState().openResults(new File([saved[0]!], 'facematch-bulk-1.zip'));
     expect(robustnessFor(again.getState())).toEqual(shown);
   });
@@ -150,10 +152,10 @@ describe('a sweep resumed from the run journal', () => {
     const page = (call: CallFn) => {
       const saved: Blob[] = [];
       const bulk = createBulkStore({
-        snapshot: () => settings.getState().jobSnapshot(),
+        settings: { snapshot: () => settings.getState().jobSnapshot(), sweep: () => sweep, variantMaker: () => ({ make: inThreadMaker() }) },
         host: inThreadHost({ call, journal, publishMs: 0 }),
-        openZip: async () => zip, journal, save: (b) => saved.push(b),
-        sweep: () => sweep, variantMaker: () => ({ make: inThreadMaker() }),
+        openZip: async () => zip,
+        download: { journal, save: (b) => saved.push(b) },
       });
       return { bulk, saved };
     };
@@ -231,10 +233,10 @@ describe('two sweeps of the same ZIP compared', () => {
       await settings.getState().setProvider(provider);
       const saved: Blob[] = [];
       const bulk = createBulkStore({
-        snapshot: () => settings.getState().jobSnapshot(),
+        settings: { snapshot: () => settings.getState().jobSnapshot(), sweep: () => sweep, variantMaker: () => ({ make: inThreadMaker() }) },
         host: inThreadHost({ call, publishMs: 0 }),
-        openZip: async () => pngZip(3), save: (b) => saved.push(b),
-        sweep: () => sweep, variantMaker: () => ({ make: inThreadMaker() }),
+        openZip: async () => pngZip(3),
+        download: { save: (b) => saved.push(b) },
       });
       const built: Blob[] = [];
       const evaluation = createEvaluationStore({ bulk, buildArchive: async (input) => { const bytes = await buildResultsZip(input); built.push(new Blob([bytes as Uint8Array<ArrayBuffer>])); return bytes; } });
