@@ -5,7 +5,7 @@ import { createRequire } from 'node:module';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seededRandom } from '../faults.ts';
-import { lfwPath, LFW_DIR, readPairsCsv } from '../../test/faces.ts';
+import { lfwPath, LFW_DIR, readPairsCsv, type LabelledPair } from '../../test/faces.ts';
 import { correctAt } from './evaluation.ts';
 import { confidenceFromDistance, createEngine, DEFAULT_THRESHOLD, type Engine, type FaceBox, type MatchOutcome } from './index.ts';
 
@@ -252,6 +252,8 @@ describe('real engine on a seeded sample of lfw-dev (tight LFW face crops)', () 
   let engine: Engine;
   const all = readPairsCsv(LFW_DIR);
   const rnd = seededRandom(15);
+  /** Each sample pair's decision (match or not), filled by the first test. */
+  const decided = new Map<LabelledPair, boolean>();
   const sample = [...all].map((p) => ({ p, k: rnd() })).sort((a, b) => a.k - b.k).slice(0, SAMPLE).map((x) => x.p);
 
   beforeAll(async () => {
@@ -268,8 +270,17 @@ describe('real engine on a seeded sample of lfw-dev (tight LFW face crops)', () 
       const r = await engine.match(fs.readFileSync(lfwPath(p.image1)), fs.readFileSync(lfwPath(p.image2)));
       if (r.kind === 'no_face') noFace.push(r.image === 0 ? p.image1 : p.image2);
       scored.push({ distance: r.kind === 'compared' ? r.distance : Infinity, same: p.same });
+      decided.set(p, r.kind === 'compared' && r.match);
     }
     expect(noFace).toEqual([]);
     expect(correctAt(scored, THRESHOLD) / SAMPLE).toBeGreaterThanOrEqual(ACCURACY_FLOOR);
   }, 300_000);
+
+  it('decides every pair of the sample right, but for lfw-dev\'s one pair no version of the engine has', () => {
+    // Unchanged or better: before ID cards (#26) the engine missed 3 of lfw-dev's 400 pairs, now 1,
+    // Peter_Mugyeni vs Wayne_Allard (two people, distance ≈ 0.48). The sample's other pairs must be right.
+    const known = (p: LabelledPair) => p.image1 === 'Peter_Mugyeni_0001.jpg' && p.image2 === 'Wayne_Allard_0001.jpg';
+    expect(decided.size).toBe(SAMPLE);
+    expect(sample.filter((p) => !known(p) && decided.get(p) !== p.same).map((p) => `${p.image1} vs ${p.image2}`)).toEqual([]);
+  });
 });

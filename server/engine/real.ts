@@ -23,7 +23,7 @@ export interface RealEngineOptions extends EngineOptions {
 }
 
 function modelLine(chain: ChainName, prepare: PrepareOptions): string {
-  const how = [prepare.align ? 'eyes levelled' : '', prepare.grey ? 'greyscale' : ''].filter(Boolean).join(', ');
+  const how = [prepare.align ? 'eyes levelled' : '', prepare.grey ? 'greyscale' : '', prepare.mirror ? 'mean with the mirror image' : ''].filter(Boolean).join(', ');
   return `face-api: detector chain ${CHAINS[chain].map((s) => s.label).join(' → ')} (first that finds a face), 68-point landmarks, ResNet-34 128-d descriptor${how ? ` (${how})` : ''}`;
 }
 
