@@ -203,6 +203,8 @@ export function createEvaluationStore(deps: EvaluationDeps): EvaluationStore {
           const comparison = compareRuns(
             { name: file.name, records: previous.records, contract: previous.run.contract },
             { name: now.result?.fileName ?? 'this run', records: now.records, contract: now.runContract ?? b.runContract },
+            // Two sweeps' robustness is read with this run's labels, as the difference test reads both runs.
+            evaluationLabels(now)?.labels,
           );
           set({ comparison, comparing: false, downloadError: null });
         } catch (err) {

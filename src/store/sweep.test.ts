@@ -14,6 +14,7 @@ import { parseLabels } from '../core/pairing/labels.ts';
 import { recordFromCall, type PairEntry } from '../core/run/records.ts';
 import { bytesPart, type CallResult, type ImagePart } from '../core/request/request.ts';
 import { PERTURBATIONS } from '../core/sweep/spec.ts';
+import { ROBUSTNESS_COMPARE_COLUMNS } from '../core/sweep/robustness.ts';
 import { inThreadMaker, sweepPairs, type VariantMaker } from '../core/sweep/variants.ts';
 import type { OpenedZip } from '../core/zip/zip.ts';
 import { idbJournalBackend } from '../lib/journal-idb.ts';
@@ -284,5 +285,17 @@ describe('two sweeps of the same ZIP compared', () => {
       ...ids.filter((id) => id !== 'p1~jpeg-15' && id !== 'p0~jpeg-15').map((id) => [id, 'same_verdict']),
     ]);
     expect(sheets.has('Robustness')).toBe(true);
+    // Both are sweeps: each level's FNMR, FMR and FTA in both runs, side by side, rates as percentages.
+    const sheet = sheets.get('Compare')!;
+    const cells = sheet.rows().map((r) => sheet.header.map((h) => r.get(h)));
+    const at = cells.findIndex((r) => r[0]?.text === 'perturbation level');
+    expect(cells[at]!.map((c) => c?.text)).toEqual([...ROBUSTNESS_COMPARE_COLUMNS, undefined, undefined, undefined, undefined]);
+    expect(cells.slice(at + 1, at + 4).map((r) => r.slice(0, 7).map((c) => (c?.t === 'n' ? Number(Number(c.text).toFixed(4)) : c?.text)))).toEqual([
+      ['baseline', 0, 0, 0, 0, 0, 0],
+      ['JPEG quality 50', 0, 0, 0, 0, 0, 0],
+      ['JPEG quality 15', 0, 1, 0, 0, 0, 0.3333],
+    ]);
+    expect(cells[at + 3]![2]!.numFmt).toMatch(/%/);
+    expect(await zip.file('report.html')!.async('string')).toMatch(/<caption>Robustness of both sweeps, per perturbation level<\/caption>[\s\S]*JPEG quality 15/);
   });
 });

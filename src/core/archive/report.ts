@@ -42,7 +42,7 @@ import { safeEndpoint } from '../secrets/safe-url.ts';
 import type { SheetCell } from './sheet-rows.ts';
 import { summarise, type RunStats } from '../run/stats.ts';
 import { boldFrozenHeaderParts, type WorkbookParts } from './xlsx-header.ts';
-import { robustnessOf, robustnessRows, ROBUSTNESS_COLUMNS, ROBUSTNESS_RATE_COLUMNS, type Robustness } from '../sweep/robustness.ts';
+import { robustnessCompareRows, robustnessOf, robustnessRows, ROBUSTNESS_COLUMNS, ROBUSTNESS_COMPARE_COLUMNS, ROBUSTNESS_RATE_COLUMNS, type Robustness } from '../sweep/robustness.ts';
 import type { SweepManifest } from '../sweep/variants.ts';
 
 /** The settings a run used, as the Run sheet states them (never a credential). */
@@ -387,6 +387,10 @@ function compareSheet(ctx: ReportContext): SheetContent | null {
   const rows = difference
     ? [...pairRows, ...differenceRows(difference).map((r) => (isPercentFigure(String(r[0])) ? r.map((c, k) => (k === 0 ? c : pctCell(c))) : r))]
     : pairRows;
+  // Two sweeps: each perturbation level's rates in both runs, side by side.
+  if (comparison.robustness) {
+    rows.push([], [...ROBUSTNESS_COMPARE_COLUMNS], ...robustnessCompareRows(comparison.robustness).map((r) => r.map((c, k) => (k === 0 ? c : pctCell(c)))));
+  }
   const widths = [28, 14, 12, 12, 17, 17, 17, 23, 23, 50, 50];
   return {
     columns: head!.map((h, k) => ({ header: String(h), width: widths[k] ?? 12 })),

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { deepvue, kwikid } from '../contracts/contracts.ts';
 import { compareRuns, describeChange, errorNotes } from './compare.ts';
 import { recordFromCall, type PairRecord } from '../run/records.ts';
+import { sweepPairs } from '../sweep/variants.ts';
 
 const pair = (id: string) => ({ pair_id: id, image1_path: `${id}_image1.jpg`, image2_path: `${id}_image2.jpg` });
 const kw = (id: string, match: boolean, conf: number, ms: number): PairRecord =>
@@ -68,5 +69,35 @@ describe('the errors of a compared list', () => {
       { kind: 'no verdict', message: 'The answer has no verdict.', pairs: 1 },
     ]);
     expect(errorNotes(c.flips)).toEqual([]);
+  });
+});
+
+describe('two sweeps compared', () => {
+  const settings = (levels: number[]) => ({ steps: [{ perturbation: 'jpeg' as const, levels }], side: 'image2' as const });
+  /** A sweep of pairs a (same person) and b (different people): `rejects` lists the ids the API says no match to; `fails`, those it answers 422. */
+  const sweep = (levels: number[], rejects: readonly string[], fails: readonly string[] = []): PairRecord[] =>
+    sweepPairs([pair('a'), pair('b')], settings(levels)).map((p) => {
+      const rec = fails.includes(p.pair_id)
+        ? recordFromCall(p, { ok: false, status: 422, timeMs: 5, attempts: 1, error: { type: 'http', message: 'HTTP 422: no face.' } })
+        : recordFromCall(p, { ok: true, status: 200, timeMs: 5, attempts: 1, body: { facematch_result: p.base_pair_id === 'a' && !rejects.includes(p.pair_id) ? 'True' : 'False', confidence_score: 0.5 } });
+      return { ...rec, expected: p.base_pair_id === 'a' ? 'same' : 'different' } as PairRecord;
+    });
+
+  it('join by variant id and put each perturbation level\'s FNMR, FMR and FTA of both runs side by side (a level one run did not try, on its own)', () => {
+    const c = compareRuns(
+      { name: 'before.zip', records: sweep([50, 15, 5], []), contract: kwikid },
+      { name: 'after.zip', records: sweep([50, 15], ['a~jpeg-15'], ['b~jpeg-15']), contract: kwikid },
+    );
+    expect(c.flips.map((p) => p.pair_id)).toEqual(['a~jpeg-15']);
+    expect(c.newlyFailing.map((p) => p.pair_id)).toEqual(['b~jpeg-15']);
+    expect(c.onlyBefore).toEqual(['a~jpeg-5', 'b~jpeg-5']);
+    expect(c.robustness!.map((r) => [r.label, r.before?.fnmr?.value, r.after?.fnmr?.value, r.before?.fta.value, r.after?.fta.value])).toEqual([
+      ['baseline', 0, 0, 0, 0],
+      ['JPEG quality 50', 0, 0, 0, 0],
+      ['JPEG quality 15', 0, 1, 0, 0.5],
+      ['JPEG quality 5', 0, undefined, 0, undefined],
+    ]);
+    // Not two sweeps: no side-by-side.
+    expect(compareRuns({ name: 'x', records: [kw('a', true, 0.9, 1)], contract: kwikid }, { name: 'y', records: sweep([50], []), contract: kwikid }).robustness).toBeNull();
   });
 });

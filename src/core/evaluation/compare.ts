@@ -7,10 +7,15 @@
  *  - Confidence delta: after − before (0–1 scale) for pairs with a confidence in both.
  *  - Latency p50/p95: over each run's records with an HTTP answer (stats.percentile).
  *  - Pairs in only one run are listed, never dropped.
+ *  - Two robustness sweeps: each perturbation level's FNMR, FMR and FTA in both runs, side by side
+ *    (sweep/robustness.ts), matched by perturbation and level as the records are by variant id.
  */
 import type { ProviderContract } from '../contracts/contracts.ts';
+import type { Expected } from '../pairing/labels.ts';
 import { recordVerdict, type PairRecord } from '../run/records.ts';
+import { withOutcomes } from './evaluation.ts';
 import { percentile } from '../run/stats.ts';
+import { robustnessOf, robustnessSideBySide, type RobustnessPair } from '../sweep/robustness.ts';
 
 export interface RunSide {
   /** How the run is named to the user, e.g. the archive's file name. */
@@ -57,6 +62,8 @@ export interface Comparison {
   onlyAfter: string[];
   deltas: { n: number; mean: number | null; median: number | null; min: number | null; max: number | null; p5: number | null; p95: number | null };
   latency: { before: LatencyFigures; after: LatencyFigures };
+  /** Both runs are sweeps: their levels side by side; null otherwise. */
+  robustness: RobustnessPair[] | null;
 }
 
 function stateOf(contract: ProviderContract, rec: PairRecord): PairState {
@@ -110,7 +117,11 @@ function byId(side: RunSide): Map<string, PairState> {
   return m;
 }
 
-export function compareRuns(before: RunSide, after: RunSide): Comparison {
+/**
+ * `labels`: the labels to read both runs' robustness with (the app passes this run's, as McNemar's
+ * test uses them for both); without them, each run's records' own `expected`.
+ */
+export function compareRuns(before: RunSide, after: RunSide, labels?: ReadonlyMap<string, Expected> | null): Comparison {
   const a = byId(before);
   const b = byId(after);
   const pairs: ComparedPair[] = [];
@@ -145,7 +156,15 @@ export function compareRuns(before: RunSide, after: RunSide): Comparison {
       p5: percentile(deltas, 5), p95: percentile(deltas, 95),
     },
     latency: { before: latencyOf([...a.values()]), after: latencyOf([...b.values()]) },
+    robustness: sweeps(before, after, labels ?? null),
   };
+}
+
+function sweeps(before: RunSide, after: RunSide, labels: ReadonlyMap<string, Expected> | null): RobustnessPair[] | null {
+  const of = (side: RunSide) => robustnessOf(labels ? withOutcomes(side.records, side.contract, labels) : side.records, side.contract);
+  const b = of(before);
+  const a = b && of(after);
+  return b && a ? robustnessSideBySide(b, a) : null;
 }
 
 /** "match → no match" for a flip; "no match → error" and so on. */

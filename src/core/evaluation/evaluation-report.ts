@@ -8,7 +8,7 @@
  */
 import type { ProviderContract } from '../contracts/contracts.ts';
 import { comparisonCharts, evaluationCharts, latencyChart, robustnessCharts, type ChartDef } from '../charts/charts.ts';
-import { ROBUSTNESS_COLUMNS, robustnessRows, type Robustness } from '../sweep/robustness.ts';
+import { ROBUSTNESS_COLUMNS, ROBUSTNESS_COMPARE_COLUMNS, robustnessCompareRows, robustnessRows, type Robustness } from '../sweep/robustness.ts';
 import { renderChartSvg } from '../charts/chart-render.ts';
 import { describeChange, errorNotes, type Comparison, type ComparedPair } from './compare.ts';
 import { atThreshold, evalRows, evaluate, outcomeAt, pct, type Evaluation, type Rate } from './evaluation.ts';
@@ -484,6 +484,7 @@ ${list('Newly failing', c.newlyFailing)}
 ${list('Recovered', c.recovered)}
 ${only('Only in the previous run', c.onlyBefore)}
 ${only('Only in this run', c.onlyAfter)}
+${c.robustness ? table(ROBUSTNESS_COMPARE_COLUMNS, robustnessCompareRows(c.robustness), 'Robustness of both sweeps, per perturbation level', ROBUSTNESS_COMPARE_COLUMNS.map((_, k) => (k === 0 ? 'text' : 'percent'))) : ''}
 ${lat}
 ${await figures(comparisonCharts(c, labels ? comparisonDet(c, labels) : undefined))}
 </section>`;

@@ -186,3 +186,32 @@ export function robustnessRows(r: Robustness): RobustnessCell[][] {
     ...r.curves.flatMap((c) => c.levels.map((l, k) => levelRow(l, k === 0 ? c.sentence : null))),
   ];
 }
+
+/** One level of two sweeps compared (Compare): the same perturbation and level in each run; null where a run did not try it. */
+export interface RobustnessPair {
+  label: string;
+  before: RobustnessLevel | null;
+  after: RobustnessLevel | null;
+}
+
+/** Two sweeps' levels side by side, matched by perturbation and level: the baseline, then each perturbation's levels (the later run's order first). */
+export function robustnessSideBySide(before: Robustness, after: Robustness): RobustnessPair[] {
+  const key = (l: RobustnessLevel) => `${l.perturbation ?? ''}:${l.level ?? ''}`;
+  const levels = (r: Robustness) => [r.baseline, ...r.curves.flatMap((c) => c.levels)];
+  const old = new Map(levels(before).map((l) => [key(l), l]));
+  const out: RobustnessPair[] = levels(after).map((l) => {
+    const b = old.get(key(l)) ?? null;
+    old.delete(key(l));
+    return { label: l.label, before: b, after: l };
+  });
+  for (const l of old.values()) out.push({ label: l.label, before: l, after: null });
+  return out;
+}
+
+export const ROBUSTNESS_COMPARE_COLUMNS = ['perturbation level', 'FNMR before', 'FNMR after', 'FMR before', 'FMR after', 'FTA before', 'FTA after'] as const;
+
+/** The rows of ROBUSTNESS_COMPARE_COLUMNS: rates as fractions (null where a run has none). */
+export function robustnessCompareRows(pairs: readonly RobustnessPair[]): RobustnessCell[][] {
+  const v = (r: Rate | null | undefined) => r?.value ?? null;
+  return pairs.map((p) => [p.label, v(p.before?.fnmr), v(p.after?.fnmr), v(p.before?.fmr), v(p.after?.fmr), v(p.before?.fta), v(p.after?.fta)]);
+}

@@ -9,6 +9,8 @@ import { useBulkStore } from '../../store/bulk.ts';
 import { evaluationInputFor, evaluationLabels, useEvaluationStore } from '../../store/evaluation.ts';
 import { EvaluationCharts } from './EvaluationCharts.tsx';
 import { formatMs } from './format.ts';
+import { pct } from '../../core/evaluation/evaluation.ts';
+import { ROBUSTNESS_COMPARE_COLUMNS, robustnessCompareRows, type RobustnessPair } from '../../core/sweep/robustness.ts';
 
 const LISTED = 200;
 
@@ -63,6 +65,7 @@ function ComparisonView({ c }: { c: Comparison }) {
         {' '}{c.recovered.length} recovered; {c.onlyBefore.length} only in {c.before}, {c.onlyAfter.length} only in this run.
       </p>
       {difference ? <Difference d={difference} /> : input && <p>{NO_SHARED_LABELS}</p>}
+      {c.robustness && <RobustnessBoth pairs={c.robustness} />}
       <PairList title="Verdict flips" pairs={c.flips} />
       <PairList title="Newly failing" pairs={c.newlyFailing} />
       <PairList title="Recovered" pairs={c.recovered} />
@@ -135,6 +138,31 @@ function Difference({ d }: { d: RunDifference }) {
           </tbody>
         </table>
       </div>
+    </div>
+  );
+}
+
+/** Two sweeps: each perturbation level's FNMR, FMR and FTA in both runs (core's rows, as the Compare sheet has them). */
+function RobustnessBoth({ pairs }: { pairs: readonly RobustnessPair[] }) {
+  const cls = 'border border-slate-200 px-2 py-1 text-left tabular-nums dark:border-slate-700';
+  const head = 'border border-slate-200 bg-slate-50 px-2 py-1 text-left font-semibold dark:border-slate-700 dark:bg-slate-800';
+  const [first, ...rates] = ROBUSTNESS_COMPARE_COLUMNS;
+  return (
+    <div className="overflow-x-auto">
+      <table className="border-collapse">
+        <caption className="pb-1 text-left font-semibold">Robustness of both sweeps, per perturbation level</caption>
+        <thead>
+          <tr><th scope="col" className={head}>{first}</th>{rates.map((h) => <th key={h} scope="col" className={head}>{h}</th>)}</tr>
+        </thead>
+        <tbody>
+          {robustnessCompareRows(pairs).map(([label, ...values]) => (
+            <tr key={String(label)}>
+              <th scope="row" className={head}>{label}</th>
+              {values.map((v, k) => <td key={rates[k]} className={cls}>{typeof v === 'number' ? pct(v) : '—'}</td>)}
+            </tr>
+          ))}
+        </tbody>
+      </table>
     </div>
   );
 }
