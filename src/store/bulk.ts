@@ -183,6 +183,9 @@ export interface BulkDeps {
 export const selectBulkCanRun = (s: BulkState): boolean =>
   !s.loading && s.phase !== 'running' && s.phase !== 'building' && (s.zip?.pairs.length ?? 0) > 0;
 
+/** True once a run's session is making its calls (its exclusions were read before it started). */
+export const selectBulkCalling = (s: BulkState): boolean => s.phase === 'running' && (s.inFlight !== null || s.records.length > 0);
+
 /** True while a run (or its archive) is in flight: the mode toggle and the settings are locked. */
 export const selectBulkBusy = (s: BulkState): boolean => s.phase === 'running' || s.phase === 'building';
 
@@ -503,7 +506,9 @@ export const useBulkStore = createBulkStore({
   },
 });
 
-// A new ZIP (or none) resets the pre-flight list and starts its checks.
+// A new ZIP (or none) resets the pre-flight list and starts its checks; a run that is making its
+// calls holds the content check (after the run has read its exclusions), so the page stays free.
 useBulkStore.subscribe((s, prev) => {
   if (s.zip !== prev.zip) usePreflightStore.getState().load(s.zip);
+  usePreflightStore.getState().hold(selectBulkCalling(s));
 });

@@ -106,6 +106,24 @@ describe('pre-flight: content flags', () => {
   });
 });
 
+describe('pre-flight: held during a run', () => {
+  it('stops between batches while held and finishes every pair once let go', async () => {
+    const sniffed: string[] = [];
+    const { store } = setup();
+    store.getState().hold(true);
+    store.getState().load(fakeZip(6, { 'set/p5_image2.jpg': 'text' }, sniffed));
+    for (let i = 0; i < 20; i++) await new Promise((r) => setTimeout(r, 0));
+    // Held from the start: no batch is checked.
+    expect(store.getState().contentDone).toBe(0);
+    expect(sniffed).toEqual([]);
+    store.getState().hold(false);
+    await settled(store);
+    expect(store.getState().contentDone).toBe(6);
+    expect(new Set(sniffed).size).toBe(12);
+    expect([...store.getState().flags.keys()]).toEqual([5]);
+  });
+});
+
 describe('pre-flight: Check faces', () => {
   it('is not offered when the reference detector is not at the page origin, and then does nothing', async () => {
     let detected = 0;

@@ -47,6 +47,11 @@ export interface PreflightState {
 
   /** A new ZIP (or none): everything is reset and its contents are sniffed. */
   load: (zip: OpenedZip | null) => void;
+  /**
+   * Holds the content check between batches (on) or lets it go on (off): a Bulk run that is making
+   * its calls holds it, so the page's work for the list never sits between the run's answers.
+   */
+  hold: (on: boolean) => void;
   setExclude: (on: boolean) => void;
   checkFaces: () => Promise<void>;
   stopFaces: () => void;
@@ -106,6 +111,8 @@ export function createPreflightStore(deps: PreflightDeps = {}): PreflightStore {
   let contentCheck: Promise<void> = Promise.resolve();
   let faceController: AbortController | null = null;
   let probe: Promise<boolean> | null = null;
+  /** Resolves when the hold is let go; null when not held. */
+  let held: { until: Promise<void>; release: () => void } | null = null;
 
   return create<PreflightState>()((set, get) => {
     async function sniffAll(zip: OpenedZip, mine: number): Promise<void> {
@@ -118,6 +125,7 @@ export function createPreflightStore(deps: PreflightDeps = {}): PreflightStore {
       const typeOf = (path: string): Promise<SniffedType | null> => sniffEntry(path).catch(() => null);
       for (let start = 0; start < total; start += batchSize) {
         if (start > 0) await yieldToPage();
+        while (held) await held.until;
         if (mine !== seq) return;
         const end = Math.min(total, start + batchSize);
         const found: PairFlag[] = [];
@@ -166,6 +174,18 @@ export function createPreflightStore(deps: PreflightDeps = {}): PreflightStore {
         if (!probe && deps.facesAvailable && deps.detect) {
           probe = deps.facesAvailable().catch(() => false);
           void probe.then((available) => { if (available) set({ facesAvailable: true }); });
+        }
+      },
+
+      hold: (on) => {
+        if (on && !held) {
+          let release!: () => void;
+          const until = new Promise<void>((resolve) => { release = resolve; });
+          held = { until, release };
+        } else if (!on && held) {
+          const was = held;
+          held = null;
+          was.release();
         }
       },
 

@@ -264,8 +264,8 @@ function methodName(method: number): string {
 /** Random access to an archive's bytes: in memory (the CLI, tests) or a Blob read a slice at a time. */
 interface ByteSource {
   size: number;
-  /** The bytes from `start` to `end` (clamped to the archive). */
-  read(start: number, end: number): Promise<Uint8Array>;
+  /** The bytes from `start` to `end` (clamped to the archive); `ahead`: also read the entries that follow, for the next reads. */
+  read(start: number, end: number, ahead?: boolean): Promise<Uint8Array>;
 }
 
 function byteSource(data: Blob | ArrayBuffer | Uint8Array): ByteSource {
@@ -273,8 +273,26 @@ function byteSource(data: Blob | ArrayBuffer | Uint8Array): ByteSource {
     const bytes = data instanceof Uint8Array ? data : new Uint8Array(data);
     return { size: bytes.length, read: async (start, end) => bytes.subarray(start, Math.min(end, bytes.length)) };
   }
-  return { size: data.size, read: async (start, end) => new Uint8Array(await data.slice(start, Math.min(end, data.size)).arrayBuffer()) };
+  // Entries are read in archive order (the pre-flight's heads, a run's pairs): one read fills a
+  // window that serves the next entries too, instead of a slice of the file per header and per image.
+  let window: { start: number; bytes: Uint8Array } | null = null;
+  const size = data.size;
+  return {
+    size,
+    async read(start, end, ahead = false) {
+      end = Math.min(end, size);
+      const w = window;
+      if (w && start >= w.start && end <= w.start + w.bytes.length) return w.bytes.slice(start - w.start, end - w.start);
+      if (!ahead || end - start >= READ_WINDOW) return new Uint8Array(await data.slice(start, end).arrayBuffer());
+      const bytes = new Uint8Array(await data.slice(start, Math.min(size, start + READ_WINDOW)).arrayBuffer());
+      window = { start, bytes };
+      return bytes.slice(0, end - start);
+    },
+  };
 }
+
+/** How much of a Blob one read takes: a window of consecutive entries (copied out, so no image keeps it alive). */
+const READ_WINDOW = 1024 * 1024;
 
 /** Room read past an entry's data for a local header longer than the central one says (extra fields differ). */
 const LOCAL_SLACK = 256;
@@ -286,7 +304,7 @@ const LOCAL_SLACK = 256;
 async function entryData(src: ByteSource, e: ZipCentralEntry, most = Infinity): Promise<Uint8Array> {
   const at = e.localHeaderOffset;
   const want = Math.min(e.compressedSize, most);
-  let chunk = await src.read(at, at + 30 + LOCAL_SLACK + e.name.length * 3 + want);
+  let chunk = await src.read(at, at + 30 + LOCAL_SLACK + e.name.length * 3 + want, true);
   if (chunk.length < 30 || u32(chunk, 0) !== SIG_LOCAL) throw new EntryProblem('its local header is missing');
   const start = 30 + u16(chunk, 26) + u16(chunk, 28);
   if (at + start + e.compressedSize > src.size) throw new EntryProblem('its data runs past the end of the archive');
