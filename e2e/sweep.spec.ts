@@ -113,7 +113,7 @@ test('a sweep of 2 pairs × 2 perturbations × 2 levels: count, run, charts and 
 });
 
 test('a sweep reloaded mid-run and resumed with the same ZIP: every variant once, none not_run, run.json and the Robustness sheet', async ({ page }) => {
-  test.setTimeout(60_000);
+  test.setTimeout(90_000);
   // Three labelled pairs of small images, one perturbation × two levels: 9 calls.
   const { buffer: pairsZip, stems } = await buildPairsZip(3);
   const zip = await JSZip.loadAsync(pairsZip);
