@@ -48,6 +48,15 @@ describe('readResultsArchive', () => {
     expect(read.run.warnings).toEqual([]);
   });
 
+  it('reopens an archive whose records hold every kind of failure, no face included (the small or blurred selfies of a sweep)', async () => {
+    const kinds = ['http', 'network', 'timeout', 'aborted', 'invalid_json', 'no_face'] as const;
+    const recs = kinds.map((type, i) => recordFromCall(pair(`f${i}`), { ok: false, status: type === 'no_face' ? 422 : null, timeMs: 5, attempts: 1, error: { type, message: `Failed: ${type}.` } }));
+    recs.push(notRunRecord(pair('f9')));
+    const read = await readResultsArchive(await buildResultsZip(input(recs)), 'facematch-bulk-3.zip');
+    expect(read.records).toEqual(recs);
+    expect(read.records.map((r) => r.error?.type)).toEqual([...kinds, 'not_run']);
+  });
+
   it('never decompresses summary.xlsx (a crafted workbook is not even read)', async () => {
     const files = unzipSync(await buildResultsZip(input(records())));
     files['summary.xlsx'] = strToU8('not a workbook at all');

@@ -26,7 +26,7 @@ import { contracts, readVerdict, type ProviderContract } from '../contracts/cont
 import { PRESET_IDS } from '../providers/emulation.ts';
 import { loadPresets } from '../providers/presets-loader.ts';
 import type { PairRecord, SkippedEntry } from '../run/records.ts';
-import type { ErrorType } from '../request/request.ts';
+import { ERROR_TYPES, type ErrorType } from '../request/error-types.ts';
 import { formatBytes, sniff } from '../zip/filetype.ts';
 
 /** A results archive that cannot be read; `message` is the sentence to show. */
@@ -89,7 +89,7 @@ export interface ReadArchiveOptions {
 export const MAX_RECORD_BYTES = 32 * 1024 * 1024;
 export const MAX_ARCHIVE_JSON_BYTES = 1024 * 1024 * 1024;
 
-const ERROR_TYPES: ReadonlySet<ErrorType> = new Set(['http', 'network', 'timeout', 'aborted', 'invalid_json', 'not_run']);
+const ERROR_TYPE_SET: ReadonlySet<ErrorType> = new Set(ERROR_TYPES);
 const WHAT_TO_DO = 'Choose a facematch-bulk-<time>.zip downloaded from Bulk mode, as it was downloaded.';
 
 /** True when a file name looks like one of our results archives (facematch-bulk-*.zip). */
@@ -227,7 +227,7 @@ export function parseRecord(value: unknown, where: string): PairRecord {
     if (!('body' in value)) fail('"body" is missing on a successful record');
   } else {
     const e = value.error;
-    if (!isObject(e) || typeof e.message !== 'string' || !ERROR_TYPES.has(e.type as ErrorType)) {
+    if (!isObject(e) || typeof e.message !== 'string' || !ERROR_TYPE_SET.has(e.type as ErrorType)) {
       fail(`"error" must hold a "type" (one of ${[...ERROR_TYPES].join(', ')}) and a "message"`);
     }
     // Older or hand-made records may leave the nullable fields out: make them explicit.

@@ -24,8 +24,9 @@ export interface CallSettings {
   retries: number;
 }
 
-/** `no_face`: the API found no face in an image (a failure to acquire, never a non-match). */
-export type ErrorType = 'http' | 'network' | 'timeout' | 'aborted' | 'invalid_json' | 'not_run' | 'no_face';
+import type { ErrorType } from './error-types.ts';
+
+export type { ErrorType };
 
 export interface CallResult {
   /** A 2xx response arrived and its body parsed as JSON. */
