@@ -21,6 +21,11 @@ export type ToSessionWorker =
   | { type: 'command'; command: SessionCommand };
 
 export type FromSessionWorker =
-  | { type: 'event'; event: RunEvent }
+  /**
+   * `batched`: the event's records (a 'building' event's input.records, a 'finished' event's
+   * summary.records) are left out, as they are the records batches posted before it, in order; the
+   * page's host puts them back. The largest runs' records are not cloned twice more at their end.
+   */
+  | { type: 'event'; event: RunEvent; batched?: true }
   /** The session is over (its 'finished' or 'failed' event was sent, the journal written). */
   | { type: 'done' };

@@ -8,6 +8,7 @@
  * cloned), the run goes to the fallback host (in this thread) before any call was made.
  */
 import type { HostedSession, SessionCommand, SessionHost } from '../core/run/host.ts';
+import type { PairRecord } from '../core/run/records.ts';
 import type { RunEvent } from '../core/run/session.ts';
 import type { FromSessionWorker, ToSessionWorker } from './session-messages.ts';
 
@@ -28,6 +29,13 @@ export interface WorkerHostOptions {
   journal: boolean;
   /** Makes the worker (tests inject one). */
   createWorker?: () => Worker | null;
+}
+
+/** An end event posted without its records (FromSessionWorker's `batched`), with them put back. */
+function withRecords(event: RunEvent, records: PairRecord[]): RunEvent {
+  if (event.type === 'building') return { ...event, input: { ...event.input, records } };
+  if (event.type === 'finished') return { ...event, summary: { ...event.summary, records } };
+  return event;
 }
 
 const WORKER_DIED = 'the browser stopped the run\'s background worker';
@@ -69,13 +77,16 @@ export function workerSessionHost(options: WorkerHostOptions): SessionHost {
         finish();
       };
       let building = false;
+      /** Every record batch so far, in order: what a batched end event's records are. */
+      const batches: (readonly PairRecord[])[] = [];
       worker.onmessage = (event: MessageEvent<FromSessionWorker>) => {
         if (over || moved) return;
         heard = true;
         const msg = event.data;
         if (msg.type === 'done') return died(building);
         if (msg.event.type === 'building') building = true;
-        emit(msg.event);
+        if (msg.event.type === 'records') batches.push(msg.event.records);
+        emit(msg.batched ? withRecords(msg.event, batches.flat()) : msg.event);
       };
       worker.onmessageerror = () => { if (!over && !moved) died(building); };
       worker.onerror = (event) => {

@@ -36,9 +36,13 @@ export function serveRunSession(scope: SessionWorkerScope, options: ServeOptions
   const early: SessionCommand[] = [];
 
   const emit = (event: RunEvent) => {
-    // The archive's bytes are handed over, not copied.
-    if (event.type === 'finished') scope.postMessage({ type: 'event', event }, [event.bytes.buffer as ArrayBuffer]);
-    else scope.postMessage({ type: 'event', event });
+    // The records the page already has (every batch, in order) are not posted again at the end,
+    // and the archive's bytes are handed over, not copied.
+    if (event.type === 'building') scope.postMessage({ type: 'event', event: { ...event, input: { ...event.input, records: [] } }, batched: true });
+    else if (event.type === 'finished') {
+      const summary = { ...event.summary, records: [] };
+      scope.postMessage({ type: 'event', event: { ...event, summary }, batched: true }, [event.bytes.buffer as ArrayBuffer]);
+    } else scope.postMessage({ type: 'event', event });
   };
 
   async function start(msg: Extract<ToSessionWorker, { type: 'start' }>): Promise<void> {

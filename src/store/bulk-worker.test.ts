@@ -22,6 +22,7 @@ import { workerSessionHost } from '../lib/session-worker-host.ts';
 const ORIGIN = 'http://127.0.0.1:8080';
 const ok: CallResult = { ok: true, status: 200, timeMs: 2, attempts: 1, body: { facematch_result: 'True', confidence_score: 0.9 } };
 const rejected: CallResult = { ok: false, status: 401, timeMs: 2, attempts: 1, error: { type: 'http', message: 'The token was rejected (HTTP 401).' } };
+const serverError: CallResult = { ok: false, status: 500, timeMs: 2, attempts: 1, error: { type: 'http', message: 'HTTP 500.' } };
 const JPEG = new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 0, 16, 0x4a, 0x46, 0x49, 0x46, 0, 1, 0xff, 0xd9]);
 
 async function zipFile(n: number, name = 'batch.zip'): Promise<File> {
@@ -34,7 +35,7 @@ async function zipFile(n: number, name = 'batch.zip'): Promise<File> {
 }
 
 /** A worker whose inside is session-worker-main.ts, every message structured-cloned on its way. */
-function workerWith(options: ServeOptions, log: { toWorker: ToSessionWorker[]; terminated: boolean }): Worker {
+function workerWith(options: ServeOptions, log: { toWorker: ToSessionWorker[]; fromWorker: FromSessionWorker[]; terminated: boolean }): Worker {
   const worker = {
     onmessage: null as ((e: MessageEvent<FromSessionWorker>) => void) | null,
     onerror: null as ((e: ErrorEvent) => void) | null,
@@ -44,13 +45,15 @@ function workerWith(options: ServeOptions, log: { toWorker: ToSessionWorker[]; t
       log.toWorker.push(data);
       setTimeout(() => scope.onmessage?.({ data }), 0);
     },
-    terminate() { log.terminated = true; },
+    terminate() { ended = true; log.terminated = true; },
   };
+  let ended = false;
   const scope = {
     onmessage: null as ((e: { data: ToSessionWorker }) => void) | null,
     postMessage(msg: FromSessionWorker, transfer?: Transferable[]) {
       const data = structuredClone(msg, transfer ? { transfer } : undefined);
-      setTimeout(() => { if (!log.terminated) worker.onmessage?.({ data } as MessageEvent<FromSessionWorker>); }, 0);
+      log.fromWorker.push(data);
+      setTimeout(() => { if (!ended) worker.onmessage?.({ data } as MessageEvent<FromSessionWorker>); }, 0);
     },
     location: { origin: ORIGIN },
   };
@@ -61,7 +64,7 @@ function workerWith(options: ServeOptions, log: { toWorker: ToSessionWorker[]; t
 function setup(call: CallFn, opts: { journal?: Journal; fails?: boolean } = {}) {
   const settings = createSettingsStore({ pageOrigin: ORIGIN, storage: () => undefined });
   settings.getState().setCredential('token', 'first-token');
-  const log = { toWorker: [] as ToSessionWorker[], terminated: false };
+  const log = { toWorker: [] as ToSessionWorker[], fromWorker: [] as FromSessionWorker[], terminated: false };
   let fallbackRuns = 0;
   const inThread = inThreadHost({ call, publishMs: 0 });
   const fallback: SessionHost = { start: (...a) => { fallbackRuns++; return inThread.start(...a); } };
@@ -105,6 +108,29 @@ describe('the Bulk run in a worker', () => {
     expect(saved).toHaveLength(1);
     const reopened = await readResultsArchive(saved[0]!, 'facematch-bulk-1.zip');
     expect(reopened.records.map((r) => r.pair_id)).toEqual(['p0', 'p1', 'p2', 'p3', 'p4']);
+  });
+
+  it('the end events come back without the records the page already has; the page and the archive still hold every record, a re-run included', async () => {
+    let fails = true;
+    const { bulk, saved, log } = setup(async (_s, images) => (fails && images[0].name === 'p2_image1.jpg' ? serverError : ok));
+    await bulk.getState().loadFile(await zipFile(4));
+    await bulk.getState().run();
+    expect(bulk.getState().records.map((r) => r.success)).toEqual([true, true, false, true]);
+    const ends = log.fromWorker.filter((m) => m.type === 'event' && (m.event.type === 'building' || m.event.type === 'finished'));
+    expect(ends).toHaveLength(2);
+    for (const m of ends) {
+      if (m.type !== 'event') continue;
+      const posted = m.event.type === 'building' ? m.event.input.records : m.event.type === 'finished' ? m.event.summary.records : null;
+      expect(posted).toEqual([]);
+    }
+    expect(bulk.getState().archiveInput?.records.map((r) => r.pair_id)).toEqual(['p0', 'p1', 'p2', 'p3']);
+    fails = false;
+    await bulk.getState().rerun('failed');
+    const s = bulk.getState();
+    expect(s.records.map((r) => [r.pair_id, r.success])).toEqual([['p0', true], ['p1', true], ['p2', true], ['p3', true]]);
+    expect(s.archiveInput?.records).toEqual(s.records);
+    const reopened = await readResultsArchive(saved.at(-1)!, 'facematch-bulk-2.zip');
+    expect(reopened.records.map((r) => [r.pair_id, r.success])).toEqual(s.records.map((r) => [r.pair_id, r.success]));
   });
 
   it('Stop goes in by message: the call in flight is cancelled and the pairs not sent are not_run', async () => {

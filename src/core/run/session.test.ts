@@ -99,7 +99,9 @@ describe('the run session', () => {
     expect(s.shown().map(kind)).toEqual(['ok', 'ok', 'not_run', 'ok', 'http', 'ok', 'ok']);
     const unreadable = s.shown()[2]!;
     expect(!unreadable.success && unreadable.error.message).toContain('p2');
+    // The batches are the run's records: a host may rebuild the end events' records from them.
     expect(summary.records).toEqual(s.shown());
+    expect(s.of('building')[0]!.input.records).toEqual(s.shown());
     expect(s.of('records').at(-1)!.done).toBe(7);
     expect(summary.stats).toMatchObject({ pairs: 7, succeeded: 5 });
     expect(summary.stopped).toBe(false);
@@ -145,6 +147,8 @@ describe('the run session', () => {
     expect(done.summary.stopped).toBe(false);
     expect(done.summary.records.map(kind)).toEqual(Array(10).fill('ok'));
     expect(again.shown().map((r) => r.pair_id)).toEqual(Array.from({ length: 10 }, (_, i) => `p${i}`));
+    expect(done.summary.records).toEqual(again.shown());
+    expect(again.of('building')[0]!.input.records).toEqual(again.shown());
     expect(again.of('records').at(-1)!.done).toBe(10);
     // The labels came back from the journal: the archive has the evaluation.
     expect(again.of('building')[0]!.input.evaluation?.labels).toHaveLength(10);
