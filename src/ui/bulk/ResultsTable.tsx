@@ -169,12 +169,18 @@ export function ResultsTable() {
 
   // Follow new rows: after each batch, the newest record's row (wherever sort and filter put it)
   // is scrolled into view. The user scrolling up (wheel, touch, keys, a scrollbar drag) turns it
-  // off; scrolls made here never do, whichever way they go.
+  // off; scrolls made here never do, whichever way they go. Rows have one height, so the offset is
+  // computed from the virtualiser's last measures and written once, not read back frame by frame.
   const newest = records.length - 1;
   const newestRow = useMemo(() => rows.indexOf(newest), [rows, newest]);
   useEffect(() => {
-    if (!running || !follow || newestRow < 0) return;
-    virtualizer.scrollToIndex(newestRow, { align: 'auto' });
+    const el = scrollRef.current;
+    if (!running || !follow || newestRow < 0 || !el) return;
+    const view = virtualizer.scrollRect?.height ?? 0;
+    const at = virtualizer.scrollOffset ?? 0;
+    const top = newestRow * ROW_HEIGHT;
+    if (top + ROW_HEIGHT > at + view) el.scrollTop = top + ROW_HEIGHT - view;
+    else if (top < at) el.scrollTop = top;
   }, [running, follow, newestRow, virtualizer]);
   const following = running && follow;
   const unfollow = () => { if (following) setFollow(false); };
