@@ -13,17 +13,15 @@
  * process, runs `facematch run` on it, writes the results archive and its report.html beside it,
  * and prints the figures. Nothing is committed or downloaded.
  */
-import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import JSZip from 'jszip';
-import { readResultsArchive } from '../src/core/archive/archive-read.ts';
-import { labelsFromRecords } from '../src/core/evaluation/evaluation-archive.ts';
-import { evalRows, evaluate, pct } from '../src/core/evaluation/evaluation.ts';
 import { main } from '../src/cli/main.ts';
 import { startServer } from '../server/main.ts';
 import { IDCARD_SEED, idCardSet } from '../bench/lib/idcards.ts';
+import { archiveEvaluation } from './evaluation-print.ts';
 import { LFW_DIR, readPairsCsv } from '../test/faces.ts';
 
 const { values } = parseArgs({ options: { pairs: { type: 'string' }, out: { type: 'string' }, seed: { type: 'string' } } });
@@ -66,20 +64,10 @@ try {
     stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: dir,
   });
   if (code === 0 || code === 1) {
-    const read = await readResultsArchive(await readFile(out), path.basename(out));
-    const ev = evaluate(evalRows(read.records, read.run.contract, labelsFromRecords(read.records)));
-    const archive = await JSZip.loadAsync(await readFile(out));
-    const report = path.join(dir, 'report.html');
-    await writeFile(report, await archive.file('report.html')!.async('string'));
-    const c = ev.api.confusion;
+    const { lines, report } = await archiveEvaluation(out);
     process.stdout.write([
       '',
-      `Evaluation of ${ev.labelled} labelled pairs (${ev.same} same, ${ev.different} different), recomputed from results/*.json:`,
-      `  at the API's decision: TP ${c.tp} · FN ${c.fn} · FP ${c.fp} · TN ${c.tn} · errors ${c.errors}`,
-      `  FMR  ${ev.api.fmr.text}`,
-      `  FNMR ${ev.api.fnmr.text}`,
-      `  EER  ${ev.eer ? `${pct(ev.eer.value)} at threshold ${ev.eer.threshold.toFixed(4)}` : ev.eerNote}`,
-      ...ev.fnmrAt.map((f) => `  FNMR@FMR=${f.label} ${f.value === null ? f.note : pct(f.value)}`),
+      ...lines,
       '',
       `Archive: ${out}`,
       `Report:  ${report} (open it in a browser: tables and ROC, DET, score and latency charts, offline)`,

@@ -13,18 +13,13 @@
  * SVG) beside it. Then it prints the figures and what to open. Nothing is downloaded; LFW stays
  * outside the repository (see its README for its licence: research and tests only).
  */
-import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import JSZip from 'jszip';
-import { readResultsArchive } from '../src/core/archive/archive-read.ts';
-import { CONVENTION_LABELS } from '../src/core/evaluation/acquisition.ts';
-import { cardOf } from '../src/core/evaluation/evaluation-report.ts';
-import { evalRows, evaluate, pct } from '../src/core/evaluation/evaluation.ts';
-import { reportInputOfArchive } from '../src/core/run/report-input.ts';
 import { main } from '../src/cli/main.ts';
 import { startServer } from '../server/main.ts';
+import { archiveEvaluation } from './evaluation-print.ts';
 import { lfwPairs, pairCount, subset, writeLfwZip } from './lfw-dev-input.ts';
 
 const { values } = parseArgs({ options: { pairs: { type: 'string' }, out: { type: 'string' }, seed: { type: 'string' } } });
@@ -46,33 +41,10 @@ try {
     stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: dir,
   });
   if (code === 0 || code === 1) {
-    const read = await readResultsArchive(await readFile(out), path.basename(out));
-    // The labels, subjects and lighting groups come back from the records (expected, label_columns), as a reopened archive's do.
-    const evalInput = reportInputOfArchive(read).evaluation!;
-    const ev = evaluate(evalRows(read.records, read.run.contract, new Map(evalInput.labels)));
-    const card = cardOf(ev, evalInput);
-    const a = card.acquisition;
-    const archive = await JSZip.loadAsync(await readFile(out));
-    const report = path.join(dir, 'report.html');
-    await writeFile(report, await archive.file('report.html')!.async('string'));
-    const c = ev.api.confusion;
+    const { lines, report } = await archiveEvaluation(out);
     process.stdout.write([
       '',
-      `Evaluation of ${ev.labelled} labelled pairs (${ev.same} same, ${ev.different} different), recomputed from results/*.json:`,
-      `  at the API's decision: TP ${c.tp} · FN ${c.fn} · FP ${c.fp} · TN ${c.tn} · errors ${c.errors}`,
-      `  FMR  ${ev.api.fmr.text}`,
-      `  FNMR ${ev.api.fnmr.text}`,
-      `  EER  ${ev.eer ? `${pct(ev.eer.value)} at threshold ${ev.eer.threshold.toFixed(4)}` : ev.eerNote}`,
-      ...ev.fnmrAt.map((f) => `  FNMR@FMR=${f.label} ${f.value === null ? f.note : pct(f.value)}`),
-      `  failures to acquire: same-person ${a.fta.same.text}; different-person ${a.fta.different.text}`,
-      `  ${CONVENTION_LABELS.included}: FMR ${a.included.fmr.text}; FNMR ${a.included.fnmr.text}`,
-      ...card.groups.flatMap((g) => [
-        `  by ${g.column}:`,
-        ...g.groups.map((x) => `    ${x.value.padEnd(9)} ${x.figures.pairs} pairs · FMR ${x.figures.excluded.fmr.text} · FNMR ${x.figures.excluded.fnmr.text}`),
-        ...g.ratios.map((r) => `    ${r.note}`),
-      ]),
-      ...card.targets.map((t) => `  FMR ≤ ${t.label}: ${t.note}${t.warning ? `. ${t.warning}` : ''}`),
-      `  ${card.intervals.sentence}`,
+      ...lines,
       '',
       `Archive: ${out}`,
       `Report:  ${report} (open it in a browser: tables and ROC, DET, score and latency charts, offline)`,
