@@ -9,12 +9,12 @@
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
 import { kwikid } from '../core/contracts/contracts.ts';
-import { Journal, type JournalBackend } from '../core/run/journal.ts';
+import { Journal, type JournalBackend, type JournalEntry } from '../core/run/journal.ts';
 import { resumePlan } from '../core/run/journal-run.ts';
 import { recordFromCall, type PairEntry, type PairRecord } from '../core/run/records.ts';
 import { startSession } from '../core/run/journal-session.ts';
 import { idbJournalBackend } from './journal-idb.ts';
-import type { RegisterDir, SyncHandle } from './journal-opfs.ts';
+import { opfsRegister, type RegisterDir, type SyncHandle } from './journal-opfs.ts';
 
 const TOKEN = 'opfs-register-secret-token';
 const pairs: PairEntry[] = Array.from({ length: 6 }, (_, i) => ({ pair_id: `p${i}`, image1_path: `p${i}_image1.jpg`, image2_path: `p${i}_image2.jpg` }));
@@ -111,6 +111,22 @@ describe('the crash register in the origin private file system (the run session 
     // The records in the file are redacted like the database's.
     expect(fs.text()).toContain('p1');
     expect(fs.text()).not.toContain(TOKEN);
+  });
+
+  it('each write replaces the whole register: a shorter state after a longer one reads back exactly, names in any script included', async () => {
+    const fs = memoryDir();
+    const register = opfsRegister(fs.dir);
+    await register.open('run-1');
+    const named = (i: number, id: string): JournalEntry => ({ index: i, record: { ...echoing(i), pair_id: id } });
+    const [a, b, c] = [named(0, 'клиент-01'), named(1, '顧客_02'), named(2, 'p2')];
+    register.write('run-1', { sent: [0, 1, 2, 3], records: [a, b, c] });
+    expect(await register.read('run-1')).toEqual({ sent: [0, 1, 2, 3], records: [a, b, c] });
+    register.write('run-1', { sent: [3, 4], records: [c] });
+    expect(await register.read('run-1')).toEqual({ sent: [3, 4], records: [c] });
+    expect(JSON.parse(fs.text())).toEqual({ sent: [3, 4], records: [c] });
+    register.write('run-1', { sent: [], records: [] });
+    expect(fs.text()).toBe('');
+    register.close('run-1');
   });
 
   it('once everything is in the database the register is empty, and deleting the run deletes its file', async () => {

@@ -61,6 +61,20 @@ export type OpfsRegister = UnrecordedRegister & {
 export function opfsRegister(dir: () => Promise<RegisterDir>): OpfsRegister {
   const open = new Map<string, SyncHandle>();
   const encoder = new TextEncoder();
+  // A record stays in the register from its answer until the database has it, through every send
+  // in between: it is encoded once, and each write copies the bytes into one reused buffer.
+  const encoded = new WeakMap<JournalEntry, Uint8Array>();
+  const bytesOf = (entry: JournalEntry): Uint8Array => {
+    let bytes = encoded.get(entry);
+    if (!bytes) {
+      bytes = encoder.encode(JSON.stringify(entry));
+      encoded.set(entry, bytes);
+    }
+    return bytes;
+  };
+  let buffer = new Uint8Array(64 * 1024);
+  /** Each open run's file size after its last write: a file only needs cutting when it shrinks. */
+  const sizes = new Map<string, number>();
   return {
     async open(runId) {
       if (open.has(runId)) return;
@@ -72,6 +86,7 @@ export function opfsRegister(dir: () => Promise<RegisterDir>): OpfsRegister {
       const handle = open.get(runId);
       if (!handle) return;
       open.delete(runId);
+      sizes.delete(runId);
       try {
         handle.flush();
       } finally {
@@ -81,11 +96,30 @@ export function opfsRegister(dir: () => Promise<RegisterDir>): OpfsRegister {
     write(runId, state) {
       const handle = open.get(runId);
       if (!handle) throw new Error(`The register of run ${runId} is not open.`);
-      const empty = state.sent.length === 0 && state.records.length === 0;
-      const bytes = encoder.encode(empty ? '' : JSON.stringify(state));
-      // No flush per write: what is written is in the file when the page or the tab dies.
-      handle.truncate(0);
-      if (bytes.length) handle.write(bytes, { at: 0 });
+      if (state.sent.length === 0 && state.records.length === 0) {
+        if (sizes.get(runId) !== 0) handle.truncate(0);
+        sizes.set(runId, 0);
+        return;
+      }
+      // The file is the state's JSON: {"sent":[…],"records":[…]}.
+      const head = encoder.encode(`{"sent":${JSON.stringify(state.sent)},"records":[`);
+      const parts = state.records.map(bytesOf);
+      const size = parts.reduce((n, p) => n + p.length + 1, head.length + 2);
+      if (buffer.length < size) buffer = new Uint8Array(Math.max(size, buffer.length * 2));
+      buffer.set(head, 0);
+      let at = head.length;
+      parts.forEach((p, i) => {
+        if (i > 0) buffer[at++] = 0x2c; // ,
+        buffer.set(p, at);
+        at += p.length;
+      });
+      buffer[at++] = 0x5d; // ]
+      buffer[at++] = 0x7d; // }
+      // No flush per write: what is written is in the file when the page or the tab dies. Each
+      // call on the handle costs about a millisecond, so the file is cut only when it shrank.
+      handle.write(buffer.subarray(0, at), { at: 0 });
+      if ((sizes.get(runId) ?? Infinity) > at) handle.truncate(at);
+      sizes.set(runId, at);
     },
     async read(runId) {
       try {
