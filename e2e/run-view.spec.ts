@@ -36,6 +36,9 @@ test('during a run: live counts, the pair in flight, and Follow new rows off on 
   const nonMatches = Number(await runView.count('Non-matches').textContent());
   expect(matches + nonMatches).toBe(13);
   await expect(runView.progress).toContainText('Sending pair14');
+  // Nothing on the page animates for the length of a run (the progress bar moves with the answers):
+  // an endless animation makes the browser draw every frame, taking CPU from the run.
+  await expect.poll(() => page.evaluate(() => document.getAnimations().filter((a) => a.playState === 'running').length)).toBe(0);
 
   // Following is on: the newest row is in view, the first one scrolled out.
   await expect(runView.follow).toBeChecked();

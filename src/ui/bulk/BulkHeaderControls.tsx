@@ -25,5 +25,6 @@ export function BulkHeaderControls() {
   else if (pairs === 0) blocker = 'The ZIP holds no image pair to send: choose another one.';
   else if (checkingFaces) blocker = 'Faces are being checked: wait for the check to finish or stop it.';
   else blocker = sweepProblem ?? settingsProblem ?? credentialProblem(contract, credentials);
-  return <RunButton blocker={blocker} busy={busy} run={() => void run()} />;
+  // No spinner: the run's own progress bar shows it working (see RunButton's `spinner`).
+  return <RunButton blocker={blocker} busy={busy} run={() => void run()} spinner={false} />;
 }
