@@ -79,6 +79,12 @@ export function workerSessionHost(options: WorkerHostOptions): SessionHost {
       let building = false;
       /** Every record batch so far, in order: what a batched end event's records are. */
       const batches: (readonly PairRecord[])[] = [];
+      /** The batches joined, made once for both end events (one array, so the page derives nothing twice). */
+      let joined: { from: number; records: PairRecord[] } | null = null;
+      const allRecords = () => {
+        if (joined?.from !== batches.length) joined = { from: batches.length, records: batches.flat() };
+        return joined.records;
+      };
       worker.onmessage = (event: MessageEvent<FromSessionWorker>) => {
         if (over || moved) return;
         heard = true;
@@ -86,7 +92,7 @@ export function workerSessionHost(options: WorkerHostOptions): SessionHost {
         if (msg.type === 'done') return died(building);
         if (msg.event.type === 'building') building = true;
         if (msg.event.type === 'records') batches.push(msg.event.records);
-        emit(msg.batched ? withRecords(msg.event, batches.flat()) : msg.event);
+        emit(msg.batched ? withRecords(msg.event, allRecords()) : msg.event);
       };
       worker.onmessageerror = () => { if (!over && !moved) died(building); };
       worker.onerror = (event) => {

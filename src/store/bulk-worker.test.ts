@@ -124,6 +124,8 @@ describe('the Bulk run in a worker', () => {
       expect(posted).toEqual([]);
     }
     expect(bulk.getState().archiveInput?.records.map((r) => r.pair_id)).toEqual(['p0', 'p1', 'p2', 'p3']);
+    // Both end events hand the page one array: nothing derived from the records is computed twice.
+    expect(bulk.getState().records).toBe(bulk.getState().archiveInput?.records);
     fails = false;
     await bulk.getState().rerun('failed');
     const s = bulk.getState();
