@@ -22,15 +22,12 @@ import { main } from '../src/cli/main.ts';
 import { startServer } from '../server/main.ts';
 import { IDCARD_SEED, idCardSet } from '../bench/lib/idcards.ts';
 import { archiveEvaluation } from './evaluation-print.ts';
+import { pairCount } from './lfw-dev-input.ts';
 import { LFW_DIR, readPairsCsv } from '../test/faces.ts';
 
 const { values } = parseArgs({ options: { pairs: { type: 'string' }, out: { type: 'string' }, seed: { type: 'string' } } });
 const all = readPairsCsv(LFW_DIR);
-const want = values.pairs === undefined ? all.length : Number(values.pairs);
-if (!Number.isInteger(want) || want < 2 || want > all.length) {
-  process.stderr.write(`--pairs must be a whole number from 2 to ${all.length}, not "${values.pairs}".\n`);
-  process.exit(2);
-}
+const want = pairCount(values.pairs, all.length, all.length);
 const seed = values.seed === undefined ? IDCARD_SEED : Number(values.seed);
 if (!Number.isInteger(seed)) {
   process.stderr.write(`--seed must be a whole number, not "${values.seed}".\n`);
