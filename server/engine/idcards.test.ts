@@ -23,6 +23,17 @@ const inside = (f: Box, b: Box) => {
 };
 
 /** Contrast (standard deviation of luma) of a region of a JPEG. */
+/** Card `index` of the dev set (0-based), and the face `/faces` says it compares, checked to lie on the card's printed portrait. */
+async function portraitUsed(engine: Engine, index: number): Promise<{ p: IdCardPair; used: FaceBox }> {
+  let p: IdCardPair | undefined;
+  for await (const made of idCardSet(IDCARD_SEED, [index])) p = made;
+  const r = await engine.faces(p!.card);
+  if (r.kind !== 'faces' || r.used === null) throw new Error(`expected a face, got ${JSON.stringify(r)}`);
+  const used = r.faces[r.used]!;
+  expect(inside(used, p!.truth.portrait)).toBe(true);
+  return { p: p!, used };
+}
+
 async function contrast(jpeg: Buffer, b: Box): Promise<number> {
   const region = { left: Math.round(b.x + b.width * 0.2), top: Math.round(b.y + b.height * 0.2), width: Math.round(b.width * 0.6), height: Math.round(b.height * 0.6) };
   // stats() reads its input, so the region is cut out first.
@@ -112,24 +123,16 @@ describe('real engine on generated ID cards', () => {
   });
 
   it('finds and compares a portrait the whole-image detectors miss (a hand over the face, idcard179)', async () => {
-    let p: IdCardPair | undefined;
-    for await (const made of idCardSet(IDCARD_SEED, [178])) p = made;
-    const r = await engine.faces(p!.card);
-    if (r.kind !== 'faces' || r.used === null) throw new Error(`expected a face, got ${JSON.stringify(r)}`);
-    expect(inside(r.faces[r.used]!, p!.truth.portrait)).toBe(true);
+    const { p } = await portraitUsed(engine, 178);
     // A comparison, not "no face in image 1" (the hand hides part of the face, so the distance
     // sits near the threshold: the decision itself is counted in npm run bench -- engine).
-    expect((await engine.match(p!.card, p!.selfie)).kind).toBe('compared');
+    expect((await engine.match(p.card, p.selfie)).kind).toBe('compared');
   });
 
   it('compares the portrait, not the whole card, when the whole-image BlazeFace looks miss it (idcard108)', async () => {
-    let p: IdCardPair | undefined;
-    for await (const made of idCardSet(IDCARD_SEED, [107])) p = made;
-    const r = await engine.faces(p!.card);
-    if (r.kind !== 'faces' || r.used === null) throw new Error(`expected a face, got ${JSON.stringify(r)}`);
-    expect(inside(r.faces[r.used]!, p!.truth.portrait)).toBe(true);
-    expect(r.faces[r.used]!.width).toBeLessThanOrEqual(p!.truth.portrait.width);
-    const m = await engine.match(p!.card, p!.selfie);
+    const { p, used } = await portraitUsed(engine, 107);
+    expect(used.width).toBeLessThanOrEqual(p.truth.portrait.width);
+    const m = await engine.match(p.card, p.selfie);
     if (m.kind !== 'compared') throw new Error(`expected a comparison, got ${JSON.stringify(m)}`);
     expect(m.match, `distance ${m.distance.toFixed(3)}`).toBe(true);
   });
